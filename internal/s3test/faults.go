@@ -1,0 +1,124 @@
+package s3test
+
+import (
+	"encoding/xml"
+	"net/http"
+	"strconv"
+	"sync"
+)
+
+// WriteError answers with an S3 error document, which the SDK turns into an
+// error whose ErrorCode is code.
+func WriteError(w http.ResponseWriter, status int, code, message string) {
+	body, _ := xml.Marshal(struct {
+		XMLName   xml.Name `xml:"Error"`
+		Code      string
+		Message   string
+		RequestID string `xml:"RequestId"`
+	}{Code: code, Message: message, RequestID: "s3test"})
+	w.Header().Set("Content-Type", "application/xml")
+	w.Header().Set("Content-Length", strconv.Itoa(len(xml.Header)+len(body)))
+	w.WriteHeader(status)
+	w.Write([]byte(xml.Header))
+	w.Write(body)
+}
+
+// Fail answers every request with the S3 error code and HTTP status.
+func Fail(status int, code string) Hook {
+	return func(w http.ResponseWriter, r *http.Request, _ http.Handler) {
+		WriteError(w, status, code, code+" (s3test)")
+	}
+}
+
+// BreakAfter makes the first times GETs send their headers and n bytes of
+// body, then drop the connection. Later requests are served normally.
+func BreakAfter(n int64, times int) Hook {
+	var mu sync.Mutex
+	return func(w http.ResponseWriter, r *http.Request, next http.Handler) {
+		mu.Lock()
+		doBreak := r.Method == http.MethodGet && times > 0
+		if doBreak {
+			times--
+		}
+		mu.Unlock()
+		if doBreak {
+			w = Break(w, n)
+		}
+		next.ServeHTTP(w, r)
+	}
+}
+
+// Stall sends the headers and n bytes of body, then sends nothing more until
+// the client goes away.
+func Stall(n int64) Hook {
+	return func(w http.ResponseWriter, r *http.Request, next http.Handler) {
+		next.ServeHTTP(&stallWriter{ResponseWriter: w, n: n, done: r.Context().Done()}, r)
+	}
+}
+
+// Break returns a ResponseWriter that passes on the headers and the first n
+// bytes of the body, then drops the connection, as a reset would.
+func Break(w http.ResponseWriter, n int64) http.ResponseWriter {
+	return &breakWriter{ResponseWriter: w, n: n}
+}
+
+type breakWriter struct {
+	http.ResponseWriter
+	n      int64
+	broken bool
+}
+
+func (b *breakWriter) WriteHeader(code int) {
+	if !b.broken {
+		b.ResponseWriter.WriteHeader(code)
+	}
+}
+
+// Write pretends to succeed once the connection is gone, so that the
+// handler behind it finishes quietly.
+func (b *breakWriter) Write(p []byte) (int, error) {
+	if b.broken {
+		return len(p), nil
+	}
+	if int64(len(p)) < b.n {
+		b.n -= int64(len(p))
+		return b.ResponseWriter.Write(p)
+	}
+	b.ResponseWriter.Write(p[:b.n])
+	b.broken = true
+	// Closing the connection cuts the body short of its Content-Length.
+	rc := http.NewResponseController(b.ResponseWriter)
+	rc.Flush()
+	if conn, _, err := rc.Hijack(); err == nil {
+		conn.Close()
+	}
+	return len(p), nil
+}
+
+type stallWriter struct {
+	http.ResponseWriter
+	n       int64
+	done    <-chan struct{}
+	stalled bool
+}
+
+func (s *stallWriter) WriteHeader(code int) {
+	if !s.stalled {
+		s.ResponseWriter.WriteHeader(code)
+	}
+}
+
+func (s *stallWriter) Write(p []byte) (int, error) {
+	if s.stalled {
+		return len(p), nil
+	}
+	if int64(len(p)) < s.n {
+		s.n -= int64(len(p))
+		return s.ResponseWriter.Write(p)
+	}
+	s.ResponseWriter.Write(p[:s.n])
+	s.stalled = true
+	http.NewResponseController(s.ResponseWriter).Flush()
+	<-s.done
+	return len(p), nil
+}
