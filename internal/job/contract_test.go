@@ -1,0 +1,233 @@
+package job_test
+
+import (
+	"encoding/json"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/sumsq/sumsq/internal/job"
+)
+
+// The error contract between the function and statemachine.asl.json: the
+// names the ASL matches are the Go type names the Lambda runtime reports as
+// errorType, transient ones are retried, permanent ones never are.
+
+var (
+	transientErrors = []error{
+		&job.S3UnavailableError{},
+		&job.ObjectChangedError{},
+		&job.TimeoutError{},
+	}
+	permanentErrors = []error{
+		&job.InvalidEventError{},
+		&job.InvalidContentError{},
+		&job.ObjectNotFoundError{},
+		&job.AccessDeniedError{},
+		&job.InvalidResultsError{},
+	}
+)
+
+const aslPath = "../../statemachine.asl.json"
+
+// typeName is the errorType the Lambda runtime reports for err: the name of
+// its type, without the pointer.
+func typeName(err error) string {
+	t := reflect.TypeOf(err)
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return t.Name()
+}
+
+func names(errs []error) []string {
+	var out []string
+	for _, err := range errs {
+		out = append(out, typeName(err))
+	}
+	return out
+}
+
+// retrier and catcher are the parts of ASL Retry and Catch entries the
+// contract is about.
+type retrier struct {
+	ErrorEquals []string
+	MaxAttempts *int // absent means 3
+}
+
+type catcher struct {
+	ErrorEquals []string
+}
+
+// state holds the fields of any ASL state that can contain Retry, Catch or
+// nested states.
+type state struct {
+	Type          string
+	Resource      string
+	Arguments     map[string]any
+	Retry         []retrier
+	Catch         []catcher
+	ItemProcessor *machine
+	Iterator      *machine
+	Branches      []machine
+}
+
+type machine struct {
+	States map[string]state
+}
+
+// loadStates returns every state of the ASL, nested ones included, by name.
+func loadStates(t *testing.T) map[string]state {
+	t.Helper()
+	data, err := os.ReadFile(aslPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m machine
+	if err := json.Unmarshal(data, &m); err != nil {
+		t.Fatalf("%s: %v", aslPath, err)
+	}
+	all := make(map[string]state)
+	var walk func(machine)
+	walk = func(m machine) {
+		for name, s := range m.States {
+			all[name] = s
+			if s.ItemProcessor != nil {
+				walk(*s.ItemProcessor)
+			}
+			if s.Iterator != nil {
+				walk(*s.Iterator)
+			}
+			for _, b := range s.Branches {
+				walk(b)
+			}
+		}
+	}
+	walk(m)
+	if len(all) == 0 {
+		t.Fatalf("%s: no states", aslPath)
+	}
+	return all
+}
+
+// functionTasks returns the names of the Task states that invoke the function.
+func functionTasks(t *testing.T, states map[string]state) []string {
+	t.Helper()
+	var out []string
+	for name, s := range states {
+		if s.Type == "Task" && s.Resource == "arn:aws:states:::lambda:invoke" && s.Arguments["FunctionName"] == "${SumFunctionArn}" {
+			out = append(out, name)
+		}
+	}
+	sort.Strings(out)
+	if len(out) == 0 {
+		t.Fatalf("%s: no Task state invokes ${SumFunctionArn}", aslPath)
+	}
+	return out
+}
+
+// retries reports whether the retriers retry an error named name: the first
+// retrier that matches it decides, as in Step Functions. States.ALL and
+// States.TaskFailed match every error a function returns.
+func retries(rs []retrier, name string) bool {
+	for _, r := range rs {
+		if slices.Contains(r.ErrorEquals, name) || slices.Contains(r.ErrorEquals, "States.ALL") || slices.Contains(r.ErrorEquals, "States.TaskFailed") {
+			return r.MaxAttempts == nil || *r.MaxAttempts > 0
+		}
+	}
+	return false
+}
+
+func TestASLErrorNamesAreErrorTypes(t *testing.T) {
+	known := append(names(transientErrors), names(permanentErrors)...)
+	matched := 0
+	for stateName, s := range loadStates(t) {
+		var equals []string
+		for _, r := range s.Retry {
+			equals = append(equals, r.ErrorEquals...)
+		}
+		for _, c := range s.Catch {
+			equals = append(equals, c.ErrorEquals...)
+		}
+		for _, name := range equals {
+			if strings.HasPrefix(name, "States.") || strings.HasPrefix(name, "Lambda.") {
+				continue
+			}
+			matched++
+			if !slices.Contains(known, name) {
+				t.Errorf("state %s matches error %q; want one of the job error types %v", stateName, name, known)
+			}
+		}
+	}
+	if matched == 0 {
+		t.Errorf("%s matches no job error type; want the transient ones retried", aslPath)
+	}
+}
+
+func TestASLRetriesTransientErrorsOnly(t *testing.T) {
+	states := loadStates(t)
+	for _, task := range functionTasks(t, states) {
+		for _, tc := range []struct {
+			errs []error
+			want bool
+		}{
+			{transientErrors, true},
+			{permanentErrors, false},
+		} {
+			for _, name := range names(tc.errs) {
+				t.Run(task+"/"+name, func(t *testing.T) {
+					if got := retries(states[task].Retry, name); got != tc.want {
+						t.Errorf("state %s retries %s = %v; want %v", task, name, got, tc.want)
+					}
+				})
+			}
+		}
+	}
+}
+
+// TestErrorTypesClassified checks that every exported error type of package
+// job is in exactly one of the lists above, so that a new one cannot be left
+// out of the ASL's retry policy unnoticed.
+func TestErrorTypesClassified(t *testing.T) {
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fset := token.NewFileSet()
+	var got []string
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, nil, parser.SkipObjectResolution)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, decl := range f.Decls {
+			fn, ok := decl.(*ast.FuncDecl)
+			if !ok || fn.Recv == nil || fn.Name.Name != "Error" || len(fn.Recv.List) != 1 {
+				continue
+			}
+			recv := fn.Recv.List[0].Type
+			if star, ok := recv.(*ast.StarExpr); ok {
+				recv = star.X
+			}
+			if id, ok := recv.(*ast.Ident); ok && id.IsExported() {
+				got = append(got, id.Name)
+			}
+		}
+	}
+	sort.Strings(got)
+	want := append(names(transientErrors), names(permanentErrors)...)
+	sort.Strings(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("exported error types of package job = %v; want %v (each listed as transient or permanent)", got, want)
+	}
+}
