@@ -65,6 +65,8 @@ func (r *Result) Add(o Result) {
 		z.Add(z, o.big)
 	}
 	if c != 0 {
+		// Unreachable while the total Count fits in an int64 (see w),
+		// but exactness should not rest on that.
 		z.Add(z, two192)
 	}
 	r.big = z
