@@ -1,0 +1,112 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// Exit statuses.
+const (
+	exitOK          = 0
+	exitFailure     = 1 // an object failed, or the command could not complete
+	exitUsage       = 2 // the command line is wrong
+	exitInterrupted = 130
+)
+
+const usage = `sumsq computes the exact sum of the squares of newline-separated integers.
+
+Usage:
+
+	sumsq run [-c N] [-json] [-max-digits N] [-q] TARGET...
+	sumsq gen [-n N] [-min N] [-max N] [-digits N] [-several F] [-numbers N] [-seed N] DIR
+	sumsq start [-stack NAME | -state-machine ARN] [-prefix P] [-region R] [-wait]
+
+Commands:
+
+	run     sum files, folders, standard input or s3://bucket/prefix
+	gen     write sample files random_1.log ... random_N.log
+	start   start an execution of the deployed state machine
+
+Run "sumsq COMMAND -h" for a command's flags and examples.
+`
+
+// run is the whole program: it runs the command named by args[0] and
+// returns what main turns into an exit status (see exitStatus).
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return usageError{}
+	}
+	cmd, args := args[0], args[1:]
+	switch cmd {
+	case "run":
+		return cmdRun(ctx, args, stdin, stdout, stderr)
+	case "gen":
+		return cmdGen(args, stdout, stderr)
+	case "start":
+		return cmdStart(ctx, args, stdout, stderr)
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	return usageError{fmt.Sprintf("unknown command %q; run 'sumsq help'", cmd)}
+}
+
+// usageError is a mistake in the command line: exit status 2. An empty msg
+// means the mistake has already been reported (by the flag package).
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+// errFailed means some objects failed; they and the total have been
+// reported already, so main only sets the exit status.
+var errFailed = errors.New("some objects failed")
+
+// exitStatus reports err on stderr unless it was reported already and
+// returns the exit status for it.
+func exitStatus(err error, stderr io.Writer) int {
+	var uerr usageError
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return exitOK
+	case errors.Is(err, errFailed):
+		return exitFailure
+	case errors.As(err, &uerr):
+		if uerr.msg != "" {
+			fmt.Fprintf(stderr, "sumsq: %s\n", uerr.msg)
+		}
+		return exitUsage
+	case errors.Is(err, context.Canceled):
+		fmt.Fprintln(stderr, "sumsq: interrupted")
+		return exitInterrupted
+	}
+	fmt.Fprintf(stderr, "sumsq: %v\n", err)
+	return exitFailure
+}
+
+// newFlagSet returns a flag set for a command whose -h prints help, a usage
+// text with examples, followed by the flags.
+func newFlagSet(name, help string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("sumsq "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), strings.TrimLeft(help, "\n"))
+		fmt.Fprintf(fs.Output(), "\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseFlags parses args with fs; a parse error has been reported by fs
+// and becomes a silent usageError.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	err := fs.Parse(args)
+	if err == nil || errors.Is(err, flag.ErrHelp) {
+		return err
+	}
+	return usageError{}
+}

@@ -1,0 +1,79 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// sumsqCmd runs the program with args and stdin and returns what it wrote
+// and its exit status.
+func sumsqCmd(t *testing.T, stdin string, args ...string) (stdout, stderr string, status int) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	err := run(context.Background(), args, strings.NewReader(stdin), &out, &errOut)
+	status = exitStatus(err, &errOut)
+	return out.String(), errOut.String(), status
+}
+
+func TestExitStatus(t *testing.T) {
+	tests := []struct {
+		name   string
+		err    error
+		status int
+		stderr string
+	}{
+		{"success", nil, 0, ""},
+		{"help", flag.ErrHelp, 0, ""},
+		{"objects failed", errFailed, 1, ""},
+		{"usage reported", usageError{}, 2, ""},
+		{"usage", usageError{"run: no TARGET"}, 2, "sumsq: run: no TARGET\n"},
+		{"interrupted", fmt.Errorf("listing: %w", context.Canceled), 130, "sumsq: interrupted\n"},
+		{"other", errors.New("boom"), 1, "sumsq: boom\n"},
+	}
+	for _, tt := range tests {
+		var stderr bytes.Buffer
+		if got := exitStatus(tt.err, &stderr); got != tt.status || stderr.String() != tt.stderr {
+			t.Errorf("%s: exitStatus(%v) = %d, stderr %q; want %d, %q", tt.name, tt.err, got, stderr.String(), tt.status, tt.stderr)
+		}
+	}
+}
+
+func TestUsage(t *testing.T) {
+	tests := []struct {
+		name   string
+		args   []string
+		status int
+		stdout string // a part of it
+		stderr string // a part of it
+	}{
+		{"no command", nil, 2, "", "Usage:"},
+		{"unknown command", []string{"frobnicate"}, 2, "", `unknown command "frobnicate"`},
+		{"help", []string{"help"}, 0, "sumsq run", ""},
+		{"run help", []string{"run", "-h"}, 0, "", "Examples:\n\n\tsumsq run examples/today"},
+		{"gen help", []string{"gen", "-h"}, 0, "", "sumsq gen examples/today"},
+		{"run without target", []string{"run"}, 2, "", "run: no TARGET"},
+		{"run bad flag", []string{"run", "-x", "."}, 2, "", "flag provided but not defined: -x"},
+		{"run -c 0", []string{"run", "-c", "0", "."}, 2, "", "-c must be at least 1"},
+		{"run -max-digits 0", []string{"run", "-max-digits", "0", "."}, 2, "", "-max-digits must be at least 1"},
+		{"run s3 without bucket", []string{"run", "s3:///x"}, 2, "", "no bucket in s3:///x"},
+		{"gen without dir", []string{"gen"}, 2, "", "gen: want one DIR"},
+		{"gen two dirs", []string{"gen", "a", "b"}, 2, "", "gen: want one DIR"},
+		{"gen -n 0", []string{"gen", "-n", "0", "d"}, 2, "", "-n must be at least 1"},
+		{"gen min over max", []string{"gen", "-min", "5", "-max", "4", "d"}, 2, "", "gen: min 5 is greater than max 4"},
+		{"gen several 2", []string{"gen", "-several", "2", "d"}, 2, "", "gen: fraction of files"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			stdout, stderr, status := sumsqCmd(t, "", tt.args...)
+			if status != tt.status || !strings.Contains(stdout, tt.stdout) || !strings.Contains(stderr, tt.stderr) {
+				t.Errorf("sumsq %q = status %d, stdout %q, stderr %q; want %d, stdout with %q, stderr with %q",
+					tt.args, status, stdout, stderr, tt.status, tt.stdout, tt.stderr)
+			}
+		})
+	}
+}

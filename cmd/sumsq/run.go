@@ -1,0 +1,246 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"iter"
+	"math/big"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/sumsq/sumsq/internal/job"
+	"github.com/sumsq/sumsq/internal/sumsq"
+)
+
+// DefaultConcurrency is how many objects run sums at once unless -c says
+// otherwise: the default MaxConcurrency of the state machine's Map.
+const DefaultConcurrency = 10
+
+const runHelp = `
+Usage: sumsq run [flags] TARGET...
+
+Run computes, for each object of the targets, the exact sum of the squares of
+its newline-separated integers, with the parser and the error names of the
+Lambda, and the total over all objects. A TARGET is
+
+	FILE                 one file (a symbolic link is followed)
+	DIR                  every regular file under DIR, in key order: sorted by
+	                     path relative to DIR, as S3 lists an uploaded folder;
+	                     symbolic links and special files under DIR are skipped
+	-                    standard input
+	s3://BUCKET[/PREFIX] every object under the prefix, as the state machine
+	                     lists it; empty objects and keys ending in "/" count
+	                     as objects with no numbers and are not read
+
+S3 access uses the SDK's usual configuration (AWS_PROFILE, AWS_REGION, ...,
+AWS_ENDPOINT_URL_S3); S3_FORCE_PATH_STYLE=true selects path-style addressing,
+for S3-compatible servers.
+
+Objects are summed -c at a time and reported in order, as they complete.
+Standard output gets one line per object, PATH<TAB>COUNT<TAB>SUM, then
+"total<TAB>COUNT<TAB>SUM". A path that holds a tab, a newline or another
+control character is printed as a quoted Go string. An object that fails is
+reported on standard error as PATH<TAB>ErrorName: message; the others are
+still summed. With -json, standard output gets one JSON document instead:
+
+	{"results":[{"bucket","key","count","sumOfSquares"}...],
+	 "objects","count","sumOfSquares","failedObjects","failed":[{"bucket","key","error","cause"}...]}
+
+the field names of the Lambda's results; a local file has bucket "" and its
+path as key. Sums are decimal strings, exact at any size.
+
+On a terminal, a progress bar on standard error shows objects and bytes done,
+the rate and the time left, once a run has lasted a second (-q: never).
+
+Exit status: 0 if every object was summed, 1 if any failed, 2 on a usage
+error, 130 if interrupted.
+
+Examples:
+
+	sumsq run examples/today
+	sumsq run -json examples/today/random_1.log examples/today/random_2.log
+	printf '3\n4\n' | sumsq run -
+	sumsq run -c 64 s3://my-bucket/today/
+	AWS_ENDPOINT_URL_S3=http://127.0.0.1:9000 S3_FORCE_PATH_STYLE=true sumsq run s3://test/today/
+`
+
+func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := newFlagSet("run", runHelp, stderr)
+	r := &runner{stdin: stdin}
+	asJSON := fs.Bool("json", false, "print one JSON document")
+	quiet := fs.Bool("q", false, "never show a progress bar")
+	fs.IntVar(&r.concurrency, "c", DefaultConcurrency, "sum at most `N` objects at once")
+	fs.IntVar(&r.maxDigits, "max-digits", sumsq.DefaultMaxDigits, "reject numbers of more than `N` digits")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	targets := fs.Args()
+	switch {
+	case len(targets) == 0:
+		return usageError{"run: no TARGET; run 'sumsq run -h'"}
+	case r.concurrency < 1:
+		return usageError{"run: -c must be at least 1"}
+	case r.maxDigits < 1:
+		return usageError{"run: -max-digits must be at least 1"}
+	}
+	for _, t := range targets {
+		if isS3(t) {
+			if _, _, err := parseS3URL(t); err != nil {
+				return usageError{"run: " + err.Error()}
+			}
+		}
+	}
+
+	if !*quiet && isTerminal(stderr) {
+		r.progress = startProgress(stderr)
+		stderr = r.progress // failures are written above the bar
+	}
+	var rep reporter = newTextReporter(stdout, stderr)
+	if *asJSON {
+		rep = newJSONReporter(stdout)
+	}
+	var t tally
+	err := r.sumAll(ctx, r.objects(ctx, targets), func(o object, res job.ObjectResult, err error) error {
+		if err != nil {
+			t.failed++
+			return rep.failure(o, failureOf(o, err))
+		}
+		if err := t.add(res); err != nil {
+			return err
+		}
+		return rep.result(o, res)
+	}, rep.flush)
+	r.progress.finish()
+	if err != nil {
+		return err
+	}
+	if err := rep.end(&t); err != nil {
+		return err
+	}
+	if t.failed > 0 {
+		fmt.Fprintf(stderr, "sumsq: %d of %d objects failed\n", t.failed, t.objects+t.failed)
+		return errFailed
+	}
+	return nil
+}
+
+// add adds one object's result to t.
+func (t *tally) add(r job.ObjectResult) error {
+	var v big.Int
+	if _, ok := v.SetString(r.SumOfSquares, 10); !ok {
+		return fmt.Errorf("%s: sum %q is not a decimal integer", r.Key, r.SumOfSquares)
+	}
+	t.objects++
+	t.count += r.Count
+	t.sum.Add(&t.sum, &v)
+	return nil
+}
+
+// A runner lists and sums the objects of sumsq run's targets.
+type runner struct {
+	concurrency int
+	maxDigits   int
+	stdin       io.Reader
+	progress    *progress // nil without a terminal
+	s3          *s3Source // made on the first s3:// target
+}
+
+// objects returns the objects of the targets, in order.
+func (r *runner) objects(ctx context.Context, targets []string) iter.Seq[object] {
+	return func(yield func(object) bool) {
+		for _, t := range targets {
+			var objects iter.Seq[object]
+			switch {
+			case t == "-":
+				objects = func(yield func(object) bool) { yield(r.stdinObject(r.stdin)) }
+			case isS3(t):
+				objects = r.s3Objects(ctx, t)
+			default:
+				objects = r.localObjects(ctx, t)
+			}
+			for o := range objects {
+				if !yield(o) {
+					return
+				}
+			}
+		}
+	}
+}
+
+// sumAll sums the objects, at most r.concurrency at a time, and calls
+// report for each object in their order, with its result or its error, as
+// soon as it and the objects before it are done. It calls flush when the
+// next object is not done yet. Memory stays bounded however many objects
+// there are: listing runs at most a few objects ahead of reporting.
+//
+// An error from report stops the run and is returned. If ctx is cancelled
+// the run stops and ctx's error is returned.
+func (r *runner) sumAll(ctx context.Context, objects iter.Seq[object], report func(object, job.ObjectResult, error) error, flush func() error) error {
+	parent := ctx
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	type pending struct {
+		o    object
+		res  job.ObjectResult
+		err  error
+		done chan struct{} // closed once res and err are set
+	}
+	// The queue holds the objects being summed or waiting to be reported,
+	// in order; its capacity is how far listing and summing may run ahead
+	// of a slow object at the head.
+	queue := make(chan *pending, 4*r.concurrency)
+	var workers errgroup.Group
+	workers.SetLimit(r.concurrency)
+	go func() {
+		defer close(queue) // after the last workers.Go: Wait below sees them all
+		for o := range objects {
+			p := &pending{o: o, done: make(chan struct{})}
+			select {
+			case queue <- p:
+			case <-ctx.Done():
+				return
+			}
+			r.progress.listedObject(o.size)
+			if o.err != nil {
+				p.err = o.err
+				close(p.done)
+				r.progress.objectDone()
+				continue
+			}
+			workers.Go(func() error {
+				defer close(p.done)
+				p.res, p.err = o.sum(ctx)
+				r.progress.objectDone()
+				return nil
+			})
+		}
+		r.progress.listingDone()
+	}()
+
+	var err error
+	for p := range queue {
+		if err != nil {
+			continue // drain, so that the lister ends
+		}
+		select {
+		case <-p.done:
+		default:
+			if err = flush(); err != nil {
+				cancel()
+				continue
+			}
+			<-p.done
+		}
+		if err = parent.Err(); err != nil {
+			cancel() // the objects summed since were cut short: not failures
+			continue
+		}
+		if err = report(p.o, p.res, p.err); err != nil {
+			cancel()
+		}
+	}
+	workers.Wait()
+	return err
+}

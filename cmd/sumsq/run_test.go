@@ -1,0 +1,427 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+	"math/big"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/sumsq/sumsq/internal/job"
+	"github.com/sumsq/sumsq/internal/sampledata"
+)
+
+// reference is the obviously right sum of squares of the numbers in s.
+func reference(t *testing.T, s string) (count int64, sum *big.Int) {
+	t.Helper()
+	sum = new(big.Int)
+	for _, line := range strings.Split(s, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		v, ok := new(big.Int).SetString(line, 10)
+		if !ok {
+			t.Fatalf("reference: %q is not a number", line)
+		}
+		sum.Add(sum, v.Mul(v, v))
+		count++
+	}
+	return count, sum
+}
+
+// writeFiles creates the files (path relative to dir: content) under dir.
+func writeFiles(t *testing.T, dir string, files map[string]string) {
+	t.Helper()
+	for name, content := range files {
+		path := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestRunFolder(t *testing.T) {
+	dir := t.TempDir()
+	// Small numbers like the blog's, and numbers whose squares need more
+	// than 128 bits.
+	if _, _, err := sampledata.WriteDir(filepath.Join(dir, "small"), sampledata.Options{Files: 40, Max: 999, Several: 0.3, Seed: 5}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := sampledata.WriteDir(filepath.Join(dir, "big"), sampledata.Options{Files: 5, Digits: 45, Several: 1, Seed: 5}); err != nil {
+		t.Fatal(err)
+	}
+	var want strings.Builder
+	var total, count = new(big.Int), int64(0)
+	for _, sub := range []string{"big", "small"} { // key order
+		names, err := filepath.Glob(filepath.Join(dir, sub, "*"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range names { // Glob sorts: the key order within a folder
+			b, err := os.ReadFile(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, s := reference(t, string(b))
+			fmt.Fprintf(&want, "%s\t%d\t%s\n", name, c, s)
+			count += c
+			total.Add(total, s)
+		}
+	}
+	fmt.Fprintf(&want, "total\t%d\t%s\n", count, total)
+
+	for _, c := range []string{"1", "3", "10", "100"} {
+		stdout, stderr, status := sumsqCmd(t, "", "run", "-c", c, dir)
+		if stdout != want.String() || stderr != "" || status != 0 {
+			t.Errorf("sumsq run -c %s DIR = status %d, stdout:\n%s\nstderr: %q\nwant status 0, stdout:\n%s", c, status, stdout, stderr, want.String())
+		}
+	}
+}
+
+func TestRunKeyOrder(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"b":       "1\n",
+		"a0":      "2\n",
+		"a/c/d":   "3\n",
+		"a/b":     "4\n",
+		"a.txt":   "5\n",
+		"a-b":     "6\n",
+		"A":       "7\n",
+		"a/c.log": "8\n",
+	})
+	// Symbolic links under a folder are skipped: to a file, to a folder
+	// (here a cycle) and dangling.
+	for name, target := range map[string]string{"link": "b", "loop": ".", "dangling": "nowhere"} {
+		if err := os.Symlink(target, filepath.Join(dir, name)); err != nil {
+			t.Skipf("no symbolic links here: %v", err)
+		}
+	}
+	want := ""
+	for _, kv := range []struct{ key, sum string }{
+		{"A", "49"}, {"a-b", "36"}, {"a.txt", "25"}, {"a/b", "16"}, {"a/c.log", "64"}, {"a/c/d", "9"}, {"a0", "4"}, {"b", "1"},
+	} {
+		want += filepath.Join(dir, filepath.FromSlash(kv.key)) + "\t1\t" + kv.sum + "\n"
+	}
+	want += "total\t8\t204\n"
+	stdout, stderr, status := sumsqCmd(t, "", "run", dir)
+	if stdout != want || stderr != "" || status != 0 {
+		t.Errorf("sumsq run DIR = status %d, stdout:\n%s\nstderr: %q\nwant 0, stdout:\n%s", status, stdout, stderr, want)
+	}
+
+	// Named on the command line, a link is followed.
+	link := filepath.Join(dir, "link")
+	stdout, _, status = sumsqCmd(t, "", "run", link)
+	if want := link + "\t1\t1\ntotal\t1\t1\n"; stdout != want || status != 0 {
+		t.Errorf("sumsq run LINK = status %d, stdout %q; want 0, %q", status, stdout, want)
+	}
+}
+
+func TestRunStdin(t *testing.T) {
+	tests := []struct {
+		name, stdin    string
+		args           []string
+		stdout, stderr string
+		status         int
+	}{
+		{"numbers", "3\n4\n", []string{"-"}, "-\t2\t25\ntotal\t2\t25\n", "", 0},
+		{"empty", "", []string{"-"}, "-\t0\t0\ntotal\t0\t0\n", "", 0},
+		{"CRLF, blanks, signs", "\ufeff +3\r\n\n\t-4 \r\n0\n", []string{"-"}, "-\t3\t25\ntotal\t3\t25\n", "", 0},
+		{"exact", "99999999999999999999999999999999999999999\n", []string{"-"},
+			"-\t1\t9999999999999999999999999999999999999999800000000000000000000000000000000000000001\n" +
+				"total\t1\t9999999999999999999999999999999999999999800000000000000000000000000000000000000001\n", "", 0},
+		{"bad", "1\n2\nthree\n", []string{"-"}, "total\t0\t0\n",
+			"-\tInvalidContentError: line 3 (byte 4): not an integer: \"three\"\nsumsq: 1 of 1 objects failed\n", 1},
+		{"too many digits", "1234\n", []string{"-max-digits", "3", "-"}, "total\t0\t0\n",
+			"-\tInvalidContentError: line 1 (byte 0): too many digits: \"1234\"\nsumsq: 1 of 1 objects failed\n", 1},
+		{"max digits", "-123\n", []string{"-max-digits", "3", "-"}, "-\t1\t15129\ntotal\t1\t15129\n", "", 0},
+		{"json", "3\n4\n", []string{"-json", "-"},
+			"{\"results\":[\n{\"bucket\":\"\",\"key\":\"-\",\"count\":2,\"sumOfSquares\":\"25\"}\n],\n" +
+				"\"objects\":1,\"count\":2,\"sumOfSquares\":\"25\",\"failedObjects\":0,\"failed\":[\n]}\n", "", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			stdout, stderr, status := sumsqCmd(t, tt.stdin, append([]string{"run"}, tt.args...)...)
+			if stdout != tt.stdout || stderr != tt.stderr || status != tt.status {
+				t.Errorf("sumsq run %q < %q = status %d, stdout %q, stderr %q; want %d, %q, %q",
+					tt.args, tt.stdin, status, stdout, stderr, tt.status, tt.stdout, tt.stderr)
+			}
+		})
+	}
+}
+
+func TestRunFailures(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"1.log":     "10\n",
+		"2.log":     "20\n21\n",
+		"3.log":     "30\n3x\n",
+		"4.log":     "40\n",
+		"sub/5.log": "50\n",
+	})
+	unreadable := filepath.Join(dir, "sub", "6.log")
+	writeFiles(t, dir, map[string]string{"sub/6.log": "60\n"})
+	if err := os.Chmod(unreadable, 0); err != nil {
+		t.Fatal(err)
+	}
+	p := func(name string) string { return filepath.Join(dir, name) }
+	missing := p("missing.log")
+
+	wantOut := p("1.log") + "\t1\t100\n" +
+		p("2.log") + "\t2\t841\n" +
+		p("4.log") + "\t1\t1600\n" +
+		p("sub/5.log") + "\t1\t2500\n"
+	wantErr := p("3.log") + "\tInvalidContentError: line 2 (byte 3): not an integer: \"3x\"\n"
+	wantFailed := int64(2)
+	if f, err := os.Open(unreadable); err == nil { // running as root: it is readable
+		f.Close()
+		wantOut += p("sub/6.log") + "\t1\t3600\ntotal\t6\t8641\n"
+	} else {
+		wantOut += "total\t5\t5041\n"
+		wantErr += p("sub/6.log") + "\tAccessDeniedError: access denied: open " + unreadable + ": permission denied\n"
+		wantFailed++
+	}
+	wantErr += missing + "\tObjectNotFoundError: object not found\n"
+	wantErr += fmt.Sprintf("sumsq: %d of 7 objects failed\n", wantFailed)
+
+	stdout, stderr, status := sumsqCmd(t, "", "run", dir, missing)
+	if stdout != wantOut || stderr != wantErr || status != 1 {
+		t.Errorf("sumsq run DIR MISSING = status %d, stdout:\n%s\nstderr:\n%s\nwant 1, stdout:\n%s\nstderr:\n%s", status, stdout, stderr, wantOut, wantErr)
+	}
+}
+
+func TestRunJSON(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"a.log": "1\n2\n",
+		"b.log": "x\n",
+		"c.log": "123456789012345678901234567890\n",
+		"d.log": "",
+	})
+	stdout, stderr, status := sumsqCmd(t, "7\n", "run", "-json", dir, "-")
+	if status != 1 || stderr != "sumsq: 1 of 5 objects failed\n" {
+		t.Errorf("sumsq run -json = status %d, stderr %q; want 1, %q", status, stderr, "sumsq: 1 of 5 objects failed\n")
+	}
+	var got job.BatchResult // the field names are the Lambda's
+	dec := json.NewDecoder(strings.NewReader(stdout))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&got); err != nil {
+		t.Fatalf("decoding %q: %v", stdout, err)
+	}
+	if dec.More() {
+		t.Errorf("more than one JSON document in %q", stdout)
+	}
+	p := func(name string) string { return filepath.Join(dir, name) }
+	wantResults := []job.ObjectResult{
+		{Bucket: "", Key: p("a.log"), Count: 2, SumOfSquares: "5"},
+		{Bucket: "", Key: p("c.log"), Count: 1, SumOfSquares: "15241578753238836750495351562536198787501905199875019052100"},
+		{Bucket: "", Key: p("d.log"), Count: 0, SumOfSquares: "0"},
+		{Bucket: "", Key: "-", Count: 1, SumOfSquares: "49"},
+	}
+	if len(got.Results) != len(wantResults) {
+		t.Fatalf("results = %+v; want %+v", got.Results, wantResults)
+	}
+	for i := range wantResults {
+		if got.Results[i] != wantResults[i] {
+			t.Errorf("results[%d] = %+v; want %+v", i, got.Results[i], wantResults[i])
+		}
+	}
+	if got.Objects != 4 || got.Count != 4 || got.SumOfSquares != "15241578753238836750495351562536198787501905199875019052154" || got.FailedObjects != 1 {
+		t.Errorf("objects, count, sumOfSquares, failedObjects = %d, %d, %q, %d; want 4, 4, %q, 1",
+			got.Objects, got.Count, got.SumOfSquares, got.FailedObjects, "15241578753238836750495351562536198787501905199875019052154")
+	}
+	wantFailed := job.Failure{Bucket: "", Key: p("b.log"), Error: "InvalidContentError", Cause: `line 1 (byte 0): not an integer: "x"`}
+	if len(got.Failed) != 1 || got.Failed[0] != wantFailed {
+		t.Errorf("failed = %+v; want [%+v]", got.Failed, wantFailed)
+	}
+}
+
+func TestRunJSONEmpty(t *testing.T) {
+	stdout, stderr, status := sumsqCmd(t, "", "run", "-json", t.TempDir())
+	want := "{\"results\":[\n],\n\"objects\":0,\"count\":0,\"sumOfSquares\":\"0\",\"failedObjects\":0,\"failed\":[\n]}\n"
+	if stdout != want || stderr != "" || status != 0 {
+		t.Errorf("sumsq run -json EMPTY = status %d, stdout %q, stderr %q; want 0, %q, \"\"", status, stdout, stderr, want)
+	}
+	var got job.BatchResult
+	if err := json.Unmarshal([]byte(stdout), &got); err != nil || got.Results == nil || got.Failed == nil {
+		t.Errorf("json.Unmarshal(%q) = %+v, %v; want empty, non-nil results and failed", stdout, got, err)
+	}
+}
+
+func TestJSONReporterSpool(t *testing.T) {
+	// Enough failures to spill the spool to a temporary file.
+	n := 3 * spoolMemory / 100
+	var out bytes.Buffer
+	rep := newJSONReporter(&out)
+	var tl tally
+	for i := range n {
+		o := object{key: fmt.Sprintf("k%08d", i)}
+		if err := rep.failure(o, job.Failure{Key: o.key, Error: "InvalidContentError", Cause: strings.Repeat("c", 60)}); err != nil {
+			t.Fatal(err)
+		}
+		tl.failed++
+	}
+	if rep.failed.f == nil {
+		t.Errorf("%d failures did not spill to a file", n)
+	}
+	name := rep.failed.f.Name()
+	if err := rep.end(&tl); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(name); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("spool file %s left behind: %v", name, err)
+	}
+	var got job.BatchResult
+	if err := json.Unmarshal(out.Bytes(), &got); err != nil {
+		t.Fatalf("json.Unmarshal: %v", err)
+	}
+	if len(got.Failed) != n || got.FailedObjects != int64(n) {
+		t.Fatalf("got %d failures, failedObjects %d; want %d", len(got.Failed), got.FailedObjects, n)
+	}
+	for i, f := range got.Failed {
+		if want := fmt.Sprintf("k%08d", i); f.Key != want {
+			t.Fatalf("failed[%d].key = %q; want %q", i, f.Key, want)
+		}
+	}
+}
+
+func TestQuoteName(t *testing.T) {
+	tests := []struct{ name, want string }{
+		{"examples/today/random_1.log", "examples/today/random_1.log"},
+		{"with space", "with space"},
+		{"été/ü.log", "été/ü.log"},
+		{"tab\there", `"tab\there"`},
+		{"new\nline", `"new\nline"`},
+		{"del\x7f", `"del\x7f"`},
+		{"\"quoted\"", `"\"quoted\""`},
+		{"bad\xffutf8", `"bad\xffutf8"`},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		if got := quoteName(tt.name); got != tt.want {
+			t.Errorf("quoteName(%q) = %s; want %s", tt.name, got, tt.want)
+		}
+	}
+}
+
+// sleepyObjects returns n objects named by their index whose sum sleeps a
+// little, longer for earlier objects, and records how many run at once.
+func sleepyObjects(n int, running, most *atomic.Int64) iter.Seq[object] {
+	return func(yield func(object) bool) {
+		for i := range n {
+			o := object{name: fmt.Sprint(i), key: fmt.Sprint(i), size: 1}
+			o.sum = func(ctx context.Context) (job.ObjectResult, error) {
+				now := running.Add(1)
+				defer running.Add(-1)
+				for m := most.Load(); now > m && !most.CompareAndSwap(m, now); m = most.Load() {
+				}
+				select {
+				case <-time.After(time.Duration((n-i)%7) * time.Millisecond):
+				case <-ctx.Done():
+					return job.ObjectResult{}, ctx.Err()
+				}
+				if i%5 == 4 {
+					return job.ObjectResult{}, errors.New("failed")
+				}
+				return job.ObjectResult{Key: o.key, Count: 1, SumOfSquares: fmt.Sprint(i * i)}, nil
+			}
+			if !yield(o) {
+				return
+			}
+		}
+	}
+}
+
+func TestSumAllOrderAndLimit(t *testing.T) {
+	for _, c := range []int{1, 3, 16} {
+		var running, most atomic.Int64
+		r := &runner{concurrency: c}
+		var got []string
+		err := r.sumAll(context.Background(), sleepyObjects(60, &running, &most), func(o object, res job.ObjectResult, err error) error {
+			got = append(got, fmt.Sprintf("%s %s %v", o.name, res.SumOfSquares, err))
+			return nil
+		}, func() error { return nil })
+		if err != nil {
+			t.Fatalf("-c %d: sumAll = %v", c, err)
+		}
+		if len(got) != 60 {
+			t.Fatalf("-c %d: reported %d objects; want 60", c, len(got))
+		}
+		for i, g := range got {
+			want := fmt.Sprintf("%d %d <nil>", i, i*i)
+			if i%5 == 4 {
+				want = fmt.Sprintf("%d  failed", i)
+			}
+			if g != want {
+				t.Errorf("-c %d: report %d = %q; want %q", c, i, g, want)
+			}
+		}
+		if m := most.Load(); m > int64(c) || c > 1 && m < 2 {
+			t.Errorf("-c %d: at most %d objects were summed at once; want between 2 and %d", c, m, c)
+		}
+	}
+}
+
+func TestSumAllStops(t *testing.T) {
+	var running, most atomic.Int64
+	r := &runner{concurrency: 4}
+
+	// An error from report stops the run and is returned.
+	stop := errors.New("stdout closed")
+	reports := 0
+	err := r.sumAll(context.Background(), sleepyObjects(1000, &running, &most), func(object, job.ObjectResult, error) error {
+		reports++
+		if reports == 3 {
+			return stop
+		}
+		return nil
+	}, func() error { return nil })
+	if err != stop || reports != 3 || running.Load() != 0 {
+		t.Errorf("sumAll with a failing report = %v after %d reports, %d still running; want %v after 3, 0", err, reports, running.Load(), stop)
+	}
+
+	// Cancelling the context stops the run.
+	ctx, cancel := context.WithCancel(context.Background())
+	reports = 0
+	err = r.sumAll(ctx, sleepyObjects(1000, &running, &most), func(object, job.ObjectResult, error) error {
+		reports++
+		if reports == 10 {
+			cancel()
+		}
+		return nil
+	}, func() error { return nil })
+	if !errors.Is(err, context.Canceled) || reports != 10 || running.Load() != 0 {
+		t.Errorf("sumAll cancelled = %v after %d reports, %d still running; want %v after 10, 0", err, reports, running.Load(), context.Canceled)
+	}
+}
+
+// Check that reading stops when the context is cancelled, even midway
+// through one object.
+func TestSumReaderCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	r := &runner{maxDigits: 10}
+	pr, pw := io.Pipe()
+	go func() {
+		pw.Write([]byte("1\n2\n"))
+		cancel()
+		pw.Write([]byte("3\n"))
+		pw.Close()
+	}()
+	_, err := r.sumReader(ctx, "-", pr)
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("sumReader after cancel = %v; want %v", err, context.Canceled)
+	}
+}
