@@ -618,6 +618,57 @@ func TestTotalErrors(t *testing.T) {
 	}
 }
 
+// TestTotalFailuresNotWritten checks the errors of writing the list of
+// all failures: a role without s3:PutObject on the results is permanent.
+func TestTotalFailuresNotWritten(t *testing.T) {
+	var keys []string
+	for i := range job.MaxListedFailures + 1 {
+		keys = append(keys, fmt.Sprint(i))
+	}
+	failed := execution(t, "FAILED", batchOf(keys...), nil, "TimeoutError", "late")
+	tests := []struct {
+		name  string
+		hook  s3test.Hook
+		check func(error) bool
+		want  string
+	}{
+		{"S3 unavailable", s3test.Fail(http.StatusServiceUnavailable, "SlowDown"), is[*job.S3UnavailableError], "S3UnavailableError"},
+		{"access denied", s3test.Fail(http.StatusForbidden, "AccessDenied"), is[*job.AccessDeniedError], "AccessDeniedError"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := s3test.NewServer(t, resultsBucket)
+			e := putRun(t, srv, manifestKey, resultFile{"FAILED", "FAILED_0.json", jsonArray(t, failed)})
+			srv.Hook(resultsBucket, runDir+job.FailuresFileName, tt.hook)
+			got, err := newSummer(srv).Total(context.Background(), e)
+			if !tt.check(err) {
+				t.Fatalf("Total = %+v, %v (%T); want %s", got, err, err, tt.want)
+			}
+		})
+	}
+}
+
+// TestTotalTwice runs the same total twice, as a retry of the Total step
+// would: the same result, and the list of failures written over.
+func TestTotalTwice(t *testing.T) {
+	var keys []string
+	for i := range 2 * job.MaxListedFailures {
+		keys = append(keys, fmt.Sprint(i))
+	}
+	srv := s3test.NewServer(t, resultsBucket)
+	e := putRun(t, srv, manifestKey, resultFile{"FAILED", "FAILED_0.json",
+		jsonArray(t, execution(t, "FAILED", batchOf(keys...), nil, "TimeoutError", "late"))})
+	s := newSummer(srv)
+	first, err1 := s.Total(context.Background(), e)
+	second, err2 := s.Total(context.Background(), e)
+	if err1 != nil || err2 != nil || !reflect.DeepEqual(first, second) {
+		t.Fatalf("Total twice = %+v, %v and %+v, %v; want the same twice", first, err1, second, err2)
+	}
+	if all := readFailures(t, srv, second.FailuresLocation); len(all) != len(keys) {
+		t.Errorf("%s holds %d failures; want %d", second.FailuresLocation, len(all), len(keys))
+	}
+}
+
 // is reports whether err is or wraps an error of type E.
 func is[E error](err error) bool {
 	var e E
