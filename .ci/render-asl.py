@@ -7,8 +7,8 @@ resolved as a deployment with every parameter at its default would resolve
 them, with sample names and ARNs for the stack's own resources (region
 us-east-1, account 123456789012, stack sumsq). It fails when the ASL uses a
 ${Name} the template does not pass, when the template passes a name the ASL
-does not use, or when the result is not JSON: Step Functions would get a
-literal "${Name}", or nothing at all.
+does not use, or when the file is not JSON before or after substitution:
+Step Functions would get a literal "${Name}", or nothing at all.
 """
 
 import json
@@ -86,6 +86,12 @@ def substitutions(template):
 
 
 def render(asl, subs):
+    try:
+        json.loads(asl)
+    except json.JSONDecodeError as e:
+        # Tools that read the file as it is in the repository (editors, the
+        # e2e tests) need JSON: numbers go through {% $number('${Name}') %}.
+        raise ValueError(f"not JSON before substitution: {e}") from e
     used = set(PLACEHOLDER.findall(asl))
     missing = sorted(used - subs.keys())
     unused = sorted(subs.keys() - used)
