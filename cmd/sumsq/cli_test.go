@@ -77,3 +77,26 @@ func TestUsage(t *testing.T) {
 		})
 	}
 }
+
+func TestStartUsage(t *testing.T) {
+	tests := []struct {
+		name   string
+		args   []string
+		status int
+		stderr string // a part of it
+	}{
+		{"help", []string{"-h"}, 0, "sumsq start -prefix today/ -wait"},
+		{"extra argument", []string{"today/"}, 2, `start: unexpected argument "today/"; did you mean -prefix today/?`},
+		{"stack and ARN", []string{"-stack", "s", "-state-machine", testMachine}, 2, "start: -stack and -state-machine exclude each other"},
+		{"bad ARN", []string{"-state-machine", "arn:aws:lambda:us-east-1:1:function:f"}, 2, "is not the ARN of a state machine"},
+		{"bad name", []string{"-name", "a/b"}, 2, `start: execution name "a/b" contains '/'`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			stdout, stderr, status := sumsqCmd(t, "", append([]string{"start"}, tt.args...)...)
+			if status != tt.status || stdout != "" || !strings.Contains(stderr, tt.stderr) {
+				t.Errorf("sumsq start %q = status %d, stdout %q, stderr %q; want %d, no stdout, stderr with %q", tt.args, status, stdout, stderr, tt.status, tt.stderr)
+			}
+		})
+	}
+}
