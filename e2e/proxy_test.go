@@ -1,0 +1,266 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// functionName is the Lambda function the proxy serves; the state machine
+// is rendered with its ARN.
+const (
+	functionName = "sumsq"
+	functionARN  = "arn:aws:lambda:us-east-1:123456789012:function:" + functionName
+)
+
+// A lambdaProxy stands where moto's interpreter expects AWS: it answers
+// Lambda's Invoke API by handing each invocation to a free emulator of its
+// pool, and passes every other request (S3, Step Functions, moto's own API)
+// to moto. It translates what the emulator cannot say as Lambda says it:
+// a function error gets X-Amz-Function-Error (without it moto takes the
+// error for a result) and a timeout becomes an error. It counts the
+// invocations in flight, and it can answer TooManyRequestsException on
+// request, as Lambda does when the function's concurrency is exhausted.
+type lambdaProxy struct {
+	URL  string // http://127.0.0.1:PORT
+	Port int
+
+	ln   net.Listener
+	srv  *http.Server
+	pool chan *emulator
+	moto *httputil.ReverseProxy
+
+	mu    sync.Mutex
+	stats proxyStats
+}
+
+// proxyStats is what the proxy saw since the last reset.
+type proxyStats struct {
+	Invocations int            // answered by the function (results and errors)
+	Throttled   int            // answered with TooManyRequestsException
+	InFlight    int            // invocations being served now
+	MaxInFlight int            // the most ever served at once
+	Errors      map[string]int // function errors by errorType
+	throttle    int            // invocations still to throttle
+}
+
+// newLambdaProxy listens on a loopback port. Its port must be known before
+// moto starts (moto's MOTO_PORT); start wires it to moto and the pool.
+func newLambdaProxy(t testing.TB) *lambdaProxy {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	p := &lambdaProxy{URL: fmt.Sprintf("http://127.0.0.1:%d", port), Port: port, ln: ln}
+	p.stats.Errors = make(map[string]int)
+	t.Cleanup(func() { ln.Close() })
+	return p
+}
+
+// start serves requests: Lambda invocations to pool, the rest to moto.
+func (p *lambdaProxy) start(t testing.TB, motoURL string, pool []*emulator) {
+	t.Helper()
+	target, err := url.Parse(motoURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.moto = httputil.NewSingleHostReverseProxy(target)
+	p.pool = make(chan *emulator, len(pool))
+	for _, e := range pool {
+		p.pool <- e
+	}
+	p.srv = &http.Server{Handler: p, ReadHeaderTimeout: 10 * time.Second}
+	go p.srv.Serve(p.ln)
+	t.Cleanup(func() { p.srv.Close() })
+}
+
+// reset clears the counters and returns what they were.
+func (p *lambdaProxy) reset() proxyStats {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	s := p.stats
+	p.stats = proxyStats{Errors: make(map[string]int), InFlight: s.InFlight}
+	return s
+}
+
+// snapshot returns the counters.
+func (p *lambdaProxy) snapshot() proxyStats {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	s := p.stats
+	s.Errors = make(map[string]int)
+	for k, v := range p.stats.Errors {
+		s.Errors[k] = v
+	}
+	return s
+}
+
+// throttleNext makes the next n invocations fail with TooManyRequestsException.
+func (p *lambdaProxy) throttleNext(n int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.stats.throttle = n
+}
+
+// invocationsPath matches Lambda's Invoke API; the function is a name, a
+// partial ARN or an ARN, with an optional qualifier.
+var invocationsPath = regexp.MustCompile(`^/2015-03-31/functions/([^/]+)/invocations$`)
+
+func (p *lambdaProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	m := invocationsPath.FindStringSubmatch(r.URL.Path)
+	if m == nil || r.Method != http.MethodPost {
+		p.moto.ServeHTTP(w, r)
+		return
+	}
+	if !isFunction(m[1]) {
+		lambdaError(w, http.StatusNotFound, "ResourceNotFoundException",
+			map[string]string{"Type": "User", "Message": "Function not found: " + m[1]})
+		return
+	}
+	if t := r.Header.Get("X-Amz-Invocation-Type"); t != "" && t != "RequestResponse" {
+		lambdaError(w, http.StatusBadRequest, "InvalidParameterValueException",
+			map[string]string{"Type": "User", "message": "only RequestResponse invocations are served here, not " + t})
+		return
+	}
+	event, err := io.ReadAll(r.Body)
+	if err != nil {
+		return
+	}
+
+	if p.takeThrottle() {
+		// Lambda's answer when the function's reserved concurrency is in use.
+		w.Header().Set("Retry-After", "1")
+		lambdaError(w, http.StatusTooManyRequests, "TooManyRequestsException", map[string]string{
+			"Type":    "User",
+			"message": "Rate Exceeded.",
+			"Reason":  "ReservedFunctionConcurrentInvocationLimitExceeded",
+		})
+		return
+	}
+
+	p.enter()
+	defer p.leave()
+	var e *emulator
+	select {
+	case e = <-p.pool:
+	case <-r.Context().Done():
+		return
+	}
+	defer func() { p.pool <- e }()
+
+	status, body, err := e.invoke(r.Context(), event)
+	if err == nil && status != http.StatusOK {
+		err = fmt.Errorf("%s answered HTTP %d: %s", e.name, status, body)
+	}
+	if err != nil {
+		lambdaError(w, http.StatusInternalServerError, "ServiceException",
+			map[string]string{"Type": "Service", "message": err.Error()})
+		return
+	}
+
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Amz-Executed-Version", "$LATEST")
+	if errorType, ok := functionError(body); ok {
+		p.count(errorType)
+		w.Header().Set("X-Amz-Function-Error", "Unhandled")
+	} else if msg, ok := timeoutText(body); ok {
+		// Lambda reports a timeout as an unhandled error of the sandbox.
+		p.count("Sandbox.Timedout")
+		body, _ = json.Marshal(map[string]string{"errorType": "Sandbox.Timedout", "errorMessage": msg})
+		w.Header().Set("X-Amz-Function-Error", "Unhandled")
+	} else {
+		p.count("")
+	}
+	w.WriteHeader(http.StatusOK)
+	w.Write(body)
+}
+
+func (p *lambdaProxy) takeThrottle() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.stats.throttle == 0 {
+		return false
+	}
+	p.stats.throttle--
+	p.stats.Throttled++
+	return true
+}
+
+func (p *lambdaProxy) enter() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.stats.InFlight++
+	p.stats.MaxInFlight = max(p.stats.MaxInFlight, p.stats.InFlight)
+}
+
+func (p *lambdaProxy) leave() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.stats.InFlight--
+}
+
+func (p *lambdaProxy) count(errorType string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.stats.Invocations++
+	if errorType != "" {
+		p.stats.Errors[errorType]++
+	}
+}
+
+// isFunction reports whether the Invoke API's function names ours:
+// "sumsq", "123456789012:function:sumsq" or its ARN, each maybe with a
+// ":qualifier".
+func isFunction(name string) bool {
+	name = strings.TrimPrefix(name, "arn:aws:lambda:us-east-1:")
+	name = strings.TrimPrefix(name, "123456789012:function:")
+	name, _, _ = strings.Cut(name, ":")
+	return name == functionName
+}
+
+// functionError reports whether an emulator's answer is a function error,
+// {"errorMessage": "...", "errorType": "..."}.
+func functionError(body []byte) (errorType string, ok bool) {
+	var e struct {
+		ErrorType    *string `json:"errorType"`
+		ErrorMessage *string `json:"errorMessage"`
+	}
+	if json.Unmarshal(body, &e) != nil || e.ErrorType == nil || e.ErrorMessage == nil {
+		return "", false
+	}
+	return *e.ErrorType, true
+}
+
+// timeoutText reports whether an emulator's answer is its timeout text,
+// "Task timed out after N.NN seconds", and returns it as Lambda words it.
+func timeoutText(body []byte) (string, bool) {
+	s := string(bytes.TrimSpace(body))
+	if !strings.HasPrefix(s, "Task timed out after") {
+		return "", false
+	}
+	return s, true
+}
+
+// lambdaError answers as the Lambda service answers an API error: the code
+// in x-amzn-ErrorType, the details as JSON.
+func lambdaError(w http.ResponseWriter, status int, code string, body map[string]string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Amzn-Errortype", code)
+	w.Header().Set("X-Amzn-Requestid", fmt.Sprintf("e2e-%d", time.Now().UnixNano()))
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(body)
+}

@@ -1,0 +1,221 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Pinned versions of what the tests install, and what must be installed.
+const (
+	// rieModule is the Lambda Runtime Interface Emulator; the module has no
+	// tags, and this is the version the module proxy serves.
+	rieModule  = "github.com/aws/aws-lambda-runtime-interface-emulator"
+	rieVersion = "v0.0.0-20261030222936-bef5c4ba774d"
+	rieCommand = rieModule + "/cmd/aws-lambda-rie@" + rieVersion
+
+	// jsonataVersion is the npm jsonata package moto's interpreter is given.
+	jsonataVersion = "2.2.2"
+
+	// motoVersion is the moto the launcher's patches were written for.
+	motoVersion = "5.2.1"
+)
+
+// prerequisite fails the test under CI (where a missing tool is a broken
+// machine) and skips it elsewhere, saying what is missing.
+func prerequisite(t testing.TB, err error) {
+	t.Helper()
+	if err == nil {
+		return
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatalf("missing prerequisite: %v", err)
+	}
+	t.Skipf("missing prerequisite (under CI=true this fails): %v", err)
+}
+
+// onceValue memoizes an expensive step (a build, an install) for the whole
+// test binary; a failure is remembered and reported to every caller.
+type onceValue struct {
+	once     sync.Once
+	value    string
+	err      error
+	prereq   bool // err is a missing prerequisite
+	duration time.Duration
+}
+
+func (o *onceValue) get(t testing.TB, what string, f func() (string, bool, error)) string {
+	t.Helper()
+	o.once.Do(func() {
+		start := time.Now()
+		o.value, o.prereq, o.err = f()
+		o.duration = time.Since(start)
+		if o.err == nil {
+			t.Logf("%s: %v", what, o.duration.Round(time.Millisecond))
+		}
+	})
+	if o.prereq {
+		prerequisite(t, o.err)
+	}
+	if o.err != nil {
+		t.Fatalf("%s: %v", what, o.err)
+	}
+	return o.value
+}
+
+var (
+	bootstrapOnce, rieOnce, jsonataOnce, motoOnce onceValue
+)
+
+// repoRoot is the module root: the tests run in e2e/.
+func repoRoot(t testing.TB) string {
+	t.Helper()
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return root
+}
+
+// run runs a command and returns its combined output in the error.
+func run(cmd *exec.Cmd) error {
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("%s: %v\n%s", strings.Join(cmd.Args, " "), err, out.Bytes())
+	}
+	return nil
+}
+
+// functionDir is the function's package, relative to the module root.
+var functionDir = "function"
+
+// bootstrapPath builds function/ the way `sam build` does with BuildMethod
+// go1.x (a static linux binary named bootstrap, -tags lambda.norpc), for
+// this machine's architecture so that it runs here.
+func bootstrapPath(t testing.TB) string {
+	return bootstrapOnce.get(t, "building function/ as bootstrap", func() (string, bool, error) {
+		out := filepath.Join(workDir, "bootstrap")
+		cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-ldflags=-s -w", "-o", out, ".")
+		cmd.Dir = filepath.Join(repoRoot(t), functionDir)
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+runtime.GOARCH)
+		return out, false, run(cmd)
+	})
+}
+
+// cacheDir is where installed tools are kept between runs, outside the
+// repository.
+func cacheDir(t testing.TB, name string) string {
+	t.Helper()
+	base, err := os.UserCacheDir()
+	if err != nil {
+		base = os.TempDir()
+	}
+	return filepath.Join(base, "sumsq-e2e", name)
+}
+
+// installInto runs install with a fresh temporary directory and renames it
+// to dir when install succeeds, so that an interrupted install never looks
+// like a finished one and two runs at once do not mix their files.
+func installInto(dir string, install func(tmp string) error) error {
+	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.MkdirTemp(filepath.Dir(dir), filepath.Base(dir)+".tmp-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	if err := install(tmp); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, dir); err != nil && !exists(dir) {
+		return err
+	}
+	return nil
+}
+
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}
+
+// riePath installs the pinned emulator with `go install` into the cache.
+func riePath(t testing.TB) string {
+	return rieOnce.get(t, "installing aws-lambda-rie", func() (string, bool, error) {
+		dir := cacheDir(t, "aws-lambda-rie-"+rieVersion)
+		bin := filepath.Join(dir, "aws-lambda-rie")
+		if exists(bin) {
+			return bin, false, nil
+		}
+		err := installInto(dir, func(tmp string) error {
+			cmd := exec.Command("go", "install", rieCommand)
+			cmd.Dir = tmp // outside this module: its go.mod stays as it is
+			cmd.Env = append(os.Environ(), "GOBIN="+tmp, "GOFLAGS=-mod=mod", "GOWORK=off", "CGO_ENABLED=0")
+			return run(cmd)
+		})
+		return bin, false, err
+	})
+}
+
+// jsonataDir installs the pinned npm jsonata package into the cache and
+// returns the directory holding node_modules/jsonata.
+func jsonataDir(t testing.TB) string {
+	return jsonataOnce.get(t, "installing npm jsonata", func() (string, bool, error) {
+		for _, tool := range []string{"node", "npm"} {
+			if _, err := exec.LookPath(tool); err != nil {
+				return "", true, fmt.Errorf("%s (for moto's JSONata evaluator): %v", tool, err)
+			}
+		}
+		dir := cacheDir(t, "jsonata-"+jsonataVersion)
+		if installedVersion(filepath.Join(dir, "node_modules", "jsonata", "package.json")) == jsonataVersion {
+			return dir, false, nil
+		}
+		os.RemoveAll(dir)
+		err := installInto(dir, func(tmp string) error {
+			cmd := exec.Command("npm", "install", "--prefix", tmp, "--no-save", "--no-package-lock",
+				"--no-audit", "--no-fund", "--ignore-scripts", "jsonata@"+jsonataVersion)
+			cmd.Dir = tmp
+			return run(cmd)
+		})
+		return dir, false, err
+	})
+}
+
+func installedVersion(packageJSON string) string {
+	b, err := os.ReadFile(packageJSON)
+	if err != nil {
+		return ""
+	}
+	var p struct{ Version string }
+	json.Unmarshal(b, &p)
+	return p.Version
+}
+
+// python3WithMoto checks that python3 imports the moto the launcher patches.
+func python3WithMoto(t testing.TB) string {
+	return motoOnce.get(t, "checking python3 and moto", func() (string, bool, error) {
+		python, err := exec.LookPath("python3")
+		if err != nil {
+			return "", true, fmt.Errorf("python3 with moto %s: %v", motoVersion, err)
+		}
+		out, err := exec.Command(python, "-c", "import moto, flask; print(moto.__version__)").CombinedOutput()
+		if err != nil {
+			return "", true, fmt.Errorf("python3 with moto[server] %s: %v: %s", motoVersion, err, out)
+		}
+		if v := strings.TrimSpace(string(out)); v != motoVersion {
+			return "", true, fmt.Errorf("moto %s is installed; the launcher's patches are for moto %s", v, motoVersion)
+		}
+		return python, false, nil
+	})
+}
