@@ -1,0 +1,72 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+)
+
+// serveBucket is the bucket TestServe creates, with sample objects under
+// today/.
+const serveBucket = "sumsq-data"
+
+// TestServe starts the harness for a person to use, prints how to reach
+// it, and waits for Ctrl-C:
+//
+//	go test -tags e2e ./e2e -run TestServe -serve -v -timeout 0
+func TestServe(t *testing.T) {
+	if !*serve {
+		t.Skip("starts the harness for a person to use; run with -serve")
+	}
+	h := startHarness(t, harnessConfig{Emulators: testEmulators, FunctionTimeout: testFunctionTimeout})
+	ctx := testContext(t, time.Minute)
+	objs := blogDataset(1, "today/", 100)
+	if err := createBucket(ctx, h.S3, serveBucket); err != nil {
+		t.Fatal(err)
+	}
+	if err := upload(ctx, h.S3, serveBucket, objs); err != nil {
+		t.Fatal(err)
+	}
+	machine := createStateMachine(ctx, t, h.SFN, "sumsq", serveBucket)
+	count, sum := sumOfSquares(objs...)
+
+	e := h.Proxy.URL
+	fmt.Fprintf(os.Stdout, `
+Local AWS for sumsq is up. One endpoint serves S3, Step Functions and the
+function's Invoke API (Lambda invocations run the built bootstrap under
+aws-lambda-rie, at most %[2]d at once; the state machine's MaxConcurrency is %[3]d).
+
+  export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1
+  E=%[1]s
+
+Bucket %[4]s holds %[5]d objects under today/ (%[6]d numbers, sum of squares %[7]s).
+State machine (statemachine.asl.json with the e2e rewrites, see e2e/README.md):
+  %[8]s
+
+  aws --endpoint-url $E stepfunctions start-execution --state-machine-arn %[8]s \
+      --name run1 --input '{"prefix": "today/"}'
+  aws --endpoint-url $E stepfunctions describe-execution --query '[status,output]' \
+      --execution-arn %[9]s:run1
+  aws --endpoint-url $E s3 cp some.log s3://%[4]s/mine/some.log
+  aws --endpoint-url $E lambda invoke --function-name %[10]s \
+      --payload '{"bucket": "%[4]s", "key": "today/random_1.log"}' /dev/stdout
+
+Every execution needs a new --name. Logs: %[11]s
+Ctrl-C stops everything.
+`, e, testEmulators, testMaxConcurrency, serveBucket, len(objs), count, sum, machine,
+		strings.Replace(machine, ":stateMachine:", ":execution:", 1), functionName, h.LogDir)
+	var stop <-chan time.Time // go test's -timeout, less time to stop cleanly
+	if deadline, ok := t.Deadline(); ok {
+		stop = time.After(time.Until(deadline) - 20*time.Second)
+		fmt.Fprintf(os.Stdout, "(this stops at %s: pass -timeout 0 to keep it up)\n", deadline.Add(-20*time.Second).Format(time.TimeOnly))
+	}
+	select {
+	case <-interrupted:
+	case <-stop:
+	}
+	fmt.Fprintln(os.Stdout, "stopping")
+}
