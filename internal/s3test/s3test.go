@@ -46,8 +46,6 @@ type Server struct {
 	mu       sync.Mutex
 	hooks    map[string]Hook
 	requests map[string]int // by "METHOD bucket/key"
-	inFlight int            // GETs being served
-	maxGets  int            // most GETs served at once
 }
 
 // NewServer starts a fake S3 holding the given empty buckets. It is closed
@@ -132,42 +130,15 @@ func (s *Server) Requests(method, bucket, key string) int {
 	return s.requests[method+" "+bucket+"/"+key]
 }
 
-// MaxConcurrentGets returns the most object GETs the server has served at
-// the same time.
-func (s *Server) MaxConcurrentGets() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.maxGets
-}
-
-// ConcurrentGets returns how many object GETs are being served now.
-func (s *Server) ConcurrentGets() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.inFlight
-}
-
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	// Path-style: /bucket/key. r.URL.Path is already unescaped.
 	bucket, key, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
 	name := bucket + "/" + key
-	isGet := r.Method == http.MethodGet && key != ""
 
 	s.mu.Lock()
 	s.requests[r.Method+" "+name]++
 	h := s.hooks[name]
-	if isGet {
-		s.inFlight++
-		s.maxGets = max(s.maxGets, s.inFlight)
-	}
 	s.mu.Unlock()
-	if isGet {
-		defer func() {
-			s.mu.Lock()
-			s.inFlight--
-			s.mu.Unlock()
-		}()
-	}
 
 	next := http.Handler(http.HandlerFunc(s.serveFake))
 	if h != nil {

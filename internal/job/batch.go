@@ -1,0 +1,150 @@
+package job
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/sumsq/sumsq/internal/sumsq"
+	"golang.org/x/sync/errgroup"
+)
+
+// Batch sums the objects of a batch, reading up to Concurrency of them at
+// once. Objects of size 0 and folder markers (keys ending in "/") are
+// counted as empty without being read.
+//
+// Every item ends up either summed (in the subtotal, and in Results unless
+// left out for size) or named in Failed. A permanent failure of one object
+// (*InvalidEventError for an item that names no object,
+// *InvalidContentError, *ObjectNotFoundError, *AccessDeniedError) is
+// recorded there and the other objects go on. A transient failure
+// (*S3UnavailableError, *ObjectChangedError, *TimeoutError) stops the
+// batch: Batch returns it, unwrapped, so that Step Functions retries the
+// whole batch.
+//
+// The result's JSON has at most MaxOutputBytes (see bound). A batch that
+// could not name all its objects in that many bytes, were they all to fail,
+// is refused before anything is read, with an *InvalidEventError; the
+// ItemBatcher's MaxInputBytesPerBatch keeps batches well below that.
+func (s *Summer) Batch(ctx context.Context, b Batch) (BatchResult, error) {
+	objects := make([]batchObject, len(b.Items))
+	for i, o := range b.Items {
+		objects[i].Object = o
+		objects[i].bucket, objects[i].err = checkObject(o)
+		if objects[i].err != nil {
+			objects[i].bucket = o.Bucket // as given: it names no bucket
+		}
+	}
+	if err := s.checkBatchSize(objects); err != nil {
+		return BatchResult{}, err
+	}
+
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(s.concurrency())
+	stopped := false
+	for i := range objects {
+		o := &objects[i]
+		if o.err != nil || !needsRead(o.Object) {
+			continue
+		}
+		if gctx.Err() != nil {
+			stopped = true // a transient failure, or ctx's end: no use starting more
+			break
+		}
+		g.Go(func() error {
+			r, err := s.sum(gctx, o.bucket, o.Object)
+			if transient(err) {
+				return err
+			}
+			o.res, o.err = r, err
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return BatchResult{}, err
+	}
+	if stopped {
+		return BatchResult{}, &TimeoutError{}
+	}
+
+	res := BatchResult{Results: []ObjectResult{}, Failed: []Failure{}}
+	var total sumsq.Result
+	for _, o := range objects {
+		if o.err != nil {
+			res.Failed = append(res.Failed, NewFailure(o.bucket, o.Key, o.err))
+			continue
+		}
+		total.Add(o.res)
+		res.Results = append(res.Results, ObjectResult{Bucket: o.bucket, Key: o.Key, Count: o.res.Count, SumOfSquares: o.res.String()})
+	}
+	res.Objects = int64(len(res.Results))
+	res.Count = total.Count
+	res.SumOfSquares = total.String()
+	res.FailedObjects = int64(len(res.Failed))
+	if err := bound(&res); err != nil {
+		return BatchResult{}, err
+	}
+	return res, nil
+}
+
+// batchObject is one item of a batch and what became of it.
+type batchObject struct {
+	Object
+	bucket string       // the bucket's name, or Object.Bucket if invalid
+	res    sumsq.Result // the sum, if err is nil
+	err    error        // a permanent failure
+}
+
+func (s *Summer) concurrency() int {
+	if s.Concurrency > 0 {
+		return s.Concurrency
+	}
+	return DefaultConcurrency
+}
+
+// needsRead reports whether o's content must be read: it has a size other
+// than 0 or none, and is not a folder marker.
+func needsRead(o Object) bool {
+	return (o.Size == nil || *o.Size != 0) && !strings.HasSuffix(o.Key, "/")
+}
+
+// transient reports whether err is one of the failures that a retry of the
+// invocation may mend.
+func transient(err error) bool {
+	var (
+		unavailable *S3UnavailableError
+		changed     *ObjectChangedError
+		timeout     *TimeoutError
+	)
+	return errors.As(err, &unavailable) || errors.As(err, &changed) || errors.As(err, &timeout)
+}
+
+// checkBatchSize refuses a batch whose result could exceed MaxOutputBytes
+// even with every per-object result left out and every cause empty: the
+// worst case is that every object fails, with the longest error name, and
+// the subtotal has the most digits the digit limit allows.
+func (s *Summer) checkBatchSize(objects []batchObject) error {
+	n := int64(len(objects))
+	worst := BatchResult{
+		Objects:        n,
+		Count:          math.MaxInt64,
+		SumOfSquares:   strings.Repeat("9", 2*s.maxDigits()+19),
+		Results:        []ObjectResult{},
+		ResultsOmitted: n,
+		FailedObjects:  n,
+		Failed:         make([]Failure, len(objects)),
+	}
+	for i, o := range objects {
+		worst.Failed[i] = Failure{Bucket: o.bucket, Key: o.Key, Error: longestFailureName}
+	}
+	if size := jsonSize(&worst); size > MaxOutputBytes {
+		return &InvalidEventError{Reason: fmt.Sprintf("batch too large: its result could take %d bytes, "+
+			"over the %d-byte limit; lower the ItemBatcher's MaxInputBytesPerBatch", size, MaxOutputBytes)}
+	}
+	return nil
+}
+
+// longestFailureName is the longest ErrorType of a failure a batch records.
+var longestFailureName = ErrorType(&ObjectNotFoundError{})

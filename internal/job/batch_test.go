@@ -1,0 +1,308 @@
+package job_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/sumsq/sumsq/internal/job"
+	"github.com/sumsq/sumsq/internal/s3test"
+)
+
+// TestBatch mixes objects that sum with each kind of permanent failure:
+// every item is either summed or named in Failed, in the batch's order.
+func TestBatch(t *testing.T) {
+	srv := s3test.NewServer(t, dataBucket)
+	srv.Put(t, dataBucket, "a", []byte("1\n2\n3\n"))
+	srv.Put(t, dataBucket, "b", []byte("-4\n"))
+	srv.Put(t, dataBucket, "bad", []byte("5\nfive\n"))
+	srv.Put(t, dataBucket, "denied", []byte("6\n"))
+	srv.Hook(dataBucket, "denied", s3test.Fail(http.StatusForbidden, "AccessDenied"))
+	srv.Put(t, dataBucket, "empty", nil)
+
+	b := job.Batch{
+		Items: []job.Object{
+			{Bucket: "arn:aws:s3:::my-bucket", Key: "a", Size: int64p(6)},
+			{Bucket: dataBucket, Key: "missing", Size: int64p(3)},
+			{Bucket: dataBucket, Key: "bad"},
+			{Bucket: dataBucket, Key: "zero", Size: int64p(0)},
+			{Bucket: dataBucket, Key: "denied"},
+			{Bucket: dataBucket, Key: "folder/", Size: int64p(0)},
+			{Bucket: "Bad_Bucket", Key: "x"},
+			{Bucket: dataBucket, Key: "b"},
+			{Bucket: dataBucket, Key: "empty"},
+		},
+		BatchInput: json.RawMessage(`{"prefix":"today/"}`),
+	}
+	got, err := testSummer(srv).Batch(context.Background(), b)
+	want := job.BatchResult{
+		Objects:      5,
+		Count:        4,
+		SumOfSquares: "30",
+		Results: []job.ObjectResult{
+			{Bucket: dataBucket, Key: "a", Count: 3, SumOfSquares: "14"},
+			{Bucket: dataBucket, Key: "zero", Count: 0, SumOfSquares: "0"},
+			{Bucket: dataBucket, Key: "folder/", Count: 0, SumOfSquares: "0"},
+			{Bucket: dataBucket, Key: "b", Count: 1, SumOfSquares: "16"},
+			{Bucket: dataBucket, Key: "empty", Count: 0, SumOfSquares: "0"},
+		},
+		FailedObjects: 4,
+		Failed: []job.Failure{
+			{Bucket: dataBucket, Key: "missing", Error: "ObjectNotFoundError", Cause: "object not found"},
+			{Bucket: dataBucket, Key: "bad", Error: "InvalidContentError", Cause: "line 2 (byte 2): not an integer: \"five\""},
+			{Bucket: dataBucket, Key: "denied", Error: "AccessDeniedError"}, // Cause: the SDK's message
+			{Bucket: "Bad_Bucket", Key: "x", Error: "InvalidEventError",
+				Cause: `invalid event: bucket "Bad_Bucket": 'B' at byte 0: a bucket name has only lowercase letters, digits, dots and hyphens`},
+		},
+	}
+	if err != nil {
+		t.Fatalf("Batch = %v; want no error", err)
+	}
+	if !strings.Contains(got.Failed[2].Cause, "AccessDenied") {
+		t.Errorf("Failed[2].Cause = %q; want the S3 error, with AccessDenied", got.Failed[2].Cause)
+	}
+	got.Failed[2].Cause = ""
+	// The content error's wording is the parser's: compare the line and excerpt.
+	if c := got.Failed[1].Cause; strings.Contains(c, "line 2") && strings.Contains(c, `"five"`) {
+		got.Failed[1].Cause = want.Failed[1].Cause
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Batch =\n%+v\nwant\n%+v", got, want)
+	}
+	for _, k := range []string{"zero", "folder/"} {
+		if n := srv.Requests(http.MethodGet, dataBucket, k); n != 0 {
+			t.Errorf("%d GET requests for %q; want 0", n, k)
+		}
+	}
+}
+
+func TestBatchEmpty(t *testing.T) {
+	srv := s3test.NewServer(t, dataBucket)
+	got, err := testSummer(srv).Batch(context.Background(), job.Batch{Items: []job.Object{}})
+	want := job.BatchResult{SumOfSquares: "0", Results: []job.ObjectResult{}, Failed: []job.Failure{}}
+	if !reflect.DeepEqual(got, want) || err != nil {
+		t.Fatalf("Batch(empty) = %+v, %v; want %+v, nil", got, err, want)
+	}
+	if b, _ := json.Marshal(got); string(b) != `{"objects":0,"count":0,"sumOfSquares":"0","results":[],"failedObjects":0,"failed":[]}` {
+		t.Errorf("Batch(empty) JSON = %s", b)
+	}
+}
+
+// countingS3 counts the objects being read: from GetObject until their
+// body is closed.
+type countingS3 struct {
+	job.S3API
+	mu            sync.Mutex
+	now, max, all int // being read, most at once, done
+}
+
+// reading returns how many objects are being read, and how many have been.
+func (c *countingS3) reading() (now, done int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now, c.all
+}
+
+func (c *countingS3) GetObject(ctx context.Context, in *s3.GetObjectInput, optFns ...func(*s3.Options)) (*s3.GetObjectOutput, error) {
+	c.mu.Lock()
+	c.now++
+	c.max = max(c.max, c.now)
+	c.mu.Unlock()
+	out, err := c.S3API.GetObject(ctx, in, optFns...)
+	if err != nil {
+		c.done()
+		return nil, err
+	}
+	out.Body = &closeFunc{ReadCloser: out.Body, close: c.done}
+	return out, nil
+}
+
+func (c *countingS3) done() {
+	c.mu.Lock()
+	c.now--
+	c.all++
+	c.mu.Unlock()
+}
+
+type closeFunc struct {
+	io.ReadCloser
+	once  sync.Once
+	close func()
+}
+
+func (c *closeFunc) Close() error {
+	c.once.Do(c.close)
+	return c.ReadCloser.Close()
+}
+
+// TestBatchConcurrency checks that a batch reads Concurrency objects at
+// once, no more: each GET waits until that many are being read, or all
+// those left to read.
+func TestBatchConcurrency(t *testing.T) {
+	tests := []struct {
+		concurrency int
+		want        int
+	}{
+		{1, 1},
+		{3, 3},
+		{0, job.DefaultConcurrency},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprint(tt.concurrency), func(t *testing.T) {
+			srv := s3test.NewServer(t, dataBucket)
+			client := &countingS3{S3API: srv.Client()}
+			const objects = 20
+			overlapping := func() bool {
+				now, done := client.reading()
+				return now >= min(tt.want, objects-done)
+			}
+			var b job.Batch
+			for i := range objects {
+				key := fmt.Sprintf("k%d", i)
+				srv.Put(t, dataBucket, key, []byte("2\n"))
+				srv.Hook(dataBucket, key, func(w http.ResponseWriter, r *http.Request, next http.Handler) {
+					for deadline := time.Now().Add(time.Second); !overlapping() && time.Now().Before(deadline); {
+						time.Sleep(time.Millisecond)
+					}
+					next.ServeHTTP(w, r)
+				})
+				b.Items = append(b.Items, job.Object{Bucket: dataBucket, Key: key})
+			}
+			s := &job.Summer{S3: client, Concurrency: tt.concurrency}
+			got, err := s.Batch(context.Background(), b)
+			if err != nil || got.Objects != int64(len(b.Items)) || got.SumOfSquares != fmt.Sprint(4*len(b.Items)) {
+				t.Fatalf("Batch = %+v, %v; want %d objects summed", got, err, len(b.Items))
+			}
+			if client.max != tt.want {
+				t.Errorf("Concurrency %d: at most %d objects read at once; want %d", tt.concurrency, client.max, tt.want)
+			}
+		})
+	}
+}
+
+// TestBatchTransient checks that a transient failure of one object fails
+// the batch with that error, unwrapped.
+func TestBatchTransient(t *testing.T) {
+	tests := []struct {
+		name string
+		hook s3test.Hook
+		want error
+	}{
+		{"S3 unavailable", s3test.Fail(http.StatusServiceUnavailable, "SlowDown"),
+			&job.S3UnavailableError{Bucket: dataBucket, Key: "k5"}},
+		{"deadline", s3test.Stall(1),
+			&job.TimeoutError{Bucket: dataBucket, Key: "k5"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := s3test.NewServer(t, dataBucket)
+			var b job.Batch
+			for i := range 10 {
+				key := fmt.Sprintf("k%d", i)
+				srv.Put(t, dataBucket, key, []byte("2\n"))
+				b.Items = append(b.Items, job.Object{Bucket: dataBucket, Key: key})
+			}
+			b.Items = append(b.Items, job.Object{Bucket: dataBucket, Key: "missing"}) // permanent
+			srv.Hook(dataBucket, "k5", tt.hook)
+			ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+			defer cancel()
+			got, err := (&job.Summer{S3: srv.Client(), Concurrency: 2}).Batch(ctx, b)
+			if !reflect.DeepEqual(got, job.BatchResult{}) || !sameError(err, tt.want) {
+				t.Fatalf("Batch = %+v, %#v; want %#v", got, err, tt.want)
+			}
+		})
+	}
+}
+
+// TestBatchOutputBound checks that a batch's JSON stays within
+// MaxOutputBytes, with every failed key named, whatever the keys and sums.
+func TestBatchOutputBound(t *testing.T) {
+	longKey := func(i int) string { // 1,024 bytes, S3's longest
+		p := fmt.Sprintf("%04d/", i)
+		return p + strings.Repeat("k", job.MaxKeyBytes-len(p))
+	}
+	digits := strings.Repeat("9", 4300) // the default digit limit
+	tests := []struct {
+		name      string
+		maxDigits int
+		objects   int
+		key       func(int) string
+		body      string // "" means missing
+		objectsOK int64  // objects summed
+		omitted   bool   // some Results left out
+		noCauses  bool   // causes emptied
+	}{
+		{"huge sums", 0, 60, func(i int) string { return fmt.Sprint("big/", i) }, digits + "\n" + digits + "\n", 60, true, false},
+		{"long keys, huge sums", 0, 150, longKey, digits + "\n", 150, true, false},
+		{"long keys, all missing", 0, 170, longKey, "", 0, false, false},
+		{"long keys, long causes", 10, 178, longKey, strings.Repeat("x", 100) + "\n", 0, false, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := s3test.NewServer(t, dataBucket)
+			var b job.Batch
+			var nums []string
+			for i := range tt.objects {
+				key := tt.key(i)
+				if tt.body != "" {
+					srv.Put(t, dataBucket, key, []byte(tt.body))
+					nums = append(nums, strings.Fields(tt.body)...)
+				}
+				b.Items = append(b.Items, job.Object{Bucket: dataBucket, Key: key})
+			}
+			if tt.objectsOK == 0 {
+				nums = nil
+			}
+			s := &job.Summer{S3: srv.Client(), MaxDigits: tt.maxDigits}
+			got, err := s.Batch(context.Background(), b)
+			if err != nil {
+				t.Fatalf("Batch = %v; want no error", err)
+			}
+			out, _ := json.Marshal(got)
+			if len(out) > job.MaxOutputBytes {
+				t.Errorf("Batch JSON has %d bytes; want at most %d", len(out), job.MaxOutputBytes)
+			}
+			if got.Objects != tt.objectsOK || got.SumOfSquares != sumOfSquares(append(nums, "0")...) {
+				t.Errorf("Batch: %d objects, sum of %d digits; want %d objects and the exact sum", got.Objects, len(got.SumOfSquares), tt.objectsOK)
+			}
+			if n := int64(len(got.Results)) + got.ResultsOmitted; n != got.Objects || (got.ResultsOmitted > 0) != tt.omitted {
+				t.Errorf("Batch: %d results, %d omitted; want %d in all, some omitted: %v", len(got.Results), got.ResultsOmitted, got.Objects, tt.omitted)
+			}
+			if got.FailedObjects != int64(len(got.Failed)) || got.Objects+got.FailedObjects != int64(tt.objects) {
+				t.Fatalf("Batch: %d summed, %d failed, %d named; want %d objects, every failure named",
+					got.Objects, got.FailedObjects, len(got.Failed), tt.objects)
+			}
+			for i, f := range got.Failed {
+				if f.Key != b.Items[i].Key || (f.Cause == "") != tt.noCauses {
+					t.Fatalf("Failed[%d] = %.60q, cause %q; want key %.60q, an empty cause: %v", i, f.Key, f.Cause, b.Items[i].Key, tt.noCauses)
+				}
+			}
+		})
+	}
+}
+
+// TestBatchTooLarge checks that a batch that could not name all its objects
+// within MaxOutputBytes is refused before any object is read.
+func TestBatchTooLarge(t *testing.T) {
+	srv := s3test.NewServer(t, dataBucket)
+	var b job.Batch
+	for i := range 200 {
+		b.Items = append(b.Items, job.Object{Bucket: dataBucket, Key: fmt.Sprintf("%04d", i) + strings.Repeat("k", 1020)})
+	}
+	got, err := testSummer(srv).Batch(context.Background(), b)
+	e, ok := err.(*job.InvalidEventError)
+	if !reflect.DeepEqual(got, job.BatchResult{}) || !ok || !strings.Contains(e.Reason, "batch too large") {
+		t.Fatalf("Batch(200 keys of 1 KiB) = %+v, %v; want *InvalidEventError: batch too large", got, err)
+	}
+	if n := srv.Requests(http.MethodGet, dataBucket, b.Items[0].Key); n != 0 {
+		t.Errorf("%d GET requests; want 0", n)
+	}
+}
