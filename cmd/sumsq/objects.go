@@ -26,6 +26,8 @@ type object struct {
 	// err is set when the object could not even be opened or listed: it is
 	// reported as a failure, in the object's place.
 	err error
+	// stop means that err ends the run: what follows is unknown.
+	stop bool
 }
 
 // localObjects lists the objects of a local target: the file itself, or

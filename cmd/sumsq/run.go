@@ -7,6 +7,7 @@ import (
 	"iter"
 	"math/big"
 
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/sumsq/sumsq/internal/job"
@@ -113,6 +114,7 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	}, rep.flush)
 	r.progress.finish()
 	if err != nil {
+		rep.flush() // what was reported before the run stopped
 		return err
 	}
 	if err := rep.end(&t); err != nil {
@@ -143,7 +145,10 @@ type runner struct {
 	maxDigits   int
 	stdin       io.Reader
 	progress    *progress // nil without a terminal
-	s3          *s3Source // made on the first s3:// target
+
+	// Made for the first s3:// target.
+	s3     *s3.Client
+	summer *job.Summer
 }
 
 // objects returns the objects of the targets, in order.
@@ -174,8 +179,9 @@ func (r *runner) objects(ctx context.Context, targets []string) iter.Seq[object]
 // next object is not done yet. Memory stays bounded however many objects
 // there are: listing runs at most a few objects ahead of reporting.
 //
-// An error from report stops the run and is returned. If ctx is cancelled
-// the run stops and ctx's error is returned.
+// An error from report stops the run and is returned, and so does the
+// error of an object marked stop. If ctx is cancelled the run stops and
+// ctx's error is returned.
 func (r *runner) sumAll(ctx context.Context, objects iter.Seq[object], report func(object, job.ObjectResult, error) error, flush func() error) error {
 	parent := ctx
 	ctx, cancel := context.WithCancel(ctx)
@@ -203,7 +209,7 @@ func (r *runner) sumAll(ctx context.Context, objects iter.Seq[object], report fu
 				return
 			}
 			r.progress.listedObject(o.size)
-			if o.err != nil {
+			if o.err != nil || o.stop {
 				p.err = o.err
 				close(p.done)
 				r.progress.objectDone()
@@ -235,6 +241,11 @@ func (r *runner) sumAll(ctx context.Context, objects iter.Seq[object], report fu
 		}
 		if err = parent.Err(); err != nil {
 			cancel() // the objects summed since were cut short: not failures
+			continue
+		}
+		if p.o.stop {
+			err = p.o.err
+			cancel()
 			continue
 		}
 		if err = report(p.o, p.res, p.err); err != nil {

@@ -3,9 +3,23 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"iter"
+	"os"
+	"strconv"
 	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/sumsq/sumsq/internal/job"
 )
+
+// PathStyleEnv is the environment variable that, set to true, makes S3
+// requests use path-style addressing (http://host/bucket/key), which
+// S3-compatible servers on a local address need. The Lambda reads the same
+// variable.
+const PathStyleEnv = "S3_FORCE_PATH_STYLE"
 
 // parseS3URL splits s3://bucket/prefix into its bucket and prefix.
 func parseS3URL(u string) (bucket, prefix string, err error) {
@@ -20,11 +34,89 @@ func parseS3URL(u string) (bucket, prefix string, err error) {
 	return bucket, prefix, nil
 }
 
-// s3Source lists and sums S3 objects.
-type s3Source struct{}
+// newS3Client returns an S3 client configured as the SDK configures itself
+// (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL_S3, ...), with path-style
+// addressing if PathStyleEnv says so.
+func newS3Client(ctx context.Context) (*s3.Client, error) {
+	pathStyle := false
+	if v := os.Getenv(PathStyleEnv); v != "" {
+		var err error
+		if pathStyle, err = strconv.ParseBool(v); err != nil {
+			return nil, fmt.Errorf("%s=%q: want true or false", PathStyleEnv, v)
+		}
+	}
+	cfg, err := loadAWSConfig(ctx, "")
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Region == "" {
+		// Listing and reading work from the global endpoint's region for
+		// buckets there; other buckets need AWS_REGION, as S3 then says.
+		cfg.Region = "us-east-1"
+	}
+	if err := checkCredentials(ctx, cfg); err != nil {
+		return nil, err
+	}
+	return s3.NewFromConfig(cfg, func(o *s3.Options) {
+		o.UsePathStyle = pathStyle
+		// Objects uploaded without a checksum are the common case; the SDK
+		// would log a line on stderr for each one it reads.
+		o.DisableLogOutputChecksumValidationSkipped = true
+	}), nil
+}
 
+// s3Objects lists the objects under an s3://bucket/prefix target, in key
+// order, one page of at most 1,000 keys at a time, as the state machine's
+// ItemReader does. They are summed by job.Summer, as the Lambda sums them:
+// an empty object or a key ending in "/" counts as an object without
+// numbers and is not read.
+//
+// If the client cannot be made or listing fails, the run stops: the objects
+// under the prefix are unknown, as they are to a workflow whose ItemReader
+// fails.
 func (r *runner) s3Objects(ctx context.Context, target string) iter.Seq[object] {
 	return func(yield func(object) bool) {
-		yield(object{name: target, err: errors.New("s3:// targets are not supported yet")})
+		stop := func(err error) { yield(object{name: target, err: err, stop: true}) }
+		bucket, prefix, err := parseS3URL(target)
+		if err != nil {
+			stop(err)
+			return
+		}
+		if r.summer == nil {
+			client, err := newS3Client(ctx)
+			if err != nil {
+				stop(err)
+				return
+			}
+			r.s3, r.summer = client, &job.Summer{S3: client, MaxDigits: r.maxDigits}
+		}
+		pages := s3.NewListObjectsV2Paginator(r.s3, &s3.ListObjectsV2Input{Bucket: &bucket, Prefix: &prefix})
+		for pages.HasMorePages() {
+			page, err := pages.NextPage(ctx)
+			if err != nil {
+				stop(fmt.Errorf("listing %s: %w", target, err))
+				return
+			}
+			for _, o := range page.Contents {
+				if !yield(r.s3Object(bucket, aws.ToString(o.Key), aws.ToInt64(o.Size))) {
+					return
+				}
+			}
+		}
+	}
+}
+
+// s3Object returns the object for key in bucket, of the given size.
+func (r *runner) s3Object(bucket, key string, size int64) object {
+	return object{
+		name:   "s3://" + bucket + "/" + key,
+		bucket: bucket,
+		key:    key,
+		size:   size,
+		sum: func(ctx context.Context) (job.ObjectResult, error) {
+			res, err := r.summer.Object(ctx, job.Object{Bucket: bucket, Key: key, Size: &size})
+			r.progress.addBytes(size)
+			return res, err
+		},
 	}
 }
