@@ -28,7 +28,7 @@ type batchResult struct {
 	Count          int64          `json:"count"`
 	SumOfSquares   string         `json:"sumOfSquares"`
 	Results        []objectResult `json:"results"`
-	ResultsOmitted int64          `json:"resultsOmitted"`
+	ResultsOmitted int64          `json:"resultsOmitted,omitempty"`
 	FailedObjects  int64          `json:"failedObjects"`
 	Failed         []failure      `json:"failed"`
 }
@@ -40,7 +40,7 @@ type total struct {
 	SumOfSquares     string    `json:"sumOfSquares"`
 	FailedObjects    int64     `json:"failedObjects"`
 	Failed           []failure `json:"failed"`
-	FailuresLocation string    `json:"failuresLocation"`
+	FailuresLocation string    `json:"failuresLocation,omitempty"`
 }
 
 // functionErrorBody is a function error as the runtime reports it.
