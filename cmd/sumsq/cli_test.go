@@ -55,7 +55,7 @@ func TestUsage(t *testing.T) {
 		{"unknown command", []string{"frobnicate"}, 2, "", `unknown command "frobnicate"`},
 		{"help", []string{"help"}, 0, "sumsq run", ""},
 		{"run help", []string{"run", "-h"}, 0, "", "Examples:\n\n\tsumsq run examples/today"},
-		{"gen help", []string{"gen", "-h"}, 0, "", "sumsq gen examples/today"},
+		{"gen help", []string{"gen", "-h"}, 0, "", "sumsq gen -seed 8 examples/today"},
 		{"run without target", []string{"run"}, 2, "", "run: no TARGET"},
 		{"run bad flag", []string{"run", "-x", "."}, 2, "", "flag provided but not defined: -x"},
 		{"run -c 0", []string{"run", "-c", "0", "."}, 2, "", "-c must be at least 1"},

@@ -18,7 +18,8 @@ created if needed; files of the same names are replaced.
 
 Examples:
 
-	sumsq gen examples/today                  # 10 files, numbers 0 to 999
+	sumsq gen /tmp/today                      # 10 files, numbers 0 to 999
+	sumsq gen -seed 8 examples/today          # the repository's sample folder
 	sumsq gen -n 1000 -seed 7 /tmp/data       # another, bigger data set
 	sumsq gen -n 3 -digits 60 /tmp/big        # 60-digit numbers: exactness
 	sumsq gen -n 5 -min -1000 -max 1000 -several 1 -numbers 100 /tmp/signed

@@ -425,3 +425,24 @@ func TestSumReaderCancelled(t *testing.T) {
 		t.Errorf("sumReader after cancel = %v; want %v", err, context.Canceled)
 	}
 }
+
+// The README's first command prints exactly this.
+func TestRunExamples(t *testing.T) {
+	t.Chdir(filepath.Join("..", ".."))
+	want := `examples/today/random_1.log	1	346921
+examples/today/random_10.log	1	4900
+examples/today/random_2.log	1	243049
+examples/today/random_3.log	1	181476
+examples/today/random_4.log	1	251001
+examples/today/random_5.log	5	2059974
+examples/today/random_6.log	1	150544
+examples/today/random_7.log	4	2573326
+examples/today/random_8.log	1	478864
+examples/today/random_9.log	1	422500
+total	17	6712555
+`
+	stdout, stderr, status := sumsqCmd(t, "", "run", "examples/today")
+	if stdout != want || stderr != "" || status != 0 {
+		t.Errorf("sumsq run examples/today = status %d, stdout:\n%s\nstderr %q; want 0, stdout:\n%s", status, stdout, stderr, want)
+	}
+}
