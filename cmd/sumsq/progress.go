@@ -12,9 +12,9 @@ import (
 	"golang.org/x/term"
 )
 
-// Progress bar timing: nothing shows for runs shorter than progressDelay,
-// then the bar is redrawn every progressTick.
-const (
+// Progress bar timing: nothing shows for runs shorter than progressDelay;
+// the bar is redrawn every progressTick. Variables for tests.
+var (
 	progressDelay = time.Second
 	progressTick  = 200 * time.Millisecond
 )
@@ -31,7 +31,8 @@ type progress struct {
 
 	mu      sync.Mutex // guards w and bar
 	w       io.Writer
-	bar     *progressbar.ProgressBar // nil until shown
+	shown   gate                     // the bar's writer: w, once progressDelay has passed
+	bar     *progressbar.ProgressBar // nil until the first draw
 	stopped bool
 
 	stop chan struct{}
@@ -47,28 +48,42 @@ func isTerminal(w io.Writer) bool {
 // startProgress starts a progress bar drawn on w, which should be a
 // terminal. The caller must call finish.
 func startProgress(w io.Writer) *progress {
-	p := &progress{w: w, stop: make(chan struct{}), done: make(chan struct{})}
+	p := &progress{w: w, shown: gate{w: w}, stop: make(chan struct{}), done: make(chan struct{})}
 	go p.loop()
 	return p
 }
 
+// loop draws the bar from the start, so that its rate and time left are
+// measured from the start, but through a gate that opens only after
+// progressDelay.
 func (p *progress) loop() {
 	defer close(p.done)
-	select {
-	case <-time.After(progressDelay):
-	case <-p.stop:
-		return
-	}
 	t := time.NewTicker(progressTick)
 	defer t.Stop()
+	show := time.After(progressDelay)
 	for {
 		p.draw()
 		select {
 		case <-t.C:
+		case <-show:
+			p.shown.open.Store(true)
 		case <-p.stop:
 			return
 		}
 	}
+}
+
+// A gate writes to w once open, and discards writes until then.
+type gate struct {
+	open atomic.Bool
+	w    io.Writer
+}
+
+func (g *gate) Write(b []byte) (int, error) {
+	if !g.open.Load() {
+		return len(b), nil
+	}
+	return g.w.Write(b)
 }
 
 // draw redraws the bar from the counters.
@@ -92,7 +107,7 @@ func (p *progress) draw() {
 	}
 	if p.bar == nil {
 		p.bar = progressbar.NewOptions64(max,
-			progressbar.OptionSetWriter(p.w),
+			progressbar.OptionSetWriter(&p.shown),
 			progressbar.OptionSetDescription(desc),
 			progressbar.OptionShowBytes(true),
 			progressbar.OptionShowCount(),
@@ -149,7 +164,7 @@ func (p *progress) Write(b []byte) (int, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.bar != nil && !p.stopped {
-		p.bar.Clear() // the next draw puts it back below b
+		p.bar.Clear() // the next draw puts it back, below b
 	}
 	return p.w.Write(b)
 }
