@@ -191,6 +191,7 @@ func TestExecution(t *testing.T) {
 		// for Total; the Map never ran more at once than MaxConcurrency,
 		// and did run several at once.
 		s := h.Proxy.reset()
+		t.Logf("proxy: %d invocations, at most %d at once", s.Invocations, s.MaxInFlight)
 		if s.Invocations != len(objs)+1 || s.Throttled != 0 || len(s.Errors) != 0 {
 			t.Errorf("proxy saw %d invocations, %d throttled, errors %v; want %d, 0, none",
 				s.Invocations, s.Throttled, s.Errors, len(objs)+1)
@@ -231,6 +232,7 @@ func TestExecution(t *testing.T) {
 		// Each throttled invocation was retried: every object still got
 		// exactly one answered invocation.
 		s := h.Proxy.reset()
+		t.Logf("proxy: %d invocations, %d throttled", s.Invocations, s.Throttled)
 		if s.Throttled != throttles || s.Invocations != len(objs)+1 {
 			t.Errorf("proxy throttled %d and answered %d invocations; want %d and %d",
 				s.Throttled, s.Invocations, throttles, len(objs)+1)
