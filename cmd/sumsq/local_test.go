@@ -8,6 +8,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/sumsq/sumsq/internal/job"
 	"github.com/sumsq/sumsq/internal/sumsq"
 )
 
@@ -35,9 +36,9 @@ func TestLocalError(t *testing.T) {
 			}
 			continue
 		}
-		f := failureOf(object{key: "p"}, err)
+		f := job.NewFailure("", "p", err)
 		if f.Error != tt.error || f.Cause != tt.cause || f.Key != "p" || f.Bucket != "" {
-			t.Errorf("%s: failureOf(localError(%v)) = %+v; want Key p, Error %s, Cause %q", tt.name, tt.err, f, tt.error, tt.cause)
+			t.Errorf("%s: job.NewFailure(localError(%v)) = %+v; want Key p, Error %s, Cause %q", tt.name, tt.err, f, tt.error, tt.cause)
 		}
 		// The cause stays reachable, for errors.Is and errors.As.
 		var serr *sumsq.Error

@@ -1,13 +1,12 @@
 package main
 
 import (
-	"cmp"
 	"context"
+	"io"
 	"iter"
-	"os"
-	"path/filepath"
-	"slices"
 	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/sumsq/sumsq/internal/job"
 )
@@ -30,73 +29,38 @@ type object struct {
 	stop bool
 }
 
-// localObjects lists the objects of a local target: the file itself, or
-// every regular file under a folder, in key order.
-//
-// A path named on the command line is followed if it is a symbolic link.
-// Under a folder only regular files count: symbolic links, devices, sockets
-// and the like are skipped, as "find DIR -type f" would, which also keeps a
-// link cycle from walking forever.
-func (r *runner) localObjects(ctx context.Context, path string) iter.Seq[object] {
-	return func(yield func(object) bool) {
-		fi, err := os.Stat(path)
-		if err != nil {
-			yield(r.failedLocal(path, err))
-			return
-		}
-		if !fi.IsDir() {
-			yield(r.localFile(path, fi))
-			return
-		}
-		r.walk(ctx, path, yield)
-	}
+// A runner lists and sums the objects of sumsq run's targets.
+type runner struct {
+	concurrency int
+	maxDigits   int
+	stdin       io.Reader
+	progress    *progress // nil without a terminal
+
+	// Made for the first s3:// target.
+	s3     *s3.Client
+	summer *job.Summer
 }
 
-// walk yields the regular files under dir in key order: sorted by their
-// slash-separated paths relative to dir, the order in which S3 would list
-// them had the folder been uploaded. It reports false if yield did.
-//
-// filepath.WalkDir is not that order: it visits folder "a" (and "a/b")
-// before file "a.txt", while "a.txt" < "a/b" because '.' < '/'. Sorting
-// each folder's entries with a "/" appended to the names of sub-folders
-// gives the key order, one folder in memory at a time.
-func (r *runner) walk(ctx context.Context, dir string, yield func(object) bool) bool {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		// What is under dir is unknown: report dir itself as failed
-		// rather than drop its objects silently.
-		return yield(r.failedLocal(dir, err))
-	}
-	sortKey := func(e os.DirEntry) string {
-		if e.IsDir() {
-			return e.Name() + "/"
-		}
-		return e.Name()
-	}
-	slices.SortFunc(entries, func(a, b os.DirEntry) int { return cmp.Compare(sortKey(a), sortKey(b)) })
-	for _, e := range entries {
-		if ctx.Err() != nil {
-			return false
-		}
-		path := filepath.Join(dir, e.Name())
-		switch {
-		case e.IsDir():
-			if !r.walk(ctx, path, yield) {
-				return false
+// objects returns the objects of the targets, in order.
+func (r *runner) objects(ctx context.Context, targets []string) iter.Seq[object] {
+	return func(yield func(object) bool) {
+		for _, t := range targets {
+			var objects iter.Seq[object]
+			switch {
+			case t == "-":
+				objects = func(yield func(object) bool) { yield(r.stdinObject(r.stdin)) }
+			case isS3(t):
+				objects = r.s3Objects(ctx, t)
+			default:
+				objects = r.localObjects(ctx, t)
 			}
-		case e.Type().IsRegular():
-			var o object
-			if fi, err := e.Info(); err != nil {
-				o = r.failedLocal(path, err) // removed since it was listed
-			} else {
-				o = r.localFile(path, fi)
-			}
-			if !yield(o) {
-				return false
+			for o := range objects {
+				if !yield(o) {
+					return
+				}
 			}
 		}
 	}
-	return true
 }
 
 // isS3 reports whether a target names an S3 prefix.

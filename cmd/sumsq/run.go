@@ -4,11 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"iter"
-	"math/big"
-
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/sumsq/sumsq/internal/job"
 	"github.com/sumsq/sumsq/internal/sumsq"
@@ -105,7 +100,7 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	err := r.sumAll(ctx, r.objects(ctx, targets), func(o object, res job.ObjectResult, err error) error {
 		if err != nil {
 			t.failed++
-			return rep.failure(o, failureOf(o, err))
+			return rep.failure(o, job.NewFailure(o.bucket, o.key, err))
 		}
 		if err := t.add(res); err != nil {
 			return err
@@ -125,133 +120,4 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		return errFailed
 	}
 	return nil
-}
-
-// add adds one object's result to t.
-func (t *tally) add(r job.ObjectResult) error {
-	var v big.Int
-	if _, ok := v.SetString(r.SumOfSquares, 10); !ok {
-		return fmt.Errorf("%s: sum %q is not a decimal integer", r.Key, r.SumOfSquares)
-	}
-	t.objects++
-	t.count += r.Count
-	t.sum.Add(&t.sum, &v)
-	return nil
-}
-
-// A runner lists and sums the objects of sumsq run's targets.
-type runner struct {
-	concurrency int
-	maxDigits   int
-	stdin       io.Reader
-	progress    *progress // nil without a terminal
-
-	// Made for the first s3:// target.
-	s3     *s3.Client
-	summer *job.Summer
-}
-
-// objects returns the objects of the targets, in order.
-func (r *runner) objects(ctx context.Context, targets []string) iter.Seq[object] {
-	return func(yield func(object) bool) {
-		for _, t := range targets {
-			var objects iter.Seq[object]
-			switch {
-			case t == "-":
-				objects = func(yield func(object) bool) { yield(r.stdinObject(r.stdin)) }
-			case isS3(t):
-				objects = r.s3Objects(ctx, t)
-			default:
-				objects = r.localObjects(ctx, t)
-			}
-			for o := range objects {
-				if !yield(o) {
-					return
-				}
-			}
-		}
-	}
-}
-
-// sumAll sums the objects, at most r.concurrency at a time, and calls
-// report for each object in their order, with its result or its error, as
-// soon as it and the objects before it are done. It calls flush when the
-// next object is not done yet. Memory stays bounded however many objects
-// there are: listing runs at most a few objects ahead of reporting.
-//
-// An error from report stops the run and is returned, and so does the
-// error of an object marked stop. If ctx is cancelled the run stops and
-// ctx's error is returned.
-func (r *runner) sumAll(ctx context.Context, objects iter.Seq[object], report func(object, job.ObjectResult, error) error, flush func() error) error {
-	parent := ctx
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-
-	type pending struct {
-		o    object
-		res  job.ObjectResult
-		err  error
-		done chan struct{} // closed once res and err are set
-	}
-	// The queue holds the objects being summed or waiting to be reported,
-	// in order; its capacity is how far listing and summing may run ahead
-	// of a slow object at the head.
-	queue := make(chan *pending, 4*r.concurrency)
-	var workers errgroup.Group
-	workers.SetLimit(r.concurrency)
-	go func() {
-		defer close(queue) // after the last workers.Go: Wait below sees them all
-		for o := range objects {
-			p := &pending{o: o, done: make(chan struct{})}
-			select {
-			case queue <- p:
-			case <-ctx.Done():
-				return
-			}
-			r.progress.listedObject(o.size)
-			if o.err != nil || o.stop {
-				p.err = o.err
-				close(p.done)
-				r.progress.objectDone()
-				continue
-			}
-			workers.Go(func() error {
-				defer close(p.done)
-				p.res, p.err = o.sum(ctx)
-				r.progress.objectDone()
-				return nil
-			})
-		}
-		r.progress.listingDone()
-	}()
-
-	var err error
-	for p := range queue {
-		if err != nil {
-			continue // drain, so that the lister ends
-		}
-		select {
-		case <-p.done:
-		default:
-			if err = flush(); err != nil {
-				cancel()
-				continue
-			}
-			<-p.done
-		}
-		if err = parent.Err(); err != nil {
-			cancel() // the objects summed since were cut short: not failures
-			continue
-		}
-		if p.o.stop {
-			err = p.o.err
-			cancel()
-			continue
-		}
-		if err = report(p.o, p.res, p.err); err != nil {
-			cancel()
-		}
-	}
-	workers.Wait()
-	return err
 }
