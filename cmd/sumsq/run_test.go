@@ -446,3 +446,37 @@ total	17	6712555
 		t.Errorf("sumsq run examples/today = status %d, stdout:\n%s\nstderr %q; want 0, stdout:\n%s", status, stdout, stderr, want)
 	}
 }
+
+// However many objects there are, sumAll lists only a bounded number ahead
+// of the one it waits to report.
+func TestSumAllLookahead(t *testing.T) {
+	const c = 4
+	var listed atomic.Int64
+	objects := func(yield func(object) bool) {
+		for i := range 1_000_000 {
+			listed.Add(1)
+			o := object{name: fmt.Sprint(i), sum: func(context.Context) (job.ObjectResult, error) {
+				return job.ObjectResult{SumOfSquares: "0"}, nil
+			}}
+			if !yield(o) {
+				return
+			}
+		}
+	}
+	r := &runner{concurrency: c}
+	first := true
+	var ahead int64
+	err := r.sumAll(context.Background(), objects, func(object, job.ObjectResult, error) error {
+		if first { // let the lister run as far as it can
+			first = false
+			time.Sleep(100 * time.Millisecond)
+			ahead = listed.Load()
+		}
+		return nil
+	}, func() error { return nil })
+	// The queue (4c), the one the lister holds while it waits, and the
+	// first one, being reported.
+	if err != nil || ahead > 4*c+2 || listed.Load() != 1_000_000 {
+		t.Errorf("sumAll = %v; listed %d objects while reporting the first, %d in all; want nil, at most %d, 1000000", err, ahead, listed.Load(), 4*c+2)
+	}
+}
