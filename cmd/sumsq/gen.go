@@ -28,13 +28,13 @@ Examples:
 func cmdGen(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("gen", genHelp, stderr)
 	var o sampledata.Options
-	fs.IntVar(&o.Files, "n", sampledata.DefaultFiles, "number of `files`")
-	fs.Int64Var(&o.Min, "min", 0, "smallest value")
-	fs.Int64Var(&o.Max, "max", 999, "largest value")
-	fs.IntVar(&o.Digits, "digits", 0, "if positive, every value has exactly this many `digits` (-min and -max are ignored)")
-	fs.Float64Var(&o.Several, "several", 0.2, "`fraction` of files that hold several numbers")
-	fs.IntVar(&o.MaxNumbers, "numbers", sampledata.DefaultMaxNumbers, "most numbers in a file that holds several (at least 2)")
-	fs.Uint64Var(&o.Seed, "seed", 1, "selects the data set")
+	fs.IntVar(&o.Files, "n", sampledata.DefaultFiles, "write `N` files")
+	fs.Int64Var(&o.Min, "min", 0, "the smallest value, `N`")
+	fs.Int64Var(&o.Max, "max", 999, "the largest value, `N`")
+	fs.IntVar(&o.Digits, "digits", 0, "if positive, every value has exactly `N` digits (-min and -max are ignored)")
+	fs.Float64Var(&o.Several, "several", 0.2, "the `fraction` of files that hold several numbers")
+	fs.IntVar(&o.MaxNumbers, "numbers", sampledata.DefaultMaxNumbers, "a file that holds several numbers holds 2 to `N` of them")
+	fs.Uint64Var(&o.Seed, "seed", 1, "`N` selects the data set")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}

@@ -6,7 +6,7 @@
 //
 //	sumsq run [-c N] [-json] [-max-digits N] [-q] TARGET...
 //	sumsq gen [-n N] [-min N] [-max N] [-digits N] [-several F] [-numbers N] [-seed N] DIR
-//	sumsq start [-stack NAME | -state-machine ARN] [-prefix P] [-region R] [-wait]
+//	sumsq start [-stack NAME | -state-machine ARN] [-prefix P] [-region R] [-name N] [-wait] [-json]
 //
 // Run "sumsq help" or "sumsq COMMAND -h" for details.
 //

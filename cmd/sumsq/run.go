@@ -14,7 +14,7 @@ import (
 const DefaultConcurrency = 10
 
 const runHelp = `
-Usage: sumsq run [flags] TARGET...
+Usage: sumsq run [flags] TARGET...   (flags come before the targets)
 
 Run computes, for each object of the targets, the exact sum of the squares of
 its newline-separated integers, with the parser and the error names of the
@@ -38,7 +38,8 @@ Standard output gets one line per object, PATH<TAB>COUNT<TAB>SUM, then
 "total<TAB>COUNT<TAB>SUM". A path that holds a tab, a newline or another
 control character is printed as a quoted Go string. An object that fails is
 reported on standard error as PATH<TAB>ErrorName: message; the others are
-still summed. With -json, standard output gets one JSON document instead:
+still summed. So is a folder that cannot be read. An S3 listing that fails
+stops the run, as it stops the workflow. With -json, standard output gets one JSON document instead:
 
 	{"results":[{"bucket","key","count","sumOfSquares"}...],
 	 "objects","count","sumOfSquares","failedObjects","failed":[{"bucket","key","error","cause"}...]}

@@ -40,10 +40,10 @@ its page in the Step Functions console.
 
 The state machine is the one -state-machine names or else the StateMachineArn
 output of the CloudFormation stack -stack, by default the stack_name of
-./samconfig.toml (the one "sam deploy" used), or "sumsq". The region is -region,
-else the one of -state-machine's ARN, else samconfig.toml's, else the SDK's
-(AWS_REGION, AWS_PROFILE). The execution is named sumsq-<UTC time>-<random>
-unless -name says otherwise.
+./samconfig.toml (the one "sam deploy" used), or "sumsq". The stack is looked
+up in -region, else samconfig.toml's region, else the SDK's (AWS_REGION,
+AWS_PROFILE); the execution runs in the state machine's region. It is named
+sumsq-<UTC time>-<random hex> unless -name says otherwise.
 
 With -wait, start follows the execution until it ends and prints its total:
 objects summed, count of numbers, the exact sum of squares, and the objects
@@ -76,7 +76,7 @@ func cmdStart(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	stack := fs.String("stack", "", "the CloudFormation stack `name` (default: samconfig.toml's stack_name, or "+DefaultStackName+")")
 	machine := fs.String("state-machine", "", "the state machine's `ARN`, instead of the stack's output")
 	prefix := fs.String("prefix", "", "sum the objects under this key `prefix`")
-	region := fs.String("region", "", "the AWS `region`")
+	region := fs.String("region", "", "the AWS `region` of the stack")
 	name := fs.String("name", "", "the execution's `name` (default: sumsq-<UTC time>-<random hex>)")
 	wait := fs.Bool("wait", false, "wait for the execution to end and print its total")
 	asJSON := fs.Bool("json", false, "print one JSON document: executionArn, consoleUrl and, with -wait, status, total, error, cause")
