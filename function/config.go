@@ -1,0 +1,132 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/sumsq/sumsq/internal/job"
+	"github.com/sumsq/sumsq/internal/sumsq"
+)
+
+// The environment variables the function reads, once, at cold start. An
+// unset or empty variable takes its default. An invalid value stops the
+// function at start, with a message naming the variable. The S3 endpoint
+// needs no variable of ours: the SDK reads AWS_ENDPOINT_URL_S3 and
+// AWS_ENDPOINT_URL itself.
+const (
+	// "true" addresses S3 as https://endpoint/bucket/key instead of
+	// https://bucket.endpoint/key, as local S3-compatible servers want.
+	// Default false.
+	envPathStyle = "S3_FORCE_PATH_STYLE"
+	// The most digits a number may have, 1 to job.MaxDigitsLimit (50000).
+	// Default sumsq.DefaultMaxDigits (4300, Python's default).
+	envMaxDigits = "SUMSQ_MAX_DIGITS"
+	// How many objects of a batch are read at once, 1 to maxConcurrency.
+	// Default job.DefaultConcurrency (8).
+	envConcurrency = "SUMSQ_CONCURRENCY"
+	// How long before the invocation's deadline the function stops and
+	// returns a TimeoutError, as a Go duration ("2s", "500ms"), at most
+	// maxTimeoutMargin. Default defaultTimeoutMargin. See handler.withMargin.
+	envTimeoutMargin = "SUMSQ_TIMEOUT_MARGIN"
+	// The log level: TRACE, DEBUG, INFO, WARN, ERROR or FATAL, any case.
+	// LOG_LEVEL wins; AWS_LAMBDA_LOG_LEVEL is what Lambda sets from the
+	// function's ApplicationLogLevel. Default INFO.
+	envLogLevel       = "LOG_LEVEL"
+	envLambdaLogLevel = "AWS_LAMBDA_LOG_LEVEL"
+)
+
+const (
+	// maxConcurrency bounds SUMSQ_CONCURRENCY: beyond it a batch would
+	// mostly wait for its connections and memory.
+	maxConcurrency = 64
+	// defaultTimeoutMargin leaves time to report the error and the
+	// runtime time to send it; it is capped at a tenth of each invocation's
+	// time, so that a short timeout still leaves time to work.
+	defaultTimeoutMargin = 2 * time.Second
+	maxTimeoutMargin     = time.Minute
+)
+
+// config is the function's configuration. Its zero value is not valid; use
+// loadConfig.
+type config struct {
+	PathStyle     bool
+	MaxDigits     int
+	Concurrency   int
+	TimeoutMargin time.Duration
+	LogLevel      slog.Level
+}
+
+// loadConfig reads the configuration from getenv (os.Getenv), applies the
+// defaults and checks every value.
+func loadConfig(getenv func(string) string) (config, error) {
+	c := config{
+		MaxDigits:     sumsq.DefaultMaxDigits,
+		Concurrency:   job.DefaultConcurrency,
+		TimeoutMargin: defaultTimeoutMargin,
+		LogLevel:      slog.LevelInfo,
+	}
+	var err error
+	if v := getenv(envPathStyle); v != "" {
+		if c.PathStyle, err = strconv.ParseBool(v); err != nil {
+			return config{}, fmt.Errorf("%s=%q: want true or false", envPathStyle, v)
+		}
+	}
+	if v := getenv(envMaxDigits); v != "" {
+		if c.MaxDigits, err = intIn(v, 1, job.MaxDigitsLimit); err != nil {
+			return config{}, fmt.Errorf("%s=%q: %v", envMaxDigits, v, err)
+		}
+	}
+	if v := getenv(envConcurrency); v != "" {
+		if c.Concurrency, err = intIn(v, 1, maxConcurrency); err != nil {
+			return config{}, fmt.Errorf("%s=%q: %v", envConcurrency, v, err)
+		}
+	}
+	if v := getenv(envTimeoutMargin); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 || d > maxTimeoutMargin {
+			return config{}, fmt.Errorf("%s=%q: want a duration from 0s to %v, like 2s", envTimeoutMargin, v, maxTimeoutMargin)
+		}
+		c.TimeoutMargin = d
+	}
+	name, v := envLogLevel, getenv(envLogLevel)
+	if v == "" {
+		name, v = envLambdaLogLevel, getenv(envLambdaLogLevel)
+	}
+	if v != "" {
+		if c.LogLevel, err = parseLevel(v); err != nil {
+			return config{}, fmt.Errorf("%s=%q: %v", name, v, err)
+		}
+	}
+	return c, nil
+}
+
+func intIn(s string, lo, hi int) (int, error) {
+	n, err := strconv.Atoi(s)
+	if err != nil || n < lo || n > hi {
+		return 0, fmt.Errorf("want an integer from %d to %d", lo, hi)
+	}
+	return n, nil
+}
+
+// parseLevel maps Lambda's log levels to slog's. TRACE and FATAL, which
+// slog lacks, sit one step beyond DEBUG and ERROR.
+func parseLevel(s string) (slog.Level, error) {
+	switch strings.ToUpper(s) {
+	case "TRACE":
+		return slog.LevelDebug - 4, nil
+	case "DEBUG":
+		return slog.LevelDebug, nil
+	case "INFO":
+		return slog.LevelInfo, nil
+	case "WARN":
+		return slog.LevelWarn, nil
+	case "ERROR":
+		return slog.LevelError, nil
+	case "FATAL":
+		return slog.LevelError + 4, nil
+	}
+	return 0, fmt.Errorf("want TRACE, DEBUG, INFO, WARN, ERROR or FATAL")
+}

@@ -1,0 +1,68 @@
+package main
+
+import (
+	"log/slog"
+	"testing"
+	"time"
+)
+
+func TestLoadConfig(t *testing.T) {
+	defaults := config{MaxDigits: 4300, Concurrency: 8, TimeoutMargin: 2 * time.Second, LogLevel: slog.LevelInfo}
+	with := func(f func(*config)) config {
+		c := defaults
+		f(&c)
+		return c
+	}
+	tests := []struct {
+		name string
+		env  map[string]string
+		want config
+	}{
+		{"defaults", nil, defaults},
+		{"empty is unset", map[string]string{"S3_FORCE_PATH_STYLE": "", "SUMSQ_MAX_DIGITS": "", "LOG_LEVEL": ""}, defaults},
+		{"path style", map[string]string{"S3_FORCE_PATH_STYLE": "true"}, with(func(c *config) { c.PathStyle = true })},
+		{"no path style", map[string]string{"S3_FORCE_PATH_STYLE": "false"}, defaults},
+		{"max digits", map[string]string{"SUMSQ_MAX_DIGITS": "50000"}, with(func(c *config) { c.MaxDigits = 50000 })},
+		{"concurrency", map[string]string{"SUMSQ_CONCURRENCY": "1"}, with(func(c *config) { c.Concurrency = 1 })},
+		{"timeout margin", map[string]string{"SUMSQ_TIMEOUT_MARGIN": "500ms"}, with(func(c *config) { c.TimeoutMargin = 500 * time.Millisecond })},
+		{"no timeout margin", map[string]string{"SUMSQ_TIMEOUT_MARGIN": "0s"}, with(func(c *config) { c.TimeoutMargin = 0 })},
+		{"LOG_LEVEL", map[string]string{"LOG_LEVEL": "debug"}, with(func(c *config) { c.LogLevel = slog.LevelDebug })},
+		{"AWS_LAMBDA_LOG_LEVEL", map[string]string{"AWS_LAMBDA_LOG_LEVEL": "WARN"}, with(func(c *config) { c.LogLevel = slog.LevelWarn })},
+		{"LOG_LEVEL wins", map[string]string{"LOG_LEVEL": "ERROR", "AWS_LAMBDA_LOG_LEVEL": "TRACE"}, with(func(c *config) { c.LogLevel = slog.LevelError })},
+		{"TRACE", map[string]string{"LOG_LEVEL": "TRACE"}, with(func(c *config) { c.LogLevel = slog.LevelDebug - 4 })},
+		{"FATAL", map[string]string{"LOG_LEVEL": "FATAL"}, with(func(c *config) { c.LogLevel = slog.LevelError + 4 })},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := loadConfig(func(k string) string { return tt.env[k] })
+			if got != tt.want || err != nil {
+				t.Errorf("loadConfig(%v) = %+v, %v; want %+v, nil", tt.env, got, err, tt.want)
+			}
+		})
+	}
+}
+
+func TestLoadConfigInvalid(t *testing.T) {
+	tests := []struct {
+		env  map[string]string
+		want string // the error message
+	}{
+		{map[string]string{"S3_FORCE_PATH_STYLE": "yes"}, `S3_FORCE_PATH_STYLE="yes": want true or false`},
+		{map[string]string{"SUMSQ_MAX_DIGITS": "0"}, `SUMSQ_MAX_DIGITS="0": want an integer from 1 to 50000`},
+		{map[string]string{"SUMSQ_MAX_DIGITS": "50001"}, `SUMSQ_MAX_DIGITS="50001": want an integer from 1 to 50000`},
+		{map[string]string{"SUMSQ_MAX_DIGITS": "4k"}, `SUMSQ_MAX_DIGITS="4k": want an integer from 1 to 50000`},
+		{map[string]string{"SUMSQ_CONCURRENCY": "-1"}, `SUMSQ_CONCURRENCY="-1": want an integer from 1 to 64`},
+		{map[string]string{"SUMSQ_CONCURRENCY": "65"}, `SUMSQ_CONCURRENCY="65": want an integer from 1 to 64`},
+		{map[string]string{"SUMSQ_TIMEOUT_MARGIN": "2"}, `SUMSQ_TIMEOUT_MARGIN="2": want a duration from 0s to 1m0s, like 2s`},
+		{map[string]string{"SUMSQ_TIMEOUT_MARGIN": "-1s"}, `SUMSQ_TIMEOUT_MARGIN="-1s": want a duration from 0s to 1m0s, like 2s`},
+		{map[string]string{"SUMSQ_TIMEOUT_MARGIN": "2m"}, `SUMSQ_TIMEOUT_MARGIN="2m": want a duration from 0s to 1m0s, like 2s`},
+		{map[string]string{"LOG_LEVEL": "verbose"}, `LOG_LEVEL="verbose": want TRACE, DEBUG, INFO, WARN, ERROR or FATAL`},
+		{map[string]string{"AWS_LAMBDA_LOG_LEVEL": "loud"}, `AWS_LAMBDA_LOG_LEVEL="loud": want TRACE, DEBUG, INFO, WARN, ERROR or FATAL`},
+	}
+	for _, tt := range tests {
+		got, err := loadConfig(func(k string) string { return tt.env[k] })
+		if err == nil || err.Error() != tt.want || got != (config{}) {
+			t.Errorf("loadConfig(%v) = %+v, %v; want an error %q", tt.env, got, err, tt.want)
+		}
+	}
+}

@@ -1,0 +1,178 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/sumsq/sumsq/internal/job"
+)
+
+// handler answers the function's invocations. It holds what every
+// invocation shares; nothing of one invocation outlives it.
+type handler struct {
+	summer *job.Summer
+	margin time.Duration // see withMargin
+	log    *slog.Logger
+}
+
+func newHandler(c config, client job.S3API, log *slog.Logger) *handler {
+	return &handler{
+		summer: &job.Summer{S3: client, MaxDigits: c.MaxDigits, Concurrency: c.Concurrency},
+		margin: c.TimeoutMargin,
+		log:    log,
+	}
+}
+
+// Invoke implements lambda.Handler. The function takes its payload as bytes
+// rather than letting the runtime decode it, so that a payload that is not
+// JSON is an *job.InvalidEventError like any other bad event, not the
+// runtime's SyntaxError. The result is encoded as the runtime encodes it,
+// without HTML escaping.
+func (h *handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	res, err := h.Handle(ctx, payload)
+	if err != nil {
+		return nil, err
+	}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(res); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+}
+
+// Handle answers one event, recognised by its shape:
+//
+//	[...]                                   the Map's inline results: job.Total
+//	{"ResultWriterDetails": {...}, ...}     the Map's written results: job.Total
+//	{"Items": [...], "BatchInput": {...}}   a batch of objects: job.BatchResult
+//	{"bucket": "...", "key": "...", ...}    one object: job.ObjectResult
+//
+// Each shape is decoded strictly: an unknown field or a wrong type is an
+// *job.InvalidEventError, as is anything else. Errors are the job package's
+// types, returned unwrapped: the runtime reports the type's name as
+// errorType, which is what Step Functions matches.
+//
+// Handle stops a margin before ctx's deadline (see withMargin) and then
+// returns a *job.TimeoutError, rather than being stopped by the runtime.
+func (h *handler) Handle(ctx context.Context, event json.RawMessage) (any, error) {
+	ctx, cancel := h.withMargin(ctx)
+	defer cancel()
+	start := time.Now()
+	kind, res, err := h.dispatch(ctx, event)
+	attrs := []slog.Attr{slog.String("event", kind), slog.Duration("duration", time.Since(start))}
+	if lc, ok := lambdacontext.FromContext(ctx); ok {
+		attrs = append(attrs, slog.String("requestId", lc.AwsRequestID))
+	}
+	if err != nil {
+		attrs = append(attrs, slog.String("errorType", job.ErrorType(err)), slog.String("error", err.Error()))
+		h.log.LogAttrs(ctx, slog.LevelError, "failed", attrs...)
+		return nil, err
+	}
+	switch r := res.(type) {
+	case job.BatchResult:
+		attrs = append(attrs, slog.Int64("objects", r.Objects), slog.Int64("failedObjects", r.FailedObjects))
+	case job.Total:
+		attrs = append(attrs, slog.Int64("objects", r.Objects), slog.Int64("failedObjects", r.FailedObjects))
+	}
+	h.log.LogAttrs(ctx, slog.LevelInfo, "done", attrs...)
+	return res, nil
+}
+
+// withMargin returns ctx with a deadline h.margin before its own, but
+// giving up at most a tenth of the time left, so that a short timeout still
+// leaves time to work. The margin is the time the function keeps to report
+// a *job.TimeoutError before the runtime would stop it.
+func (h *handler) withMargin(ctx context.Context) (context.Context, context.CancelFunc) {
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		return context.WithCancel(ctx)
+	}
+	margin := min(h.margin, time.Until(deadline)/10)
+	return context.WithDeadline(ctx, deadline.Add(-margin))
+}
+
+// dispatch recognises the event's shape, decodes it and runs it. kind names
+// the shape, for the log.
+func (h *handler) dispatch(ctx context.Context, event json.RawMessage) (kind string, res any, err error) {
+	if trimmed := bytes.TrimLeft(event, " \t\r\n"); len(trimmed) > 0 && trimmed[0] == '[' {
+		var results []json.RawMessage
+		if err := decode("inline results", event, &results); err != nil {
+			return "total-inline", nil, err
+		}
+		res, err = h.summer.TotalInline(ctx, results)
+		return "total-inline", res, err
+	}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(event, &fields); err != nil || fields == nil {
+		return "unknown", nil, &job.InvalidEventError{Reason: notAnEvent(event)}
+	}
+	switch {
+	case has(fields, "ResultWriterDetails"):
+		var e job.TotalEvent
+		if err := decode("total", event, &e); err != nil {
+			return "total", nil, err
+		}
+		res, err = h.summer.Total(ctx, e)
+		return "total", res, err
+	case has(fields, "Items"):
+		var b job.Batch
+		if err := decode("batch", event, &b); err != nil {
+			return "batch", nil, err
+		}
+		if b.Items == nil {
+			return "batch", nil, &job.InvalidEventError{Reason: `batch event: "Items" must be an array`}
+		}
+		res, err = h.summer.Batch(ctx, b)
+		return "batch", res, err
+	case has(fields, "bucket") || has(fields, "key"):
+		var o job.Object
+		if err := decode("object", event, &o); err != nil {
+			return "object", nil, err
+		}
+		res, err = h.summer.Object(ctx, o)
+		return "object", res, err
+	}
+	return "unknown", nil, &job.InvalidEventError{Reason: notAnEvent(event)}
+}
+
+// has reports whether fields has name, in any case, as encoding/json
+// matches struct fields.
+func has(fields map[string]json.RawMessage, name string) bool {
+	for k := range fields {
+		if strings.EqualFold(k, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// decode decodes event into v, refusing unknown fields.
+func decode(kind string, event json.RawMessage, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(event))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return &job.InvalidEventError{Reason: kind + " event: " + strings.TrimPrefix(err.Error(), "json: ")}
+	}
+	return nil
+}
+
+// notAnEvent says why event is none of the accepted shapes.
+func notAnEvent(event json.RawMessage) string {
+	const want = `want {"bucket", "key"}, {"Items", "BatchInput"}, {"ResultWriterDetails"} or an array of results`
+	var v any
+	if err := json.Unmarshal(event, &v); err != nil {
+		return "not JSON: " + strings.TrimPrefix(err.Error(), "json: ")
+	}
+	s := string(event)
+	if len(s) > 64 {
+		s = s[:64] + "..."
+	}
+	return s + ": " + want
+}

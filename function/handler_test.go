@@ -1,0 +1,315 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/sumsq/sumsq/internal/job"
+	"github.com/sumsq/sumsq/internal/s3test"
+)
+
+// The bucket the events in testdata name; testdata/s3/my-bucket holds the
+// objects they refer to.
+const bucket = "my-bucket"
+
+// testConfig is the default configuration.
+func testConfig(t *testing.T) config {
+	t.Helper()
+	c, err := loadConfig(func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// newTestServer is a fake S3 holding the objects under testdata/s3.
+func newTestServer(t *testing.T) *s3test.Server {
+	t.Helper()
+	srv := s3test.NewServer(t, bucket)
+	root := filepath.Join("testdata", "s3", bucket)
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		body, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		key, _ := filepath.Rel(root, path)
+		srv.Put(t, bucket, filepath.ToSlash(key), body)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv
+}
+
+func newTestHandler(srv *s3test.Server, c config) *handler {
+	return newHandler(c, srv.Client(), slog.New(slog.NewJSONHandler(io.Discard, nil)))
+}
+
+func readFile(t *testing.T, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// testdataOutputs are the answers to the events in testdata, the ones the
+// README shows for `sam local invoke -e`.
+var testdataOutputs = map[string]string{
+	"object.json":       `{"bucket":"my-bucket","key":"today/random_1.log","count":6,"sumOfSquares":"1191699"}`,
+	"object-name.json":  `{"bucket":"my-bucket","key":"today/random_2.log","count":3,"sumOfSquares":"63614"}`,
+	"batch.json":        batchOutput,
+	"total.json":        totalOutput,
+	"total-inline.json": totalOutput,
+}
+
+const (
+	batchOutput = `{"objects":3,"count":11,"sumOfSquares":"15241578753238836750495351562536198787501905199875020309177",` +
+		`"results":[{"bucket":"my-bucket","key":"today/random_1.log","count":6,"sumOfSquares":"1191699"},` +
+		`{"bucket":"my-bucket","key":"today/random_2.log","count":3,"sumOfSquares":"63614"},` +
+		`{"bucket":"my-bucket","key":"today/random_3.log","count":2,"sumOfSquares":"15241578753238836750495351562536198787501905199875019053864"}],` +
+		`"failedObjects":0,"failed":[]}`
+	totalOutput = `{"objects":4,"count":13,"sumOfSquares":"15241578753238836750495351562536198787501905199875020309202",` +
+		`"failedObjects":1,"failed":[{"bucket":"my-bucket","key":"today/bad.log","error":"InvalidContentError",` +
+		`"cause":"line 3 (byte 4): not an integer: \"seven\""}]}`
+)
+
+// TestTestdataEvents invokes the handler with each event in testdata, as
+// `sam local invoke -e` does, and checks the exact answer.
+func TestTestdataEvents(t *testing.T) {
+	events, err := filepath.Glob(filepath.Join("testdata", "*.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(events) != len(testdataOutputs) {
+		t.Errorf("testdata has %d events, %v; want the %d with outputs here", len(events), events, len(testdataOutputs))
+	}
+	h := newTestHandler(newTestServer(t), testConfig(t))
+	for _, file := range events {
+		name := filepath.Base(file)
+		t.Run(name, func(t *testing.T) {
+			got, err := h.Invoke(context.Background(), readFile(t, file))
+			if want := testdataOutputs[name]; string(got) != want || err != nil {
+				t.Errorf("Invoke(%s) =\n%s, %v\nwant\n%s, nil", name, got, err, want)
+			}
+		})
+	}
+}
+
+// TestTestdataRun checks that the Map run in testdata/s3 is one the
+// function could have written: each child execution's Output is what the
+// handler answers to its Input, and the inline results are those outputs.
+func TestTestdataRun(t *testing.T) {
+	h := newTestHandler(newTestServer(t), testConfig(t))
+	files, _ := filepath.Glob(filepath.Join("testdata", "s3", bucket, "results", "*", "SUCCEEDED_0.json"))
+	if len(files) != 1 {
+		t.Fatalf("result files %v; want one", files)
+	}
+	var records []struct{ Input, Output string }
+	if err := json.Unmarshal(readFile(t, files[0]), &records); err != nil {
+		t.Fatal(err)
+	}
+	var outputs []json.RawMessage
+	for i, r := range records {
+		got, err := h.Invoke(context.Background(), []byte(r.Input))
+		if string(got) != r.Output || err != nil {
+			t.Errorf("record %d: Invoke(%s) =\n%s, %v\nwant\n%s", i, r.Input, got, err, r.Output)
+		}
+		outputs = append(outputs, json.RawMessage(r.Output))
+	}
+	var inline []json.RawMessage
+	if err := json.Unmarshal(readFile(t, filepath.Join("testdata", "total-inline.json")), &inline); err != nil {
+		t.Fatal(err)
+	}
+	if len(inline) != len(outputs) {
+		t.Fatalf("total-inline.json has %d results; want %d", len(inline), len(outputs))
+	}
+	for i := range inline {
+		var got, want bytes.Buffer
+		json.Compact(&got, inline[i])
+		json.Compact(&want, outputs[i])
+		if got.String() != want.String() {
+			t.Errorf("total-inline.json[%d] = %s; want %s", i, got.String(), want.String())
+		}
+	}
+}
+
+// TestHandleInvalidEvent checks that every event the function does not
+// accept is an *job.InvalidEventError, returned unwrapped, saying why.
+func TestHandleInvalidEvent(t *testing.T) {
+	tests := []struct {
+		name, event, reason string
+	}{
+		{"empty", ``, "not JSON"},
+		{"truncated", `{"bucket": `, "not JSON"},
+		{"string", `"today/random_1.log"`, `"today/random_1.log": want {"bucket", "key"}`},
+		{"number", `42`, "42: want"},
+		{"null", `null`, "null: want"},
+		{"empty object", `{}`, "{}: want"},
+		{"other object", `{"prefix": "today/"}`, `{"prefix": "today/"}: want`},
+		{"unknown field", `{"bucket": "my-bucket", "key": "k", "etag": "x"}`, `object event: unknown field "etag"`},
+		{"key not a string", `{"bucket": "my-bucket", "key": 5}`, "object event: cannot unmarshal number"},
+		{"size a string", `{"bucket": "my-bucket", "key": "k", "size": "10"}`, "object event: cannot unmarshal string"},
+		{"size a fraction", `{"bucket": "my-bucket", "key": "k", "size": 1.5}`, "object event: cannot unmarshal number 1.5"},
+		{"no key", `{"bucket": "my-bucket"}`, `missing or empty "key"`},
+		{"no bucket", `{"key": "k"}`, "empty bucket name"},
+		{"bad ARN", `{"bucket": "arn:aws:s3:us-east-1::my-bucket", "key": "k"}`, "want arn:aws:s3:::BUCKET"},
+		{"Items null", `{"Items": null}`, `"Items" must be an array`},
+		{"Items an object", `{"Items": {}}`, "batch event: cannot unmarshal object"},
+		{"unknown field in an item", `{"Items": [{"bucket": "my-bucket", "key": "k", "ETag": "x"}]}`, `batch event: unknown field "ETag"`},
+		{"unknown field in a batch", `{"Items": [], "BatchInput": {}, "Extra": 1}`, `batch event: unknown field "Extra"`},
+		{"unknown field in a total", `{"ResultWriterDetails": {"Bucket": "b", "Key": "k", "Extra": 1}}`, `total event: unknown field "Extra"`},
+		{"ResultWriterDetails null", `{"ResultWriterDetails": null}`, "ResultWriterDetails needs a Bucket and a Key"},
+		{"truncated array", `[{"objects": 1}`, "inline results event: unexpected EOF"},
+	}
+	h := newTestHandler(s3test.NewServer(t, bucket), testConfig(t))
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := h.Invoke(context.Background(), []byte(tt.event))
+			e, ok := err.(*job.InvalidEventError)
+			if got != nil || !ok || !strings.Contains(e.Reason, tt.reason) {
+				t.Fatalf("Invoke(%s) = %s, %#v; want *job.InvalidEventError containing %q", tt.event, got, err, tt.reason)
+			}
+		})
+	}
+}
+
+// TestHandleErrors checks that failures come back as the job package's
+// types, unwrapped, for each event shape.
+func TestHandleErrors(t *testing.T) {
+	srv := newTestServer(t)
+	srv.Hook(bucket, "denied.log", s3test.Fail(http.StatusForbidden, "AccessDenied"))
+	srv.Hook(bucket, "unavailable.log", s3test.Fail(http.StatusServiceUnavailable, "ServiceUnavailable"))
+	tests := []struct {
+		name, event string
+		want        error  // its type
+		prefix      string // how its message begins
+	}{
+		{"missing object", `{"bucket": "my-bucket", "key": "today/nothing.log"}`,
+			&job.ObjectNotFoundError{}, "s3://my-bucket/today/nothing.log: object not found"},
+		{"missing bucket", `{"bucket": "arn:aws:s3:::no-such-bucket", "key": "a.log"}`,
+			&job.ObjectNotFoundError{}, "s3://no-such-bucket/a.log: object not found"},
+		{"bad content", `{"bucket": "my-bucket", "key": "today/bad.log"}`,
+			&job.InvalidContentError{}, `s3://my-bucket/today/bad.log: line 3 (byte 4): not an integer: "seven"`},
+		{"access denied", `{"bucket": "my-bucket", "key": "denied.log"}`,
+			&job.AccessDeniedError{}, "s3://my-bucket/denied.log: access denied: "},
+		{"S3 unavailable", `{"bucket": "my-bucket", "key": "unavailable.log"}`,
+			&job.S3UnavailableError{}, "s3://my-bucket/unavailable.log: S3 unavailable: "},
+		{"S3 unavailable in a batch", `{"Items": [{"bucket": "my-bucket", "key": "today/random_1.log"}, {"bucket": "my-bucket", "key": "unavailable.log"}]}`,
+			&job.S3UnavailableError{}, "s3://my-bucket/unavailable.log: S3 unavailable: "},
+		{"missing manifest", `{"ResultWriterDetails": {"Bucket": "my-bucket", "Key": "results/none/manifest.json"}}`,
+			&job.InvalidResultsError{}, "results/none/manifest.json: invalid Map results: "},
+	}
+	h := newTestHandler(srv, testConfig(t))
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := h.Invoke(context.Background(), []byte(tt.event))
+			if got != nil || reflect.TypeOf(err) != reflect.TypeOf(tt.want) || !strings.HasPrefix(err.Error(), tt.prefix) {
+				t.Fatalf("Invoke(%s) = %s, %T %v; want %T beginning %q", tt.event, got, err, err, tt.want, tt.prefix)
+			}
+		})
+	}
+}
+
+// TestHandleDeadline checks that the handler stops reading a margin before
+// the invocation's deadline and returns a *job.TimeoutError.
+func TestHandleDeadline(t *testing.T) {
+	tests := []struct {
+		name    string
+		margin  time.Duration // configured
+		timeout time.Duration // left to the invocation
+		stop    time.Duration // when the handler should stop
+	}{
+		{"a tenth of a short timeout", 2 * time.Second, time.Second, 900 * time.Millisecond},
+		{"configured margin", 50 * time.Millisecond, time.Second, 950 * time.Millisecond},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := newTestServer(t)
+			srv.Hook(bucket, "today/random_1.log", s3test.Stall(3))
+			c := testConfig(t)
+			c.TimeoutMargin = tt.margin
+			h := newTestHandler(srv, c)
+			start := time.Now()
+			ctx, cancel := context.WithDeadline(context.Background(), start.Add(tt.timeout))
+			defer cancel()
+			got, err := h.Invoke(ctx, readFile(t, filepath.Join("testdata", "object.json")))
+			elapsed := time.Since(start)
+			want := &job.TimeoutError{Bucket: bucket, Key: "today/random_1.log"}
+			if got != nil || !reflect.DeepEqual(err, want) {
+				t.Fatalf("Invoke = %s, %v; want %v", got, err, want)
+			}
+			if elapsed < tt.stop || elapsed >= tt.timeout {
+				t.Errorf("Invoke returned after %v; want from %v to the %v deadline", elapsed, tt.stop, tt.timeout)
+			}
+		})
+	}
+}
+
+// TestInvokeEncoding checks that results are encoded as the runtime
+// encodes them: no HTML escaping.
+func TestInvokeEncoding(t *testing.T) {
+	srv := s3test.NewServer(t, bucket)
+	srv.Put(t, bucket, "a<b>&c", []byte("2\n"))
+	h := newTestHandler(srv, testConfig(t))
+	got, err := h.Invoke(context.Background(), []byte(`{"bucket": "my-bucket", "key": "a<b>&c"}`))
+	want := `{"bucket":"my-bucket","key":"a<b>&c","count":1,"sumOfSquares":"4"}`
+	if string(got) != want || err != nil {
+		t.Errorf("Invoke = %s, %v; want %s, nil", got, err, want)
+	}
+}
+
+// TestHandleLog checks the one JSON log line of an invocation.
+func TestHandleLog(t *testing.T) {
+	srv := newTestServer(t)
+	var logs bytes.Buffer
+	h := newHandler(testConfig(t), srv.Client(), slog.New(slog.NewJSONHandler(&logs, nil)))
+	ctx := lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{AwsRequestID: "req-1"})
+	tests := []struct {
+		event string
+		want  map[string]any // fields of the log line, besides time and duration
+	}{
+		{readFileString(t, "batch.json"),
+			map[string]any{"level": "INFO", "msg": "done", "event": "batch", "requestId": "req-1", "objects": 3.0, "failedObjects": 0.0}},
+		{`{"bucket": "my-bucket", "key": "today/bad.log"}`,
+			map[string]any{"level": "ERROR", "msg": "failed", "event": "object", "requestId": "req-1", "errorType": "InvalidContentError",
+				"error": `s3://my-bucket/today/bad.log: line 3 (byte 4): not an integer: "seven"`}},
+	}
+	for _, tt := range tests {
+		logs.Reset()
+		h.Invoke(ctx, []byte(tt.event))
+		var got map[string]any
+		if err := json.Unmarshal(logs.Bytes(), &got); err != nil {
+			t.Fatalf("log of %.40s: %q: %v", tt.event, logs.String(), err)
+		}
+		if _, ok := got["duration"]; !ok {
+			t.Errorf("log of %.40s: %s; want a duration", tt.event, logs.String())
+		}
+		delete(got, "time")
+		delete(got, "duration")
+		if !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("log of %.40s = %v; want %v", tt.event, got, tt.want)
+		}
+	}
+}
+
+func readFileString(t *testing.T, name string) string {
+	return string(readFile(t, filepath.Join("testdata", name)))
+}

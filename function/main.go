@@ -1,0 +1,38 @@
+// Bootstrap is the sumsq Lambda function: it sums the squares of the
+// newline-separated integers in S3 objects, exactly. One binary answers the
+// three events of the workflow in statemachine.asl.json: one object (the
+// blog's event, and `sam local invoke -e testdata/object.json`), a batch
+// of objects from the Distributed Map's ItemBatcher, and the total over
+// the Map's results. See handler.Handle for the event shapes and
+// config.go for the environment variables.
+//
+// main is wiring: configuration and the S3 client are made once per
+// execution environment, at cold start, and shared by every invocation.
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+)
+
+func main() {
+	c, err := loadConfig(os.Getenv)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "sumsq: configuration:", err)
+		os.Exit(1)
+	}
+	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: c.LogLevel}))
+	aws, err := awsconfig.LoadDefaultConfig(context.Background())
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "sumsq: AWS configuration:", err)
+		os.Exit(1)
+	}
+	client := s3.NewFromConfig(aws, func(o *s3.Options) { o.UsePathStyle = c.PathStyle })
+	lambda.Start(newHandler(c, client, log))
+}
