@@ -237,8 +237,8 @@ func TestHandleDeadline(t *testing.T) {
 		timeout time.Duration // left to the invocation
 		stop    time.Duration // when the handler should stop
 	}{
-		{"a tenth of a short timeout", 2 * time.Second, time.Second, 900 * time.Millisecond},
-		{"configured margin", 50 * time.Millisecond, time.Second, 950 * time.Millisecond},
+		{"a tenth of a short timeout", 5 * time.Second, 2 * time.Second, 1800 * time.Millisecond},
+		{"configured margin", 150 * time.Millisecond, time.Second, 850 * time.Millisecond},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -210,7 +210,7 @@ func TestRuntime(t *testing.T) {
 			"S3UnavailableError", "s3://my-bucket/unavailable.log: S3 unavailable: "},
 		{"object changed", `{"bucket": "my-bucket", "key": "changes.log"}`, time.Minute,
 			"ObjectChangedError", "s3://my-bucket/changes.log: object changed while being read"},
-		{"timeout", `{"bucket": "my-bucket", "key": "stalls.log", "size": 10}`, time.Second,
+		{"timeout", `{"bucket": "my-bucket", "key": "stalls.log", "size": 10}`, 2 * time.Second,
 			"TimeoutError", "s3://my-bucket/stalls.log: stopped before the invocation's deadline"},
 		{"missing manifest", `{"ResultWriterDetails": {"Bucket": "my-bucket", "Key": "results/none/manifest.json"}}`, time.Minute,
 			"InvalidResultsError", "results/none/manifest.json: invalid Map results: "},
