@@ -57,9 +57,11 @@ func (r *registry) stopAll() {
 		procs = append(procs, p)
 	}
 	r.mu.Unlock()
+	var wg sync.WaitGroup
 	for _, p := range procs {
-		p.stop()
+		wg.Go(p.stop)
 	}
+	wg.Wait()
 }
 
 // startProcess starts cmd with its output in logDir/name.log and stops it

@@ -53,7 +53,7 @@ State machine (statemachine.asl.json with the e2e rewrites, see e2e/README.md):
       --execution-arn %[9]s:run1
   aws --endpoint-url $E s3 cp some.log s3://%[4]s/mine/some.log
   aws --endpoint-url $E lambda invoke --function-name %[10]s \
-      --payload '{"bucket": "%[4]s", "key": "today/random_1.log"}' /dev/stdout
+      --payload '{"bucket": "%[4]s", "key": "today/random_1.log"}' out.json && cat out.json
 
 Every execution needs a new --name. Logs: %[11]s
 Ctrl-C stops everything.
