@@ -2,6 +2,7 @@ package job
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -13,7 +14,9 @@ import (
 
 // Batch sums the objects of a batch, reading up to Concurrency of them at
 // once. Objects of size 0 and folder markers (keys ending in "/") are
-// counted as empty without being read.
+// counted as empty without being read. Objects under the BatchInput's
+// ResultsPrefix (the Map's own result files) are counted in SkippedObjects
+// and not read.
 //
 // Every item ends up either summed (in the subtotal, and in Results unless
 // left out for size) or named in Failed. A permanent failure of one object
@@ -29,13 +32,19 @@ import (
 // is refused before anything is read, with an *InvalidEventError; the
 // ItemBatcher's MaxInputBytesPerBatch keeps batches well below that.
 func (s *Summer) Batch(ctx context.Context, b Batch) (BatchResult, error) {
-	objects := make([]batchObject, len(b.Items))
-	for i, o := range b.Items {
-		objects[i].Object = o
-		objects[i].bucket, objects[i].err = checkObject(o)
-		if objects[i].err != nil {
-			objects[i].bucket = o.Bucket // as given: it names no bucket
+	skip := resultsPrefix(b.BatchInput)
+	var skipped int64
+	objects := make([]batchObject, 0, len(b.Items))
+	for _, o := range b.Items {
+		if skip != "" && strings.HasPrefix(o.Key, skip) {
+			skipped++
+			continue
 		}
+		bucket, err := checkObject(o)
+		if err != nil {
+			bucket = o.Bucket // as given: it names no bucket
+		}
+		objects = append(objects, batchObject{Object: o, bucket: bucket, err: err})
 	}
 	if err := s.checkBatchSize(objects); err != nil {
 		return BatchResult{}, err
@@ -83,10 +92,22 @@ func (s *Summer) Batch(ctx context.Context, b Batch) (BatchResult, error) {
 	res.Count = total.Count
 	res.SumOfSquares = total.String()
 	res.FailedObjects = int64(len(res.Failed))
+	res.SkippedObjects = skipped
 	if err := bound(&res); err != nil {
 		return BatchResult{}, err
 	}
 	return res, nil
+}
+
+// resultsPrefix returns the BatchInput's ResultsPrefix, or "" when the
+// BatchInput is absent or something else: a batch may come from a Map
+// other than ours.
+func resultsPrefix(raw json.RawMessage) string {
+	var in BatchInput
+	if json.Unmarshal(raw, &in) != nil {
+		return ""
+	}
+	return in.ResultsPrefix
 }
 
 // batchObject is one item of a batch and what became of it.

@@ -96,6 +96,35 @@ func TestBatchEmpty(t *testing.T) {
 	}
 }
 
+// A run over the whole bucket lists the Map's own result files too: the
+// batch skips them, counts them, and reads none of them.
+func TestBatchSkipsResults(t *testing.T) {
+	srv := s3test.NewServer(t, dataBucket)
+	srv.Put(t, dataBucket, "a", []byte("3\n"))
+	srv.Put(t, dataBucket, "results/run/manifest.json", []byte(`{"ResultFiles":{}}`))
+	b := job.Batch{
+		Items: []job.Object{
+			{Bucket: dataBucket, Key: "a"},
+			{Bucket: dataBucket, Key: "results/run/manifest.json"},
+			{Bucket: dataBucket, Key: "results/run/SUCCEEDED_0.json"},
+		},
+		BatchInput: json.RawMessage(`{"bucket":"my-bucket","resultsPrefix":"results/"}`),
+	}
+	got, err := testSummer(srv).Batch(context.Background(), b)
+	want := job.BatchResult{
+		Objects: 1, Count: 1, SumOfSquares: "9",
+		Results:        []job.ObjectResult{{Bucket: dataBucket, Key: "a", Count: 1, SumOfSquares: "9"}},
+		Failed:         []job.Failure{},
+		SkippedObjects: 2,
+	}
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Fatalf("Batch = %+v, %v; want %+v, nil", got, err, want)
+	}
+	if n := srv.Requests(http.MethodGet, dataBucket, "results/run/manifest.json"); n != 0 {
+		t.Errorf("%d GET requests for the manifest; want 0", n)
+	}
+}
+
 // countingS3 counts the objects being read: from GetObject until their
 // body is closed.
 type countingS3 struct {

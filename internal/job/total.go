@@ -158,10 +158,10 @@ func failuresKey(manifestKey string) string {
 
 // tally accumulates a total, one Map result at a time.
 type tally struct {
-	maxDigits      int
-	objects, count int64
-	sum            big.Int
-	failed         failureList
+	maxDigits               int
+	objects, count, skipped int64
+	sum                     big.Int
+	failed                  failureList
 }
 
 func newTally(maxDigits int, spill bool) *tally {
@@ -298,12 +298,13 @@ func failedBucket(b string) string {
 // mapOutput is a BatchResult or an ObjectResult: Objects is present only in
 // the first, Key only in the second.
 type mapOutput struct {
-	Objects       *int64    `json:"objects"`
-	Key           *string   `json:"key"`
-	Count         *int64    `json:"count"`
-	SumOfSquares  *string   `json:"sumOfSquares"`
-	FailedObjects int64     `json:"failedObjects"`
-	Failed        []Failure `json:"failed"`
+	Objects        *int64    `json:"objects"`
+	Key            *string   `json:"key"`
+	Count          *int64    `json:"count"`
+	SumOfSquares   *string   `json:"sumOfSquares"`
+	FailedObjects  int64     `json:"failedObjects"`
+	Failed         []Failure `json:"failed"`
+	SkippedObjects int64     `json:"skippedObjects"`
 }
 
 // addOutput adds a batch's or an object's result, after checking that it is
@@ -323,8 +324,9 @@ func (t *tally) addOutput(raw json.RawMessage) error {
 	switch {
 	case o.Count == nil || o.SumOfSquares == nil:
 		return errors.New("count or sumOfSquares missing")
-	case objects < 0 || *o.Count < 0 || o.FailedObjects < 0:
-		return fmt.Errorf("negative count: objects %d, count %d, failedObjects %d", objects, *o.Count, o.FailedObjects)
+	case objects < 0 || *o.Count < 0 || o.FailedObjects < 0 || o.SkippedObjects < 0:
+		return fmt.Errorf("negative count: objects %d, count %d, failedObjects %d, skippedObjects %d",
+			objects, *o.Count, o.FailedObjects, o.SkippedObjects)
 	case o.FailedObjects != int64(len(o.Failed)):
 		return fmt.Errorf("failedObjects is %d but failed names %d", o.FailedObjects, len(o.Failed))
 	}
@@ -332,11 +334,12 @@ func (t *tally) addOutput(raw json.RawMessage) error {
 	if err != nil {
 		return err
 	}
-	if t.objects > math.MaxInt64-objects || t.count > math.MaxInt64-*o.Count {
+	if t.objects > math.MaxInt64-objects || t.count > math.MaxInt64-*o.Count || t.skipped > math.MaxInt64-o.SkippedObjects {
 		return errors.New("counts overflow int64")
 	}
 	t.objects += objects
 	t.count += *o.Count
+	t.skipped += o.SkippedObjects
 	t.sum.Add(&t.sum, sum)
 	for _, f := range o.Failed {
 		t.failed.add(f)
@@ -371,10 +374,11 @@ func (t *tally) total() Total {
 		failed = []Failure{}
 	}
 	return Total{
-		Objects:       t.objects,
-		Count:         t.count,
-		SumOfSquares:  t.sum.String(),
-		FailedObjects: t.failed.n,
-		Failed:        failed,
+		Objects:        t.objects,
+		Count:          t.count,
+		SumOfSquares:   t.sum.String(),
+		FailedObjects:  t.failed.n,
+		Failed:         failed,
+		SkippedObjects: t.skipped,
 	}
 }

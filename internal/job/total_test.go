@@ -702,6 +702,10 @@ func TestTotalInline(t *testing.T) {
 				{Error: job.MapItemFailed, Cause: nullCause(2)},
 				{Error: "S3UnavailableError", Cause: "s3://data/today/f.txt: S3 unavailable"},
 			}}},
+		{"skipped result files", []json.RawMessage{
+			raw(`{"objects":1,"count":1,"sumOfSquares":"4","results":[],"failedObjects":0,"failed":[],"skippedObjects":2}`),
+			raw(`{"objects":0,"count":0,"sumOfSquares":"0","results":[],"failedObjects":0,"failed":[],"skippedObjects":3}`),
+		}, job.Total{Objects: 1, Count: 1, SumOfSquares: "4", Failed: []job.Failure{}, SkippedObjects: 5}},
 		{"only nulls", []json.RawMessage{raw("null"), raw(" null ")}, job.Total{SumOfSquares: "0", FailedObjects: 2,
 			Failed: []job.Failure{{Error: job.MapItemFailed, Cause: nullCause(0)}, {Error: job.MapItemFailed, Cause: nullCause(1)}}}},
 		{"execution records", []json.RawMessage{

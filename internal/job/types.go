@@ -34,7 +34,14 @@ type Failure struct {
 // Batch is what a Distributed Map's ItemBatcher sends.
 type Batch struct {
 	Items      []Object        `json:"Items"`
-	BatchInput json.RawMessage `json:"BatchInput,omitempty"`
+	BatchInput json.RawMessage `json:"BatchInput,omitempty"` // a BatchInput, or anything else (ignored)
+}
+
+// BatchInput is what the state machine adds to every batch.
+type BatchInput struct {
+	// ResultsPrefix is where the Map writes its own results: a run over the
+	// whole bucket lists them too, and they are skipped, not summed.
+	ResultsPrefix string `json:"resultsPrefix,omitempty"`
 }
 
 // BatchResult is the subtotal of a batch, with every object either summed
@@ -47,6 +54,7 @@ type BatchResult struct {
 	ResultsOmitted int64          `json:"resultsOmitted,omitempty"` // per-object results left out to bound the output size; the subtotal includes them
 	FailedObjects  int64          `json:"failedObjects"`
 	Failed         []Failure      `json:"failed"`
+	SkippedObjects int64          `json:"skippedObjects,omitempty"` // under BatchInput.ResultsPrefix: not read
 }
 
 // ResultWriterDetails is where a Distributed Map wrote its results.
@@ -69,4 +77,5 @@ type Total struct {
 	FailedObjects    int64     `json:"failedObjects"`
 	Failed           []Failure `json:"failed"`                     // the first MaxListedFailures
 	FailuresLocation string    `json:"failuresLocation,omitempty"` // s3://bucket/key of the full list, when Failed is not all of it
+	SkippedObjects   int64     `json:"skippedObjects,omitempty"`   // the Map's own result files, listed but not read
 }
