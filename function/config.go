@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/sumsq/sumsq/internal/job"
+	"github.com/sumsq/sumsq/internal/s3read"
 	"github.com/sumsq/sumsq/internal/sumsq"
 )
 
@@ -20,7 +21,7 @@ const (
 	// "true" addresses S3 as https://endpoint/bucket/key instead of
 	// https://bucket.endpoint/key, as local S3-compatible servers want.
 	// Default false.
-	envPathStyle = "S3_FORCE_PATH_STYLE"
+	envPathStyle = s3read.PathStyleEnv
 	// The most digits a number may have, 1 to job.MaxDigitsLimit (50000).
 	// Default sumsq.DefaultMaxDigits (4300, Python's default).
 	envMaxDigits = "SUMSQ_MAX_DIGITS"

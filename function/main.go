@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/sumsq/sumsq/internal/s3read"
 )
 
 func main() {
@@ -33,6 +34,6 @@ func main() {
 		fmt.Fprintln(os.Stderr, "sumsq: AWS configuration:", err)
 		os.Exit(1)
 	}
-	client := s3.NewFromConfig(aws, func(o *s3.Options) { o.UsePathStyle = c.PathStyle })
+	client := s3.NewFromConfig(aws, s3read.ClientOptions(c.PathStyle))
 	lambda.Start(newHandler(c, client, log))
 }

@@ -13,13 +13,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/sumsq/sumsq/internal/job"
+	"github.com/sumsq/sumsq/internal/s3read"
 )
-
-// PathStyleEnv is the environment variable that, set to true, makes S3
-// requests use path-style addressing (http://host/bucket/key), which
-// S3-compatible servers on a local address need. The Lambda reads the same
-// variable.
-const PathStyleEnv = "S3_FORCE_PATH_STYLE"
 
 // parseS3URL splits s3://bucket/prefix into its bucket and prefix.
 func parseS3URL(u string) (bucket, prefix string, err error) {
@@ -36,13 +31,13 @@ func parseS3URL(u string) (bucket, prefix string, err error) {
 
 // newS3Client returns an S3 client configured as the SDK configures itself
 // (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL_S3, ...), with path-style
-// addressing if PathStyleEnv says so.
+// addressing if s3read.PathStyleEnv says so.
 func newS3Client(ctx context.Context) (*s3.Client, error) {
 	pathStyle := false
-	if v := os.Getenv(PathStyleEnv); v != "" {
+	if v := os.Getenv(s3read.PathStyleEnv); v != "" {
 		var err error
 		if pathStyle, err = strconv.ParseBool(v); err != nil {
-			return nil, fmt.Errorf("%s=%q: want true or false", PathStyleEnv, v)
+			return nil, fmt.Errorf("%s=%q: want true or false", s3read.PathStyleEnv, v)
 		}
 	}
 	cfg, err := loadAWSConfig(ctx, "")
@@ -57,12 +52,7 @@ func newS3Client(ctx context.Context) (*s3.Client, error) {
 	if err := checkCredentials(ctx, cfg); err != nil {
 		return nil, err
 	}
-	return s3.NewFromConfig(cfg, func(o *s3.Options) {
-		o.UsePathStyle = pathStyle
-		// Objects uploaded without a checksum are the common case; the SDK
-		// would log a line on stderr for each one it reads.
-		o.DisableLogOutputChecksumValidationSkipped = true
-	}), nil
+	return s3.NewFromConfig(cfg, s3read.ClientOptions(pathStyle)), nil
 }
 
 // s3Objects lists the objects under an s3://bucket/prefix target, in key
