@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"hash/fnv"
 	"math/big"
 	"math/rand/v2"
 	"slices"
@@ -87,6 +88,14 @@ func blogDataset(seed uint64, prefix string, n int) []testObject {
 		objs = append(objs, o)
 	}
 	return objs
+}
+
+// newRand is a generator seeded from name, so that each object has numbers
+// of its own, the same in every run.
+func newRand(name string) *rand.Rand {
+	h := fnv.New64a()
+	h.Write([]byte(name))
+	return rand.New(rand.NewPCG(h.Sum64(), 1))
 }
 
 // numbersObject writes n numbers, decorated in the ways the grammar allows

@@ -6,9 +6,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"hash/fnv"
 	"math/big"
-	"math/rand/v2"
 	"os"
 	"path"
 	"path/filepath"
@@ -362,9 +360,7 @@ func (e eventFixture) put(bucket, key string, body []byte) {
 // *size bytes when size is given (nothing when it is 0: a size-0 object
 // is not read). A size too small for any number gets blank lines only.
 func generatedObject(key string, size *int64) testObject {
-	h := fnv.New64a()
-	h.Write([]byte(key))
-	r := rand.New(rand.NewPCG(h.Sum64(), 1))
+	r := newRand(key)
 	o := numbersObject(r, 3+r.IntN(5), func() *big.Int { return smallNumber(r) })
 	huge := bigNumber(r)
 	o.Numbers = append(o.Numbers, huge)

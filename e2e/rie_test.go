@@ -20,6 +20,7 @@ import (
 type functionEnv struct {
 	S3Endpoint string        // AWS_ENDPOINT_URL_S3
 	Timeout    time.Duration // the function's timeout (AWS_LAMBDA_FUNCTION_TIMEOUT)
+	Extra      []string      // more variables, NAME=value
 }
 
 // An emulator is one aws-lambda-rie running the bootstrap: the runtime `sam
@@ -66,6 +67,7 @@ func startEmulator(t testing.TB, logDir, name string, env functionEnv) *emulator
 			"AWS_ENDPOINT_URL_S3=" + env.S3Endpoint,
 			"S3_FORCE_PATH_STYLE=true",
 		}
+		cmd.Env = append(cmd.Env, env.Extra...)
 		p := startProcess(t, logDir, name, cmd)
 		lastErr = waitReady(p, 10*time.Second, dialReady(addr))
 		if lastErr == nil {

@@ -24,6 +24,11 @@ const (
 	rieVersion = "v0.0.0-20261030222936-bef5c4ba774d"
 	rieCommand = rieModule + "/cmd/aws-lambda-rie@" + rieVersion
 
+	// versityGWVersion is the S3 gateway that checks what moto does not:
+	// TLS, and the SDK's default checksums and aws-chunked uploads.
+	versityGWVersion = "v1.8.0"
+	versityGWCommand = "github.com/versity/versitygw/cmd/versitygw@" + versityGWVersion
+
 	// jsonataVersion is the npm jsonata package moto's interpreter is given.
 	jsonataVersion = "2.2.2"
 
@@ -74,7 +79,7 @@ func (o *onceValue) get(t testing.TB, what string, f func() (string, bool, error
 }
 
 var (
-	bootstrapOnce, rieOnce, jsonataOnce, motoOnce onceValue
+	bootstrapOnce, rieOnce, versityGWOnce, jsonataOnce, motoOnce onceValue
 )
 
 // repoRoot is the module root: the tests run in e2e/.
@@ -152,14 +157,25 @@ func exists(path string) bool {
 
 // riePath installs the pinned emulator with `go install` into the cache.
 func riePath(t testing.TB) string {
-	return rieOnce.get(t, "installing aws-lambda-rie", func() (string, bool, error) {
-		dir := cacheDir(t, "aws-lambda-rie-"+rieVersion)
-		bin := filepath.Join(dir, "aws-lambda-rie")
+	return goInstall(t, &rieOnce, rieCommand, "aws-lambda-rie-"+rieVersion, "aws-lambda-rie")
+}
+
+// versityGWPath installs the pinned S3 gateway with `go install` into the cache.
+func versityGWPath(t testing.TB) string {
+	return goInstall(t, &versityGWOnce, versityGWCommand, "versitygw-"+versityGWVersion, "versitygw")
+}
+
+// goInstall runs `go install pkg@version` into cacheDir(dir), once, unless
+// the command is there already, and returns the command's path.
+func goInstall(t testing.TB, once *onceValue, pkgAtVersion, dir, name string) string {
+	return once.get(t, "installing "+name, func() (string, bool, error) {
+		dir := cacheDir(t, dir)
+		bin := filepath.Join(dir, name)
 		if exists(bin) {
 			return bin, false, nil
 		}
 		err := installInto(dir, func(tmp string) error {
-			cmd := exec.Command("go", "install", rieCommand)
+			cmd := exec.Command("go", "install", pkgAtVersion)
 			cmd.Dir = tmp // outside this module: its go.mod stays as it is
 			cmd.Env = append(os.Environ(), "GOBIN="+tmp, "GOFLAGS=-mod=mod", "GOWORK=off", "CGO_ENABLED=0")
 			return run(cmd)
