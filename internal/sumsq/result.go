@@ -74,6 +74,17 @@ func (r *Result) Add(o Result) {
 
 var two192 = new(big.Int).Lsh(big.NewInt(1), 192)
 
+// add adds to r n numbers whose squares sum to
+// sq[2]<<128 + sq[1]<<64 + sq[0].
+func (r *Result) add(sq [3]uint64, n int64) {
+	var c uint64
+	r.w[0], c = bits.Add64(r.w[0], sq[0], 0)
+	r.w[1], c = bits.Add64(r.w[1], sq[1], c)
+	r.w[2] += sq[2] + c
+	r.Count += n
+	r.Lines += n
+}
+
 // addSquare adds v*v to the fixed-width part of r.
 func (r *Result) addSquare(v uint64) {
 	hi, lo := bits.Mul64(v, v)

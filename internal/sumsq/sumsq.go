@@ -6,7 +6,9 @@ import (
 )
 
 // Sum reads r to its end and returns the exact sum of the squares of the
-// numbers in it, as an Accumulator with the default digit limit does.
+// numbers in it, as an Accumulator with the default digit limit does. It
+// reads as io.Copy does: with r's WriteTo method if it has one, else with
+// Accumulator.ReadFrom.
 //
 // The error is the first *Error in the input, or the first error r
 // returned other than io.EOF (an error from Read that came with data
@@ -14,12 +16,18 @@ import (
 // io.ErrNoProgress after many reads that return neither data nor an
 // error. On any error the Result is zero: Sum never returns a partial sum.
 func Sum(r io.Reader) (Result, error) {
-	var a Accumulator
-	if _, err := a.ReadFrom(r); err != nil {
+	// A pooled Accumulator: r.WriteTo(a) would make a new one escape to
+	// the heap on every call.
+	a := accumulators.Get().(*Accumulator)
+	defer accumulators.Put(a)
+	*a = Accumulator{}
+	if _, err := io.Copy(a, r); err != nil {
 		return Result{}, err
 	}
 	return a.Finish()
 }
+
+var accumulators = sync.Pool{New: func() any { return new(Accumulator) }}
 
 // bufSize is the size of the buffers ReadFrom reads into.
 const bufSize = 64 << 10
@@ -32,8 +40,9 @@ var buffers = sync.Pool{New: func() any { return new([bufSize]byte) }}
 
 // ReadFrom writes the data read from r to a until r returns io.EOF or an
 // error, and returns the number of bytes read. It implements
-// io.ReaderFrom, so io.Copy(a, r) uses it. Its buffer comes from a pool,
-// so it does not allocate in the steady state.
+// io.ReaderFrom, so io.Copy(a, r) uses it unless r has a WriteTo method.
+// Its 64 KiB buffer comes from a pool: it does not allocate in the steady
+// state.
 //
 // The error is nil at io.EOF; otherwise as for Sum. A read error leaves a
 // usable: every byte read has been written to it, so the input may go on

@@ -237,3 +237,50 @@ func writeAll(a *sumsq.Accumulator, pieces ...[]byte) (sumsq.Result, error) {
 	}
 	return got, err
 }
+
+// TestLong runs every table case, repeated and padded so that the fast
+// path parses it, against the reference parser in fuzz_test.go.
+func TestLong(t *testing.T) {
+	for _, tt := range sumTests {
+		in := strings.Repeat(tt.in+"\n", 3) + strings.Repeat("\n", 40)
+		checkReference(t, in, tt.maxDigits)
+	}
+}
+
+// TestDigitLengths puts numbers of every length from 1 to 25 digits, with
+// and without a sign and "\r", among others, against the reference.
+func TestDigitLengths(t *testing.T) {
+	for n := 1; n <= 25; n++ {
+		for _, form := range []string{"%s", "-%s", "+%s", "%s\r", "-%s\r", " %s", "%s "} {
+			var b strings.Builder
+			for _, digits := range []string{strings.Repeat("9", n), "1" + strings.Repeat("0", n-1), strings.Repeat("0", n)} {
+				b.WriteString("123\n")
+				fmt.Fprintf(&b, form, digits)
+				b.WriteString("\n7\n")
+			}
+			b.WriteString(strings.Repeat("\n", 40))
+			checkReference(t, b.String(), 0)
+			checkReference(t, b.String(), n)
+			checkReference(t, b.String(), n-1)
+		}
+	}
+}
+
+// checkReference checks in, written in one piece, against reference.
+func checkReference(t *testing.T, in string, maxDigits int) {
+	t.Helper()
+	count, lines, sum, wantErr := reference(in, maxDigits)
+	a := sumsq.Accumulator{MaxDigits: maxDigits}
+	got, err := writeAll(&a, []byte(in))
+	if wantErr != nil {
+		var e *sumsq.Error
+		if !errors.As(err, &e) || *e != *wantErr {
+			t.Errorf("Write(%.60q..., max %d) = %v, %v; want error %v", in, maxDigits, got, err, wantErr)
+		}
+		return
+	}
+	if err != nil || got.Count != count || got.Lines != lines || got.Int().Cmp(sum) != 0 {
+		t.Errorf("Write(%.60q..., max %d) = %v (count %d, lines %d), %v; want %v (count %d, lines %d), nil",
+			in, maxDigits, got, got.Count, got.Lines, err, sum, count, lines)
+	}
+}
