@@ -16,15 +16,17 @@ const DefaultMaxDigits = 4300
 type Accumulator struct {
 	// MaxDigits is the most digits a number may have, leading zeros
 	// included; zero or negative means DefaultMaxDigits. Memory and the
-	// time to parse one number grow with it.
+	// time to parse one number grow with it. Set it before the first
+	// Write.
 	MaxDigits int
 
 	// Offset is the position in the whole input of the first byte
-	// written. Zero means the input starts here and may begin with a byte
-	// order mark. A non-zero Offset says the bytes are a range of a larger
-	// input that starts at a line boundary (see the package documentation):
-	// no byte order mark is looked for, and Error.Offset counts from the
-	// start of the whole input.
+	// written; set it before the first Write. Zero means the input
+	// starts here and may begin with a byte order mark. A non-zero Offset
+	// says the bytes are a range of a larger input that starts at a line
+	// boundary (see the package documentation): no byte order mark is
+	// looked for, and Error.Offset counts from the start of the whole
+	// input.
 	Offset int64
 
 	res      Result  // numbers and lines completed; res.big stays nil

@@ -13,7 +13,7 @@ import (
 // (or of several inputs) add up to the Result of the whole.
 type Result struct {
 	Count int64 // numbers summed
-	Lines int64 // lines seen, blank ones included
+	Lines int64 // lines seen: blank ones, and a last one without "\n", included
 
 	// The sum is w[0] + w[1]<<64 + w[2]<<128 + big. The fixed-width part
 	// takes the square of every number below 2**64: such a square is below
