@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"iter"
 	"os"
 	"sync"
 	"sync/atomic"
@@ -123,6 +124,14 @@ func (p *progress) draw() {
 		p.bar.ChangeMax64(max)
 	}
 	p.bar.Set64(p.bytesDone.Load())
+}
+
+// count counts the objects as listed, then records that listing is done.
+func (p *progress) count(objects iter.Seq[object]) {
+	for o := range objects {
+		p.listedObject(o.size)
+	}
+	p.listingDone()
 }
 
 // listedObject counts an object of the given size (-1 if unknown) as listed.

@@ -2,6 +2,10 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -98,6 +102,27 @@ func TestProgress(t *testing.T) {
 		if got := w.String(); strings.Contains(got, "%") {
 			t.Errorf("bar for an unknown size = %q; want no percentage", got)
 		}
+		p.finish()
+	})
+
+	t.Run("listing of its own", func(t *testing.T) {
+		// The bar's totals come from the whole listing, however far
+		// summing has got: here nothing is summed yet.
+		dir := t.TempDir()
+		for i, content := range []string{"1\n", "22\n", "333\n"} {
+			if err := os.WriteFile(filepath.Join(dir, strconv.Itoa(i)), []byte(content), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var w lockedBuffer
+		p := startProgress(&w)
+		r := &runner{}
+		p.count(r.objects(context.Background(), []string{dir, filepath.Join(dir, "1")}))
+		objects, bytes, done := p.objectsListed.Load(), p.bytesListed.Load(), p.listed.Load()
+		if objects != 4 || bytes != 2+3+4+3 || !done {
+			t.Errorf("count listed %d objects of %d bytes, done %v; want 4, 12, true", objects, bytes, done)
+		}
+		eventually(t, "the bar", func() bool { return strings.Contains(w.String(), "0/4 objects") })
 		p.finish()
 	})
 

@@ -89,9 +89,18 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		}
 	}
 
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel() // ends the progress bar's listing, if it is still going
 	if !*quiet && isTerminal(stderr) {
 		r.progress = startProgress(stderr)
 		stderr = r.progress // failures are written above the bar
+		// The run lists only a few objects ahead of summing them; the
+		// bar's totals, for its percentage and time left, come from a
+		// listing of its own that keeps nothing but counts. A copy of the
+		// runner makes its own S3 client, used by that listing alone.
+		lister := *r
+		lister.progress = nil
+		go r.progress.count(lister.objects(ctx, targets))
 	}
 	var rep reporter = newTextReporter(stdout, stderr)
 	if *asJSON {

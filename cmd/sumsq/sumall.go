@@ -44,7 +44,6 @@ func (r *runner) sumAll(ctx context.Context, objects iter.Seq[object], report fu
 			case <-ctx.Done():
 				return
 			}
-			r.progress.listedObject(o.size)
 			if o.err != nil || o.stop {
 				p.err = o.err
 				close(p.done)
@@ -58,7 +57,6 @@ func (r *runner) sumAll(ctx context.Context, objects iter.Seq[object], report fu
 				return nil
 			})
 		}
-		r.progress.listingDone()
 	}()
 
 	var err error
