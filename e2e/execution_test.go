@@ -221,6 +221,26 @@ func TestExecution(t *testing.T) {
 		checkTotal(t, succeededTotal(t, d), wantTotal("mixed", good, bad), bad)
 	})
 
+	t.Run("run failed", func(t *testing.T) {
+		// The listing fails (the bucket does not exist): the Map's Catch
+		// ends the run in RunFailed, whose error names the state that
+		// failed and its error, and whose cause is that error's. The
+		// function never runs.
+		machine := createStateMachine(ctx, t, h.SFN, "sumsq-nobucket", "no-such-bucket")
+		h.Proxy.reset()
+		d := execute(ctx, t, h.SFN, machine, "no-bucket", `{"prefix": "today/"}`)
+		errName, cause := aws.ToString(d.Error), aws.ToString(d.Cause)
+		t.Logf("execution failed with %s: %s", errName, cause)
+		if d.Status != types.ExecutionStatusFailed || errName != "SumObjects.States.Runtime" ||
+			!strings.HasPrefix(cause, "SumObjects failed: ") || !strings.Contains(cause, "NoSuchBucket") {
+			t.Errorf("execution = status %s, error %q, cause %q; want FAILED, %q, a cause starting %q and naming NoSuchBucket",
+				d.Status, errName, cause, "SumObjects.States.Runtime", "SumObjects failed: ")
+		}
+		if s := h.Proxy.reset(); s.Invocations != 0 {
+			t.Errorf("proxy saw %d invocations; want 0", s.Invocations)
+		}
+	})
+
 	t.Run("throttled", func(t *testing.T) {
 		const throttles = 3
 		objs := under(mixed, "small/")
