@@ -32,6 +32,7 @@ var (
 		&job.ObjectNotFoundError{},
 		&job.AccessDeniedError{},
 		&job.InvalidResultsError{},
+		&job.FailureListError{},
 	}
 )
 

@@ -89,6 +89,20 @@ func (e *TimeoutError) Error() string {
 	return fmt.Sprintf("s3://%s/%s: stopped before the invocation's deadline", e.Bucket, e.Key)
 }
 
+// FailureListError means a total could not keep the full list of failed
+// objects in the function's temporary storage (/tmp) on its way to S3:
+// more failures than the function's ephemeral storage holds (about 2.5
+// million in the default 512 MB). Permanent: a retry would fill it again.
+type FailureListError struct {
+	Err error
+}
+
+func (e *FailureListError) Error() string {
+	return "keeping the list of failed objects in temporary storage: " + e.Err.Error()
+}
+
+func (e *FailureListError) Unwrap() error { return e.Err }
+
 // InvalidResultsError means the Map's result files (manifest.json,
 // SUCCEEDED_n.json, FAILED_n.json) could not be understood. Permanent.
 type InvalidResultsError struct {

@@ -26,6 +26,7 @@ func TestErrorType(t *testing.T) {
 		{&job.ObjectChangedError{}, "ObjectChangedError"},
 		{&job.TimeoutError{}, "TimeoutError"},
 		{&job.InvalidResultsError{}, "InvalidResultsError"},
+		{&job.FailureListError{}, "FailureListError"},
 		// What a wrapped error would show instead: why they are returned unwrapped.
 		{errors.New("x"), "errorString"},
 		{fmt.Errorf("x: %w", &job.TimeoutError{}), "wrapError"},

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"os"
 
@@ -106,7 +105,7 @@ func (s *Summer) putFailures(ctx context.Context, l *failureList, bucket, key st
 		_, l.err = l.file.Seek(0, io.SeekStart)
 	}
 	if l.err != nil {
-		return fmt.Errorf("job: keeping the list of failures in a temporary file: %w", l.err)
+		return &FailureListError{Err: l.err}
 	}
 	_, err := s.S3.PutObject(ctx, &s3.PutObjectInput{
 		Bucket:        &bucket,

@@ -648,6 +648,24 @@ func TestTotalFailuresNotWritten(t *testing.T) {
 	}
 }
 
+// A total with more failures than it lists keeps them all in a temporary
+// file: when that cannot be written, the error is a FailureListError, not
+// one the runtime would report as wrapError.
+func TestTotalFailureListNotKept(t *testing.T) {
+	var keys []string
+	for i := range job.MaxListedFailures + 1 {
+		keys = append(keys, fmt.Sprint(i))
+	}
+	srv := s3test.NewServer(t, resultsBucket)
+	e := putRun(t, srv, manifestKey, resultFile{"FAILED", "FAILED_0.json",
+		jsonArray(t, execution(t, "FAILED", batchOf(keys...), nil, "TimeoutError", "late"))})
+	t.Setenv("TMPDIR", filepath.Join(t.TempDir(), "missing"))
+	got, err := newSummer(srv).Total(context.Background(), e)
+	if !is[*job.FailureListError](err) || job.ErrorType(err) != "FailureListError" {
+		t.Fatalf("Total with no temporary storage = %+v, %v (%T); want a FailureListError", got, err, err)
+	}
+}
+
 // TestTotalTwice runs the same total twice, as a retry of the Total step
 // would: the same result, and the list of failures written over.
 func TestTotalTwice(t *testing.T) {
