@@ -142,6 +142,16 @@ func transient(err error) bool {
 	return errors.As(err, &unavailable) || errors.As(err, &changed) || errors.As(err, &timeout)
 }
 
+// MaxBatchItems and MaxBatchInputBytes bound the batches the template lets
+// the Map's ItemBatcher send (its BatchSize and BatchMaxBytes parameters).
+// Batch takes every batch within both, whatever its bucket and keys, even
+// if every object fails: a failure takes at most about 30 bytes more than
+// its item, and the subtotal at most 2*MaxDigits+19 digits.
+const (
+	MaxBatchItems      = 1000
+	MaxBatchInputBytes = 128 << 10
+)
+
 // checkBatchSize refuses a batch whose result could exceed MaxOutputBytes
 // even with every per-object result left out and every cause empty: the
 // worst case is that every object fails, with the longest error name, and
@@ -156,6 +166,7 @@ func (s *Summer) checkBatchSize(objects []batchObject) error {
 		ResultsOmitted: n,
 		FailedObjects:  n,
 		Failed:         make([]Failure, len(objects)),
+		SkippedObjects: math.MaxInt64,
 	}
 	for i, o := range objects {
 		worst.Failed[i] = Failure{Bucket: o.bucket, Key: o.Key, Error: longestFailureName}

@@ -320,6 +320,70 @@ func TestBatchOutputBound(t *testing.T) {
 
 // TestBatchTooLarge checks that a batch that could not name all its objects
 // within MaxOutputBytes is refused before any object is read.
+// TestBatchTemplateLimits sends the largest batches the template allows,
+// MaxBatchItems items in at most MaxBatchInputBytes of input as the
+// ItemBatcher counts them, with the longest bucket name and keys of every
+// shape, and every object missing: the worst result there is. Batch must
+// take each one and name every object in Failed within MaxOutputBytes.
+func TestBatchTemplateLimits(t *testing.T) {
+	longBucket := strings.Repeat("b", 63)
+	// batch fills the input bytes with items whose keys are key(i),
+	// each padded to the same length, up to MaxBatchItems items.
+	batch := func(keyLen int, char string) job.Batch {
+		b := job.Batch{BatchInput: json.RawMessage(`{"bucket":"` + longBucket + `","resultsPrefix":"results/"}`)}
+		for len(b.Items) < job.MaxBatchItems {
+			key := fmt.Sprintf("%04d", len(b.Items)) + strings.Repeat(char, keyLen-4)
+			next := b
+			next.Items = append(next.Items[:len(next.Items):len(next.Items)], job.Object{Bucket: longBucket, Key: key, Size: int64p(1 << 40)})
+			if inputSize(t, next) > job.MaxBatchInputBytes {
+				break
+			}
+			b = next
+		}
+		return b
+	}
+	tests := []struct {
+		name string
+		b    job.Batch
+	}{
+		{"most items, short keys", batch(4, "k")},
+		{"most items, 128-byte keys", batch(128, "k")},
+		{"1024-byte keys", batch(1024, "k")},
+		{"keys JSON escapes", batch(128, "\x01")},
+		{"keys of < and &", batch(128, "<&")},
+	}
+	srv := s3test.NewServer(t, longBucket)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Logf("%d items, %d bytes of input", len(tt.b.Items), inputSize(t, tt.b))
+			got, err := testSummer(srv).Batch(context.Background(), tt.b)
+			if err != nil {
+				t.Fatalf("Batch = %v; want every object named in Failed", err)
+			}
+			if got.FailedObjects != int64(len(tt.b.Items)) || len(got.Failed) != len(tt.b.Items) {
+				t.Errorf("Batch named %d (%d) failures; want %d", got.FailedObjects, len(got.Failed), len(tt.b.Items))
+			}
+			size := inputSize(t, got)
+			t.Logf("result: %d bytes", size)
+			if size > job.MaxOutputBytes {
+				t.Errorf("result has %d bytes; want at most %d", size, job.MaxOutputBytes)
+			}
+		})
+	}
+}
+
+// inputSize is the size of v's JSON as Step Functions and the function
+// write it, without escaping <, > and &.
+func inputSize(t *testing.T, v any) int {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		t.Fatal(err)
+	}
+	return b.Len() - 1
+}
+
 func TestBatchTooLarge(t *testing.T) {
 	srv := s3test.NewServer(t, dataBucket)
 	var b job.Batch

@@ -56,13 +56,22 @@ func shortCause(s string, max int) string {
 	return shorten(s, max)
 }
 
-// jsonSize returns the length of v's JSON. json.Marshal escapes <, > and &,
-// which the Lambda runtime does not: the size returned is never smaller
-// than what the runtime sends.
+// jsonSize returns the length of v's JSON as the function sends it,
+// without escaping <, > and & (see the handler's Invoke).
 func jsonSize(v any) int {
-	b, err := json.Marshal(v)
-	if err != nil {
+	var n countingWriter
+	enc := json.NewEncoder(&n)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
 		panic(err) // the types here are plain strings and numbers
 	}
-	return len(b)
+	return int(n) - 1 // Encode's newline
+}
+
+// countingWriter counts the bytes written to it.
+type countingWriter int
+
+func (n *countingWriter) Write(p []byte) (int, error) {
+	*n += countingWriter(len(p))
+	return len(p), nil
 }

@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -231,4 +232,36 @@ func TestErrorTypesClassified(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("exported error types of package job = %v; want %v (each listed as transient or permanent)", got, want)
 	}
+}
+
+// TestTemplateBatchLimits checks that template.yaml lets the ItemBatcher
+// send no batch larger than Batch is known to take (TestBatchTemplateLimits).
+func TestTemplateBatchLimits(t *testing.T) {
+	tmpl, err := os.ReadFile("../../template.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for param, want := range map[string]int{"BatchSize": job.MaxBatchItems, "BatchMaxBytes": job.MaxBatchInputBytes} {
+		if got := parameterMax(string(tmpl), param); got != strconv.Itoa(want) {
+			t.Errorf("template.yaml: %s MaxValue = %q; want %d", param, got, want)
+		}
+	}
+}
+
+// parameterMax returns the MaxValue of a parameter of a template in the
+// layout of ours: "  Name:" at two spaces, its properties at four.
+func parameterMax(tmpl, param string) string {
+	_, rest, ok := strings.Cut(tmpl, "\n  "+param+":\n")
+	if !ok {
+		return ""
+	}
+	for line := range strings.Lines(rest) {
+		if !strings.HasPrefix(line, "    ") {
+			break
+		}
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "MaxValue:"); ok {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
 }
