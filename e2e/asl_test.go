@@ -29,8 +29,11 @@ type definitionParams struct {
 
 func (p definitionParams) substitutions() map[string]string {
 	return map[string]string{
-		"DataBucket":                 p.DataBucket,
-		"SumFunctionArn":             functionARN,
+		"DataBucket":     p.DataBucket,
+		"SumFunctionArn": functionARN,
+		// The template deploys the Total as a second function of the same
+		// code; here one function, served by the emulator pool, is both.
+		"TotalFunctionArn":           functionARN,
 		"MaxConcurrency":             fmt.Sprint(p.MaxConcurrency),
 		"BatchSize":                  fmt.Sprint(p.BatchSize),
 		"BatchMaxBytes":              fmt.Sprint(p.BatchMaxBytes),
