@@ -225,7 +225,7 @@ func (t *tally) addRecord(r *mapRecord, status string) error {
 		}
 		return nil
 	}
-	objects, err := inputObjects(r.Input)
+	objects, skip, err := inputObjects(r.Input)
 	if err != nil {
 		return invalid("Input", err)
 	}
@@ -240,6 +240,10 @@ func (t *tally) addRecord(r *mapRecord, status string) error {
 		cause = fmt.Sprintf("child execution %s ended with status %s", r.Name, status)
 	}
 	for _, o := range objects {
+		if skip != "" && strings.HasPrefix(o.Key, skip) {
+			t.skipped++ // as the batch would have: not data
+			continue
+		}
 		t.failed.add(Failure{Bucket: failedBucket(o.Bucket), Key: o.Key, Error: name, Cause: cause})
 	}
 	return nil
@@ -262,28 +266,30 @@ func jsonText(raw json.RawMessage) (json.RawMessage, error) {
 	return json.RawMessage(s), nil
 }
 
-// inputObjects returns the objects of a child execution's input: a batch
-// ({"Items": [...], "BatchInput": ...}) or a single item ({"bucket", "key"}).
-func inputObjects(raw json.RawMessage) ([]Object, error) {
+// inputObjects returns the objects of a child execution's input, a batch
+// ({"Items": [...], "BatchInput": ...}) or a single item ({"bucket", "key"}),
+// and the batch's results prefix, whose objects the batch would have skipped.
+func inputObjects(raw json.RawMessage) ([]Object, string, error) {
 	text, err := jsonText(raw)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	var in struct {
-		Items  *[]Object `json:"Items"`
-		Bucket string    `json:"bucket"`
-		Key    *string   `json:"key"`
+		Items      *[]Object       `json:"Items"`
+		BatchInput json.RawMessage `json:"BatchInput"`
+		Bucket     string          `json:"bucket"`
+		Key        *string         `json:"key"`
 	}
 	if err := json.Unmarshal(text, &in); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	switch {
 	case in.Items != nil:
-		return *in.Items, nil
+		return *in.Items, resultsPrefix(in.BatchInput), nil
 	case in.Key != nil:
-		return []Object{{Bucket: in.Bucket, Key: *in.Key}}, nil
+		return []Object{{Bucket: in.Bucket, Key: *in.Key}}, "", nil
 	}
-	return nil, errors.New("neither a batch (Items) nor an object (key)")
+	return nil, "", errors.New("neither a batch (Items) nor an object (key)")
 }
 
 // failedBucket returns the bucket of a failed item as results name it:

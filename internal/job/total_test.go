@@ -255,6 +255,19 @@ func TestTotalLayouts(t *testing.T) {
 				{Bucket: "data", Key: "k", Error: job.MapItemFailed, Cause: "child execution exec ended with status FAILED"}}},
 		},
 		{
+			// The batch would have skipped the Map's own result files: the
+			// total counts them as skipped, not as failed.
+			name: "FAILED batch with result files",
+			files: func(t *testing.T) []resultFile {
+				b := batchOf("a", "results/old/manifest.json")
+				b.BatchInput = json.RawMessage(`{"bucket":"data","resultsPrefix":"results/"}`)
+				return []resultFile{{"FAILED", "FAILED_0.json", jsonArray(t,
+					execution(t, "FAILED", b, nil, "TimeoutError", "late"))}}
+			},
+			want: job.Total{SumOfSquares: "0", FailedObjects: 1, SkippedObjects: 1, Failed: []job.Failure{
+				{Bucket: "data", Key: "a", Error: "TimeoutError", Cause: "late"}}},
+		},
+		{
 			name: "status unknown to the manifest's documentation",
 			files: func(t *testing.T) []resultFile {
 				return []resultFile{{"ABORTED", "ABORTED_0.json", jsonArray(t,
