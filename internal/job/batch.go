@@ -118,13 +118,6 @@ type batchObject struct {
 	err    error        // a permanent failure
 }
 
-func (s *Summer) concurrency() int {
-	if s.Concurrency > 0 {
-		return s.Concurrency
-	}
-	return DefaultConcurrency
-}
-
 // needsRead reports whether o's content must be read: it has a size other
 // than 0 or none, and is not a folder marker.
 func needsRead(o Object) bool {

@@ -37,6 +37,21 @@ type Summer struct {
 	Concurrency int
 }
 
+// concurrency and maxDigits are the Summer's settings, defaults applied.
+func (s *Summer) concurrency() int {
+	if s.Concurrency > 0 {
+		return s.Concurrency
+	}
+	return DefaultConcurrency
+}
+
+func (s *Summer) maxDigits() int {
+	if s.MaxDigits > 0 {
+		return s.MaxDigits
+	}
+	return sumsq.DefaultMaxDigits
+}
+
 // MaxDigitsLimit is the largest MaxDigits for which every result fits in
 // MaxOutputBytes: a sum of squares has about twice the digits of its
 // largest number.

@@ -12,7 +12,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/sumsq/sumsq/internal/sumsq"
 )
 
 // Bounds on the failures a Total lists, so that its JSON stays under Step
@@ -140,13 +139,6 @@ func (s *Summer) TotalInline(ctx context.Context, results []json.RawMessage) (To
 		}
 	}
 	return t.total(), nil
-}
-
-func (s *Summer) maxDigits() int {
-	if s.MaxDigits > 0 {
-		return s.MaxDigits
-	}
-	return sumsq.DefaultMaxDigits
 }
 
 // failuresKey is the key of the list of all failures: FailuresFileName in
