@@ -11,7 +11,6 @@ import (
 	"path"
 	"strconv"
 	"strings"
-
 )
 
 // Bounds on the failures a Total lists, so that its JSON stays under Step
