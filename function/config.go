@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/sumsq/sumsq/internal/job"
-	"github.com/sumsq/sumsq/internal/s3read"
+	"github.com/sumsq/sumsq/internal/s3store"
 	"github.com/sumsq/sumsq/internal/sumsq"
 )
 
@@ -21,8 +21,15 @@ const (
 	// "true" addresses S3 as https://endpoint/bucket/key instead of
 	// https://bucket.endpoint/key, as local S3-compatible servers want.
 	// Default false.
-	envPathStyle = s3read.PathStyleEnv
-	// The most digits a number may have, 1 to job.MaxDigitsLimit (50000).
+	envPathStyle = s3store.PathStyleEnv
+	// The bucket the function reads (and writes its failure lists to):
+	// events naming another are refused. Empty: any bucket, as its role
+	// allows (for `sam local invoke` without the template's variables).
+	envBucket = "SUMSQ_BUCKET"
+	// Where the Map writes its results, "results/" by default: batches skip
+	// the objects under it, and the Total reads and writes only under it.
+	envResultsPrefix = "SUMSQ_RESULTS_PREFIX"
+	// The most digits a number may have, 1 to job.MaxDigitsLimit (30000).
 	// Default sumsq.DefaultMaxDigits (4300, Python's default).
 	envMaxDigits = "SUMSQ_MAX_DIGITS"
 	// How many objects of a batch are read at once, 1 to maxConcurrency.
@@ -42,7 +49,9 @@ const (
 const (
 	// maxConcurrency bounds SUMSQ_CONCURRENCY: beyond it a batch would
 	// mostly wait for its connections and memory.
-	maxConcurrency = 64
+	maxConcurrency = 256
+	// defaultResultsPrefix is where the template's ResultWriter writes.
+	defaultResultsPrefix = "results/"
 	// defaultTimeoutMargin leaves time to report the error and the
 	// runtime time to send it; it is capped at a tenth of each invocation's
 	// time, so that a short timeout still leaves time to work.
@@ -53,6 +62,8 @@ const (
 // config is the function's configuration. Its zero value is not valid; use
 // loadConfig.
 type config struct {
+	Bucket        string
+	ResultsPrefix string
 	PathStyle     bool
 	MaxDigits     int
 	Concurrency   int
@@ -64,12 +75,24 @@ type config struct {
 // defaults and checks every value.
 func loadConfig(getenv func(string) string) (config, error) {
 	c := config{
+		ResultsPrefix: defaultResultsPrefix,
 		MaxDigits:     sumsq.DefaultMaxDigits,
 		Concurrency:   job.DefaultConcurrency,
 		TimeoutMargin: defaultTimeoutMargin,
 		LogLevel:      slog.LevelInfo,
 	}
 	var err error
+	if v := getenv(envBucket); v != "" {
+		if c.Bucket, err = job.BucketName(v); err != nil || c.Bucket != v {
+			return config{}, fmt.Errorf("%s=%q: want a bucket name", envBucket, v)
+		}
+	}
+	if v := getenv(envResultsPrefix); v != "" {
+		if !strings.HasSuffix(v, "/") || strings.HasPrefix(v, "/") || len(v) > job.MaxKeyBytes/2 {
+			return config{}, fmt.Errorf("%s=%q: want a key prefix ending in /, like results/", envResultsPrefix, v)
+		}
+		c.ResultsPrefix = v
+	}
 	if v := getenv(envPathStyle); v != "" {
 		if c.PathStyle, err = strconv.ParseBool(v); err != nil {
 			return config{}, fmt.Errorf("%s=%q: want true or false", envPathStyle, v)
@@ -112,12 +135,11 @@ func intIn(s string, lo, hi int) (int, error) {
 	return n, nil
 }
 
-// parseLevel maps Lambda's log levels to slog's. TRACE and FATAL, which
-// slog lacks, sit one step beyond DEBUG and ERROR.
+// parseLevel maps Lambda's log levels to slog's (see log.go).
 func parseLevel(s string) (slog.Level, error) {
 	switch strings.ToUpper(s) {
 	case "TRACE":
-		return slog.LevelDebug - 4, nil
+		return levelTrace, nil
 	case "DEBUG":
 		return slog.LevelDebug, nil
 	case "INFO":
@@ -127,7 +149,7 @@ func parseLevel(s string) (slog.Level, error) {
 	case "ERROR":
 		return slog.LevelError, nil
 	case "FATAL":
-		return slog.LevelError + 4, nil
+		return levelFatal, nil
 	}
 	return 0, fmt.Errorf("want TRACE, DEBUG, INFO, WARN, ERROR or FATAL")
 }

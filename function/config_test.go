@@ -7,7 +7,7 @@ import (
 )
 
 func TestLoadConfig(t *testing.T) {
-	defaults := config{MaxDigits: 4300, Concurrency: 8, TimeoutMargin: 2 * time.Second, LogLevel: slog.LevelInfo}
+	defaults := config{ResultsPrefix: "results/", MaxDigits: 4300, Concurrency: 8, TimeoutMargin: 2 * time.Second, LogLevel: slog.LevelInfo}
 	with := func(f func(*config)) config {
 		c := defaults
 		f(&c)
@@ -22,7 +22,9 @@ func TestLoadConfig(t *testing.T) {
 		{"empty is unset", map[string]string{"S3_FORCE_PATH_STYLE": "", "SUMSQ_MAX_DIGITS": "", "LOG_LEVEL": ""}, defaults},
 		{"path style", map[string]string{"S3_FORCE_PATH_STYLE": "true"}, with(func(c *config) { c.PathStyle = true })},
 		{"no path style", map[string]string{"S3_FORCE_PATH_STYLE": "false"}, defaults},
-		{"max digits", map[string]string{"SUMSQ_MAX_DIGITS": "50000"}, with(func(c *config) { c.MaxDigits = 50000 })},
+		{"max digits", map[string]string{"SUMSQ_MAX_DIGITS": "30000"}, with(func(c *config) { c.MaxDigits = 30000 })},
+		{"bucket", map[string]string{"SUMSQ_BUCKET": "my-bucket"}, with(func(c *config) { c.Bucket = "my-bucket" })},
+		{"results prefix", map[string]string{"SUMSQ_RESULTS_PREFIX": "runs/out/"}, with(func(c *config) { c.ResultsPrefix = "runs/out/" })},
 		{"concurrency", map[string]string{"SUMSQ_CONCURRENCY": "1"}, with(func(c *config) { c.Concurrency = 1 })},
 		{"timeout margin", map[string]string{"SUMSQ_TIMEOUT_MARGIN": "500ms"}, with(func(c *config) { c.TimeoutMargin = 500 * time.Millisecond })},
 		{"no timeout margin", map[string]string{"SUMSQ_TIMEOUT_MARGIN": "0s"}, with(func(c *config) { c.TimeoutMargin = 0 })},
@@ -48,11 +50,15 @@ func TestLoadConfigInvalid(t *testing.T) {
 		want string // the error message
 	}{
 		{map[string]string{"S3_FORCE_PATH_STYLE": "yes"}, `S3_FORCE_PATH_STYLE="yes": want true or false`},
-		{map[string]string{"SUMSQ_MAX_DIGITS": "0"}, `SUMSQ_MAX_DIGITS="0": want an integer from 1 to 50000`},
-		{map[string]string{"SUMSQ_MAX_DIGITS": "50001"}, `SUMSQ_MAX_DIGITS="50001": want an integer from 1 to 50000`},
-		{map[string]string{"SUMSQ_MAX_DIGITS": "4k"}, `SUMSQ_MAX_DIGITS="4k": want an integer from 1 to 50000`},
-		{map[string]string{"SUMSQ_CONCURRENCY": "-1"}, `SUMSQ_CONCURRENCY="-1": want an integer from 1 to 64`},
-		{map[string]string{"SUMSQ_CONCURRENCY": "65"}, `SUMSQ_CONCURRENCY="65": want an integer from 1 to 64`},
+		{map[string]string{"SUMSQ_MAX_DIGITS": "0"}, `SUMSQ_MAX_DIGITS="0": want an integer from 1 to 30000`},
+		{map[string]string{"SUMSQ_MAX_DIGITS": "30001"}, `SUMSQ_MAX_DIGITS="30001": want an integer from 1 to 30000`},
+		{map[string]string{"SUMSQ_MAX_DIGITS": "4k"}, `SUMSQ_MAX_DIGITS="4k": want an integer from 1 to 30000`},
+		{map[string]string{"SUMSQ_CONCURRENCY": "-1"}, `SUMSQ_CONCURRENCY="-1": want an integer from 1 to 256`},
+		{map[string]string{"SUMSQ_CONCURRENCY": "257"}, `SUMSQ_CONCURRENCY="257": want an integer from 1 to 256`},
+		{map[string]string{"SUMSQ_BUCKET": "arn:aws:s3:::my-bucket"}, `SUMSQ_BUCKET="arn:aws:s3:::my-bucket": want a bucket name`},
+		{map[string]string{"SUMSQ_BUCKET": "My_Bucket"}, `SUMSQ_BUCKET="My_Bucket": want a bucket name`},
+		{map[string]string{"SUMSQ_RESULTS_PREFIX": "results"}, `SUMSQ_RESULTS_PREFIX="results": want a key prefix ending in /, like results/`},
+		{map[string]string{"SUMSQ_RESULTS_PREFIX": "/results/"}, `SUMSQ_RESULTS_PREFIX="/results/": want a key prefix ending in /, like results/`},
 		{map[string]string{"SUMSQ_TIMEOUT_MARGIN": "2"}, `SUMSQ_TIMEOUT_MARGIN="2": want a duration from 0s to 1m0s, like 2s`},
 		{map[string]string{"SUMSQ_TIMEOUT_MARGIN": "-1s"}, `SUMSQ_TIMEOUT_MARGIN="-1s": want a duration from 0s to 1m0s, like 2s`},
 		{map[string]string{"SUMSQ_TIMEOUT_MARGIN": "2m"}, `SUMSQ_TIMEOUT_MARGIN="2m": want a duration from 0s to 1m0s, like 2s`},

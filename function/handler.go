@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
+
 	"github.com/sumsq/sumsq/internal/job"
 )
 
@@ -20,9 +21,15 @@ type handler struct {
 	log    *slog.Logger
 }
 
-func newHandler(c config, client job.S3API, log *slog.Logger) *handler {
+func newHandler(c config, storage job.Storage, log *slog.Logger) *handler {
 	return &handler{
-		summer: &job.Summer{S3: client, MaxDigits: c.MaxDigits, Concurrency: c.Concurrency},
+		summer: &job.Summer{
+			Storage:       storage,
+			MaxDigits:     c.MaxDigits,
+			Concurrency:   c.Concurrency,
+			Bucket:        c.Bucket,
+			ResultsPrefix: c.ResultsPrefix,
+		},
 		margin: c.TimeoutMargin,
 		log:    log,
 	}
@@ -31,36 +38,32 @@ func newHandler(c config, client job.S3API, log *slog.Logger) *handler {
 // Invoke implements lambda.Handler. The function takes its payload as bytes
 // rather than letting the runtime decode it, so that a payload that is not
 // JSON is an *job.InvalidEventError like any other bad event, not the
-// runtime's SyntaxError. The result is encoded as the runtime encodes it,
-// without HTML escaping.
+// runtime's SyntaxError; and answers with job.Marshal's JSON, whose size the
+// job bounds.
 func (h *handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	res, err := h.Handle(ctx, payload)
 	if err != nil {
 		return nil, err
 	}
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(res); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+	return job.Marshal(res)
 }
 
 // Handle answers one event, recognised by its shape:
 //
-//	[...]                                   the Map's inline results: job.Total
-//	{"ResultWriterDetails": {...}, ...}     the Map's written results: job.Total
 //	{"Items": [...], "BatchInput": {...}}   a batch of objects: job.BatchResult
+//	{"ResultWriterDetails": {...}, ...}     the Map's written results: job.Total
 //	{"bucket": "...", "key": "...", ...}    one object: job.ObjectResult
 //
-// Each shape is decoded strictly: an unknown field or a wrong type is an
-// *job.InvalidEventError, as is anything else. Errors are the job package's
-// types, returned unwrapped: the runtime reports the type's name as
-// errorType, which is what Step Functions matches.
+// Each shape is decoded strictly: an unknown field, a field given twice or
+// in two spellings (JSON names match case-insensitively, and the last would
+// win silently), or a wrong type is an *job.InvalidEventError, as is
+// anything else. Errors are the job package's types, returned unwrapped: the
+// runtime reports the type's name as errorType, which is what Step
+// Functions matches.
 //
 // Handle stops a margin before ctx's deadline (see withMargin) and then
-// returns a *job.TimeoutError, rather than being stopped by the runtime.
+// returns a *job.TimeoutError (*job.BatchTimeoutError for a batch), rather
+// than being stopped by the runtime.
 func (h *handler) Handle(ctx context.Context, event json.RawMessage) (any, error) {
 	ctx, cancel := h.withMargin(ctx)
 	defer cancel()
@@ -88,7 +91,7 @@ func (h *handler) Handle(ctx context.Context, event json.RawMessage) (any, error
 // withMargin returns ctx with a deadline h.margin before its own, but
 // giving up at most a tenth of the time left, so that a short timeout still
 // leaves time to work. The margin is the time the function keeps to report
-// a *job.TimeoutError before the runtime would stop it.
+// its error before the runtime would stop it.
 func (h *handler) withMargin(ctx context.Context) (context.Context, context.CancelFunc) {
 	deadline, ok := ctx.Deadline()
 	if !ok {
@@ -101,26 +104,11 @@ func (h *handler) withMargin(ctx context.Context) (context.Context, context.Canc
 // dispatch recognises the event's shape, decodes it and runs it. kind names
 // the shape, for the log.
 func (h *handler) dispatch(ctx context.Context, event json.RawMessage) (kind string, res any, err error) {
-	if trimmed := bytes.TrimLeft(event, " \t\r\n"); len(trimmed) > 0 && trimmed[0] == '[' {
-		var results []json.RawMessage
-		if err := decode("inline results", event, &results); err != nil {
-			return "total-inline", nil, err
-		}
-		res, err = h.summer.TotalInline(ctx, results)
-		return "total-inline", res, err
-	}
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal(event, &fields); err != nil || fields == nil {
 		return "unknown", nil, &job.InvalidEventError{Reason: notAnEvent(event)}
 	}
 	switch {
-	case has(fields, "ResultWriterDetails"):
-		var e job.TotalEvent
-		if err := decode("total", event, &e); err != nil {
-			return "total", nil, err
-		}
-		res, err = h.summer.Total(ctx, e)
-		return "total", res, err
 	case has(fields, "Items"):
 		var b job.Batch
 		if err := decode("batch", event, &b); err != nil {
@@ -131,6 +119,13 @@ func (h *handler) dispatch(ctx context.Context, event json.RawMessage) (kind str
 		}
 		res, err = h.summer.Batch(ctx, b)
 		return "batch", res, err
+	case has(fields, "ResultWriterDetails"):
+		var e job.TotalEvent
+		if err := decode("total", event, &e); err != nil {
+			return "total", nil, err
+		}
+		res, err = h.summer.Total(ctx, e)
+		return "total", res, err
 	case has(fields, "bucket") || has(fields, "key"):
 		var o job.Object
 		if err := decode("object", event, &o); err != nil {
@@ -153,8 +148,11 @@ func has(fields map[string]json.RawMessage, name string) bool {
 	return false
 }
 
-// decode decodes event into v, refusing unknown fields.
+// decode decodes event into v, refusing unknown and repeated fields.
 func decode(kind string, event json.RawMessage, v any) error {
+	if err := uniqueFields(event); err != nil {
+		return &job.InvalidEventError{Reason: kind + " event: " + err.Error()}
+	}
 	dec := json.NewDecoder(bytes.NewReader(event))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
@@ -165,7 +163,7 @@ func decode(kind string, event json.RawMessage, v any) error {
 
 // notAnEvent says why event is none of the accepted shapes.
 func notAnEvent(event json.RawMessage) string {
-	const want = `want {"bucket", "key"}, {"Items", "BatchInput"}, {"ResultWriterDetails"} or an array of results`
+	const want = `want {"Items", "BatchInput"}, {"ResultWriterDetails"} or {"bucket", "key"}`
 	var v any
 	if err := json.Unmarshal(event, &v); err != nil {
 		return "not JSON: " + strings.TrimPrefix(err.Error(), "json: ")

@@ -17,6 +17,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/sumsq/sumsq/internal/job"
+	"github.com/sumsq/sumsq/internal/s3store"
 	"github.com/sumsq/sumsq/internal/s3test"
 )
 
@@ -58,7 +59,7 @@ func newTestServer(t *testing.T) *s3test.Server {
 }
 
 func newTestHandler(srv *s3test.Server, c config) *handler {
-	return newHandler(c, srv.Client(), slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	return newHandler(c, s3store.New(srv.Client()), slog.New(slog.NewJSONHandler(io.Discard, nil)))
 }
 
 func readFile(t *testing.T, name string) []byte {
@@ -73,11 +74,10 @@ func readFile(t *testing.T, name string) []byte {
 // testdataOutputs are the answers to the events in testdata, the ones the
 // README shows for `sam local invoke -e`.
 var testdataOutputs = map[string]string{
-	"object.json":       `{"bucket":"my-bucket","key":"today/random_1.log","count":6,"sumOfSquares":"1191699"}`,
-	"object-name.json":  `{"bucket":"my-bucket","key":"today/random_2.log","count":3,"sumOfSquares":"63614"}`,
-	"batch.json":        batchOutput,
-	"total.json":        totalOutput,
-	"total-inline.json": totalOutput,
+	"object.json":      `{"bucket":"my-bucket","key":"today/random_1.log","count":6,"sumOfSquares":"1191699"}`,
+	"object-name.json": `{"bucket":"my-bucket","key":"today/random_2.log","count":3,"sumOfSquares":"63614"}`,
+	"batch.json":       batchOutput,
+	"total.json":       totalOutput,
 }
 
 const (
@@ -87,8 +87,11 @@ const (
 		`{"bucket":"my-bucket","key":"today/random_3.log","count":2,"sumOfSquares":"15241578753238836750495351562536198787501905199875019053864"}],` +
 		`"failedObjects":0,"failed":[]}`
 	totalOutput = `{"objects":4,"count":13,"sumOfSquares":"15241578753238836750495351562536198787501905199875020309202",` +
-		`"failedObjects":1,"failed":[{"bucket":"my-bucket","key":"today/bad.log","error":"InvalidContentError",` +
-		`"cause":"line 3 (byte 4): not an integer: \"seven\""}]}`
+		`"failedObjects":2,"failed":[{"bucket":"my-bucket","key":"today/bad.log","error":"InvalidContentError",` +
+		`"cause":"line 3 (byte 4): not an integer: \"seven\""},` +
+		`{"bucket":"my-bucket","key":"today/random_5.log","error":"S3UnavailableError",` +
+		`"cause":"s3://my-bucket/today/random_5.log: S3 unavailable: operation error S3: GetObject, exceeded maximum number of attempts, 3, ` +
+		`https response error StatusCode: 503, RequestID: 4GZ1T8SV7J9KQ2XH, api error SlowDown: Please reduce your request rate."}]}`
 )
 
 // TestTestdataEvents invokes the handler with each event in testdata, as
@@ -114,40 +117,51 @@ func TestTestdataEvents(t *testing.T) {
 }
 
 // TestTestdataRun checks that the Map run in testdata/s3 is one the
-// function could have written: each child execution's Output is what the
-// handler answers to its Input, and the inline results are those outputs.
+// function could have written, in the layout of the template's ResultWriter
+// (COMPACT): each output in SUCCEEDED_0.json is what the handler answers to
+// a batch of the objects it names, and the batch in FAILED_0.json's record
+// fails as the record says when S3 is unavailable.
 func TestTestdataRun(t *testing.T) {
+	dirs, _ := filepath.Glob(filepath.Join("testdata", "s3", bucket, "results", "*"))
+	if len(dirs) != 1 {
+		t.Fatalf("runs %v; want one", dirs)
+	}
+	var outputs []job.BatchResult
+	if err := json.Unmarshal(readFile(t, filepath.Join(dirs[0], "SUCCEEDED_0.json")), &outputs); err != nil {
+		t.Fatal(err)
+	}
 	h := newTestHandler(newTestServer(t), testConfig(t))
-	files, _ := filepath.Glob(filepath.Join("testdata", "s3", bucket, "results", "*", "SUCCEEDED_0.json"))
-	if len(files) != 1 {
-		t.Fatalf("result files %v; want one", files)
+	for i, out := range outputs {
+		var b job.Batch
+		for _, r := range out.Results {
+			b.Items = append(b.Items, job.Object{Bucket: r.Bucket, Key: r.Key})
+		}
+		for _, f := range out.Failed {
+			b.Items = append(b.Items, job.Object{Bucket: f.Bucket, Key: f.Key})
+		}
+		event, _ := json.Marshal(b)
+		got, err := h.Invoke(context.Background(), event)
+		want, _ := job.Marshal(out)
+		if string(got) != string(want) || err != nil {
+			t.Errorf("output %d: Invoke(%s) =\n%s, %v\nwant\n%s", i, event, got, err, want)
+		}
 	}
-	var records []struct{ Input, Output string }
-	if err := json.Unmarshal(readFile(t, files[0]), &records); err != nil {
+
+	var failed []struct{ Input, Error string }
+	if err := json.Unmarshal(readFile(t, filepath.Join(dirs[0], "FAILED_0.json")), &failed); err != nil || len(failed) != 1 {
+		t.Fatalf("FAILED_0.json: %d records, %v; want 1", len(failed), err)
+	}
+	srv := newTestServer(t)
+	var b job.Batch
+	if err := json.Unmarshal([]byte(failed[0].Input), &b); err != nil {
 		t.Fatal(err)
 	}
-	var outputs []json.RawMessage
-	for i, r := range records {
-		got, err := h.Invoke(context.Background(), []byte(r.Input))
-		if string(got) != r.Output || err != nil {
-			t.Errorf("record %d: Invoke(%s) =\n%s, %v\nwant\n%s", i, r.Input, got, err, r.Output)
-		}
-		outputs = append(outputs, json.RawMessage(r.Output))
+	for _, o := range b.Items {
+		srv.Hook(bucket, o.Key, s3test.Fail(http.StatusServiceUnavailable, "SlowDown"))
 	}
-	var inline []json.RawMessage
-	if err := json.Unmarshal(readFile(t, filepath.Join("testdata", "total-inline.json")), &inline); err != nil {
-		t.Fatal(err)
-	}
-	if len(inline) != len(outputs) {
-		t.Fatalf("total-inline.json has %d results; want %d", len(inline), len(outputs))
-	}
-	for i := range inline {
-		var got, want bytes.Buffer
-		json.Compact(&got, inline[i])
-		json.Compact(&want, outputs[i])
-		if got.String() != want.String() {
-			t.Errorf("total-inline.json[%d] = %s; want %s", i, got.String(), want.String())
-		}
+	_, err := newTestHandler(srv, testConfig(t)).Invoke(context.Background(), []byte(failed[0].Input))
+	if got := job.ErrorType(err); got != failed[0].Error {
+		t.Errorf("Invoke(FAILED_0.json's input) with S3 unavailable = %v; want a %s", err, failed[0].Error)
 	}
 }
 
@@ -159,7 +173,7 @@ func TestHandleInvalidEvent(t *testing.T) {
 	}{
 		{"empty", ``, "not JSON"},
 		{"truncated", `{"bucket": `, "not JSON"},
-		{"string", `"today/random_1.log"`, `"today/random_1.log": want {"bucket", "key"}`},
+		{"string", `"today/random_1.log"`, `"today/random_1.log": want {"Items", "BatchInput"}, {"ResultWriterDetails"} or {"bucket", "key"}`},
 		{"number", `42`, "42: want"},
 		{"null", `null`, "null: want"},
 		{"empty object", `{}`, "{}: want"},
@@ -177,9 +191,20 @@ func TestHandleInvalidEvent(t *testing.T) {
 		{"unknown field in a batch", `{"Items": [], "BatchInput": {}, "Extra": 1}`, `batch event: unknown field "Extra"`},
 		{"unknown field in a total", `{"ResultWriterDetails": {"Bucket": "b", "Key": "k", "Extra": 1}}`, `total event: unknown field "Extra"`},
 		{"ResultWriterDetails null", `{"ResultWriterDetails": null}`, "ResultWriterDetails needs a Bucket and a Key"},
-		{"truncated array", `[{"objects": 1}`, "inline results event: unexpected EOF"},
+		{"an array", `[{"objects": 1}]`, "want {"},
+		{"duplicate field", `{"bucket": "my-bucket", "key": "a", "key": "b"}`, `object event: field "key" given twice`},
+		{"case-variant field", `{"bucket": "my-bucket", "key": "a", "KEY": "b"}`, `object event: field "KEY" given twice, also as "key"`},
+		{"case-variant field in an item", `{"Items": [{"bucket": "my-bucket", "key": "a", "Key": "b"}]}`, `batch event: field "Key" given twice, also as "key" (at Items.[].Key)`},
+		{"duplicate Items", `{"Items": [], "items": []}`, `batch event: field "items" given twice, also as "Items"`},
+		{"other bucket", `{"bucket": "other-bucket", "key": "a"}`, `this function reads only bucket "my-bucket"`},
+		{"results object", `{"bucket": "my-bucket", "key": "results/x/SUCCEEDED_0.json"}`, `where the Map writes its results`},
+		{"total in another bucket", `{"ResultWriterDetails": {"Bucket": "other-bucket", "Key": "results/x/manifest.json"}}`, `this function reads only bucket "my-bucket"`},
+		{"total outside results", `{"ResultWriterDetails": {"Bucket": "my-bucket", "Key": "today/manifest.json"}}`, `not in a run's directory under the results prefix`},
+		{"total bucket ARN of a bad name", `{"ResultWriterDetails": {"Bucket": "arn:aws:s3:::Bad_Name", "Key": "results/x/manifest.json"}}`, `a bucket name has only lowercase`},
 	}
-	h := newTestHandler(s3test.NewServer(t, bucket), testConfig(t))
+	c := testConfig(t)
+	c.Bucket = bucket
+	h := newTestHandler(s3test.NewServer(t, bucket), c)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := h.Invoke(context.Background(), []byte(tt.event))
@@ -280,7 +305,7 @@ func TestInvokeEncoding(t *testing.T) {
 func TestHandleLog(t *testing.T) {
 	srv := newTestServer(t)
 	var logs bytes.Buffer
-	h := newHandler(testConfig(t), srv.Client(), slog.New(slog.NewJSONHandler(&logs, nil)))
+	h := newHandler(testConfig(t), s3store.New(srv.Client()), newLogger(&logs, slog.LevelInfo))
 	ctx := lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{AwsRequestID: "req-1"})
 	tests := []struct {
 		event string
@@ -302,7 +327,12 @@ func TestHandleLog(t *testing.T) {
 		if _, ok := got["duration"]; !ok {
 			t.Errorf("log of %.40s: %s; want a duration", tt.event, logs.String())
 		}
-		delete(got, "time")
+		if ts, ok := got["timestamp"].(string); !ok {
+			t.Errorf("log of %.40s: %s; want a timestamp", tt.event, logs.String())
+		} else if _, err := time.Parse(time.RFC3339, ts); err != nil {
+			t.Errorf("log of %.40s: timestamp %q: %v; want RFC 3339", tt.event, ts, err)
+		}
+		delete(got, "timestamp")
 		delete(got, "duration")
 		if !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("log of %.40s = %v; want %v", tt.event, got, tt.want)

@@ -1,9 +1,9 @@
 // Bootstrap is the sumsq Lambda function: it sums the squares of the
 // newline-separated integers in S3 objects, exactly. One binary answers the
-// three events of the workflow in statemachine.asl.json: one object (the
-// blog's event, and `sam local invoke -e testdata/object.json`), a batch
-// of objects from the Distributed Map's ItemBatcher, and the total over
-// the Map's results. See handler.Handle for the event shapes and
+// events of the workflow in statemachine.asl.json: a batch of objects from
+// the Distributed Map's ItemBatcher, the total over the Map's written
+// results, and one object (the blog's event, and `sam local invoke -e
+// testdata/object.json`). See handler.Handle for the event shapes and
 // config.go for the environment variables.
 //
 // main is wiring: configuration and the S3 client are made once per
@@ -13,13 +13,13 @@ package main
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/sumsq/sumsq/internal/s3read"
+
+	"github.com/sumsq/sumsq/internal/s3store"
 )
 
 func main() {
@@ -28,12 +28,11 @@ func main() {
 		fmt.Fprintln(os.Stderr, "sumsq: configuration:", err)
 		os.Exit(1)
 	}
-	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: c.LogLevel}))
 	aws, err := awsconfig.LoadDefaultConfig(context.Background())
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "sumsq: AWS configuration:", err)
 		os.Exit(1)
 	}
-	client := s3.NewFromConfig(aws, s3read.ClientOptions(c.PathStyle))
-	lambda.Start(newHandler(c, client, log))
+	client := s3.NewFromConfig(aws, s3store.ClientOptions(c.PathStyle, c.Concurrency))
+	lambda.Start(newHandler(c, s3store.New(client), newLogger(os.Stderr, c.LogLevel)))
 }

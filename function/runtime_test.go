@@ -241,7 +241,7 @@ func TestRuntime(t *testing.T) {
 func TestRuntimeBadConfig(t *testing.T) {
 	cmd, stderr := startFunction(t, "SUMSQ_CONCURRENCY=zero", "AWS_LAMBDA_RUNTIME_API=127.0.0.1:9")
 	err := cmd.Wait()
-	want := "sumsq: configuration: SUMSQ_CONCURRENCY=\"zero\": want an integer from 1 to 64\n"
+	want := "sumsq: configuration: SUMSQ_CONCURRENCY=\"zero\": want an integer from 1 to 256\n"
 	if cmd.ProcessState.ExitCode() != 1 || stderr.String() != want {
 		t.Errorf("function exited with %v, stderr %q; want status 1, %q", err, stderr, want)
 	}

@@ -6,9 +6,9 @@ import (
 	"iter"
 	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-
+	"github.com/sumsq/sumsq/internal/filestore"
 	"github.com/sumsq/sumsq/internal/job"
+	"github.com/sumsq/sumsq/internal/sumsq"
 )
 
 // An object is one input to sum: a local file, standard input or an S3
@@ -21,7 +21,7 @@ type object struct {
 	size   int64  // in bytes; -1 when unknown
 
 	// sum reads the object and sums its numbers. It is nil when err is set.
-	sum func(ctx context.Context) (job.ObjectResult, error)
+	sum func(ctx context.Context) (sumsq.Result, error)
 	// err is set when the object could not even be opened or listed: it is
 	// reported as a failure, in the object's place.
 	err error
@@ -36,9 +36,8 @@ type runner struct {
 	stdin       io.Reader
 	progress    *progress // nil without a terminal
 
-	// Made for the first s3:// target.
-	s3     *s3.Client
-	summer *job.Summer
+	local *job.Summer // local files and standard input
+	s3    *s3Runner   // made for the first s3:// target
 }
 
 // objects returns the objects of the targets, in order.
@@ -46,12 +45,9 @@ func (r *runner) objects(ctx context.Context, targets []string) iter.Seq[object]
 	return func(yield func(object) bool) {
 		for _, t := range targets {
 			var objects iter.Seq[object]
-			switch {
-			case t == "-":
-				objects = func(yield func(object) bool) { yield(r.stdinObject(r.stdin)) }
-			case isS3(t):
+			if isS3(t) {
 				objects = r.s3Objects(ctx, t)
-			default:
+			} else {
 				objects = r.localObjects(ctx, t)
 			}
 			for o := range objects {
@@ -60,6 +56,40 @@ func (r *runner) objects(ctx context.Context, targets []string) iter.Seq[object]
 				}
 			}
 		}
+	}
+}
+
+// localObjects lists the files of a local target (see filestore.List).
+func (r *runner) localObjects(ctx context.Context, target string) iter.Seq[object] {
+	if r.local == nil {
+		r.local = &job.Summer{Storage: &filestore.Store{Stdin: r.stdin}, MaxDigits: r.maxDigits}
+	}
+	return func(yield func(object) bool) {
+		for item := range filestore.List(ctx, target) {
+			o := object{name: item.Path, key: item.Path, size: item.Size, err: item.Err}
+			if o.err == nil {
+				o.sum = r.summer(r.local, "", item.Path, item.Size)
+			}
+			if !yield(o) {
+				return
+			}
+		}
+	}
+}
+
+// summer returns the sum function of the object key in bucket, of size
+// bytes (-1: unknown).
+func (r *runner) summer(s *job.Summer, bucket, key string, size int64) func(context.Context) (sumsq.Result, error) {
+	return func(ctx context.Context) (sumsq.Result, error) {
+		o := job.Object{Bucket: bucket, Key: key}
+		if size >= 0 {
+			o.Size = &size
+		}
+		res, err := s.Sum(ctx, o)
+		if size > 0 {
+			r.progress.addBytes(size)
+		}
+		return res, err
 	}
 }
 

@@ -2,45 +2,24 @@ package main
 
 import (
 	"bufio"
-	"encoding/json"
 	"fmt"
 	"io"
-	"math/big"
 	"strconv"
 	"unicode/utf8"
 
 	"github.com/sumsq/sumsq/internal/job"
+	"github.com/sumsq/sumsq/internal/sumsq"
 )
 
 // A reporter writes what sumsq run found, object by object in order, then
 // the total.
 type reporter interface {
-	result(o object, r job.ObjectResult) error
+	result(o object, r sumsq.Result) error
 	failure(o object, f job.Failure) error
 	// flush writes out what is buffered: called when the next object is
 	// not done yet, so that output never waits on a slow object.
 	flush() error
-	end(t *tally) error
-}
-
-// A tally is the running total of a run.
-type tally struct {
-	objects int64 // objects summed
-	count   int64 // numbers summed
-	sum     big.Int
-	failed  int64 // objects that failed
-}
-
-// add adds one object's result to t.
-func (t *tally) add(r job.ObjectResult) error {
-	var v big.Int
-	if _, ok := v.SetString(r.SumOfSquares, 10); !ok {
-		return fmt.Errorf("%s: sum %q is not a decimal integer", r.Key, r.SumOfSquares)
-	}
-	t.objects++
-	t.count += r.Count
-	t.sum.Add(&t.sum, &v)
-	return nil
+	end(t *job.Tally) error
 }
 
 // textReporter writes one line per object, PATH<TAB>COUNT<TAB>SUM, and a
@@ -56,8 +35,8 @@ func newTextReporter(stdout, stderr io.Writer) *textReporter {
 	return &textReporter{out: bufio.NewWriter(stdout), stderr: stderr}
 }
 
-func (t *textReporter) result(o object, r job.ObjectResult) error {
-	_, err := fmt.Fprintf(t.out, "%s\t%d\t%s\n", quoteName(o.name), r.Count, r.SumOfSquares)
+func (t *textReporter) result(o object, r sumsq.Result) error {
+	_, err := fmt.Fprintf(t.out, "%s\t%d\t%s\n", quoteName(o.name), r.Count, r.String())
 	return err
 }
 
@@ -71,14 +50,16 @@ func (t *textReporter) failure(o object, f job.Failure) error {
 
 func (t *textReporter) flush() error { return t.out.Flush() }
 
-func (t *textReporter) end(s *tally) error {
-	fmt.Fprintf(t.out, "total\t%d\t%s\n", s.count, s.sum.String())
+func (t *textReporter) end(s *job.Tally) error {
+	fmt.Fprintf(t.out, "total\t%d\t%s\n", s.Count, s.Sum())
 	return t.out.Flush()
 }
 
 // quoteName returns name as it is unless it could break the line format
-// (a tab, a newline, another control character, invalid UTF-8, or a
-// leading double quote): then it returns name quoted as a Go string.
+// or could not be written as it is in JSON (a tab, a newline, another
+// control character, invalid UTF-8, or a leading double quote): then it
+// returns name quoted as a Go string, which strconv.Unquote turns back into
+// the name's bytes.
 func quoteName(name string) string {
 	if name != "" && name[0] == '"' || !utf8.ValidString(name) {
 		return strconv.Quote(name)
@@ -97,11 +78,11 @@ func quoteName(name string) string {
 //	{"results":[ObjectResult...],"objects":N,"count":N,"sumOfSquares":"S","failedObjects":N,"failed":[Failure...]}
 //
 // one result or failure a line. Results are streamed as they come;
-// failures are kept in a spool until the end, so memory stays bounded.
+// failures are kept by the tally (on disk past a few) until the end, so
+// memory stays bounded.
 type jsonReporter struct {
 	out     *bufio.Writer
 	results int64
-	failed  spool
 }
 
 func newJSONReporter(stdout io.Writer) *jsonReporter {
@@ -110,9 +91,8 @@ func newJSONReporter(stdout io.Writer) *jsonReporter {
 	return j
 }
 
-func (j *jsonReporter) result(o object, r job.ObjectResult) error {
-	r.Bucket, r.Key = o.bucket, o.key
-	b, err := json.Marshal(r)
+func (j *jsonReporter) result(o object, r sumsq.Result) error {
+	b, err := job.Marshal(job.ObjectResult{Bucket: o.bucket, Key: jsonName(o), Count: r.Count, SumOfSquares: r.String()})
 	if err != nil {
 		return err
 	}
@@ -125,23 +105,40 @@ func (j *jsonReporter) result(o object, r job.ObjectResult) error {
 	return err
 }
 
-func (j *jsonReporter) failure(o object, f job.Failure) error {
-	b, err := json.Marshal(f)
-	if err != nil {
-		return err
-	}
-	return j.failed.add(b)
-}
+// failure writes nothing: the tally keeps the failure for end.
+func (j *jsonReporter) failure(o object, f job.Failure) error { return nil }
 
 func (j *jsonReporter) flush() error { return j.out.Flush() }
 
-func (j *jsonReporter) end(t *tally) error {
-	defer j.failed.close()
+func (j *jsonReporter) end(t *job.Tally) error {
 	fmt.Fprintf(j.out, "\n],\n\"objects\":%d,\"count\":%d,\"sumOfSquares\":%q,\"failedObjects\":%d,\"failed\":[",
-		t.objects, t.count, t.sum.String(), t.failed)
-	if err := j.failed.writeTo(j.out); err != nil {
+		t.Objects, t.Count, t.Sum(), t.Failed.Len())
+	all, _, err := t.Failed.All()
+	if err != nil {
+		return err
+	}
+	lines := bufio.NewScanner(all)
+	lines.Buffer(nil, 1<<20)
+	for n := 0; lines.Scan(); n++ {
+		if n > 0 {
+			j.out.WriteByte(',')
+		}
+		j.out.WriteByte('\n')
+		j.out.Write(lines.Bytes())
+	}
+	if err := lines.Err(); err != nil {
 		return err
 	}
 	j.out.WriteString("\n]}\n")
 	return j.out.Flush()
+}
+
+// jsonName is the key -json writes for o: its key, quoted as quoteName
+// quotes it if JSON could not hold its bytes (encoding/json would replace
+// invalid UTF-8 with U+FFFD, naming a file that does not exist).
+func jsonName(o object) string {
+	if o.bucket != "" || utf8.ValidString(o.key) && (o.key == "" || o.key[0] != '"') {
+		return o.key
+	}
+	return strconv.Quote(o.key)
 }

@@ -103,18 +103,20 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		go r.progress.count(lister.objects(ctx, targets))
 	}
 	var rep reporter = newTextReporter(stdout, stderr)
+	t := &job.Tally{}
 	if *asJSON {
 		rep = newJSONReporter(stdout)
+		t.Failed.Spill = true
 	}
-	var t tally
-	err := r.sumAll(ctx, r.objects(ctx, targets), func(o object, res job.ObjectResult, err error) error {
+	defer t.Failed.Close()
+	err := r.sumAll(ctx, r.objects(ctx, targets), func(o object, res sumsq.Result, err error) error {
 		if err != nil {
-			t.failed++
-			return rep.failure(o, job.NewFailure(o.bucket, o.key, err))
+			f := job.NewFailure(o.bucket, o.key, err)
+			f.Key = jsonName(o)
+			t.Failed.Add(f)
+			return rep.failure(o, f)
 		}
-		if err := t.add(res); err != nil {
-			return err
-		}
+		t.Add(res)
 		return rep.result(o, res)
 	}, rep.flush)
 	r.progress.finish()
@@ -122,11 +124,11 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		rep.flush() // what was reported before the run stopped
 		return err
 	}
-	if err := rep.end(&t); err != nil {
+	if err := rep.end(t); err != nil {
 		return err
 	}
-	if t.failed > 0 {
-		fmt.Fprintf(stderr, "sumsq: %d of %d objects failed\n", t.failed, t.objects+t.failed)
+	if n := t.Failed.Len(); n > 0 {
+		fmt.Fprintf(stderr, "sumsq: %d of %d objects failed\n", n, t.Objects+n)
 		return errFailed
 	}
 	return nil

@@ -1,12 +1,10 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"iter"
 	"math/big"
 	"os"
@@ -18,6 +16,7 @@ import (
 
 	"github.com/sumsq/sumsq/internal/job"
 	"github.com/sumsq/sumsq/internal/sampledata"
+	"github.com/sumsq/sumsq/internal/sumsq"
 )
 
 // reference is the obviously right sum of squares of the numbers in s.
@@ -261,39 +260,27 @@ func TestRunJSONEmpty(t *testing.T) {
 	}
 }
 
-func TestJSONReporterSpool(t *testing.T) {
-	// Enough failures to spill the spool to a temporary file.
-	n := 3 * spoolMemory / 100
-	var out bytes.Buffer
-	rep := newJSONReporter(&out)
-	var tl tally
+// TestRunJSONManyFailures has enough failures for the list to go to a
+// temporary file: every one is in the document, in order.
+func TestRunJSONManyFailures(t *testing.T) {
+	dir := t.TempDir()
+	const n = 300
+	files := map[string]string{}
 	for i := range n {
-		o := object{key: fmt.Sprintf("k%08d", i)}
-		if err := rep.failure(o, job.Failure{Key: o.key, Error: "InvalidContentError", Cause: strings.Repeat("c", 60)}); err != nil {
-			t.Fatal(err)
-		}
-		tl.failed++
+		files[fmt.Sprintf("k%04d", i)] = "x\n"
 	}
-	if rep.failed.f == nil {
-		t.Errorf("%d failures did not spill to a file", n)
-	}
-	name := rep.failed.f.Name()
-	if err := rep.end(&tl); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(name); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("spool file %s left behind: %v", name, err)
-	}
+	writeFiles(t, dir, files)
+	stdout, _, status := sumsqCmd(t, "", "run", "-json", dir)
 	var got job.BatchResult
-	if err := json.Unmarshal(out.Bytes(), &got); err != nil {
-		t.Fatalf("json.Unmarshal: %v", err)
+	if err := json.Unmarshal([]byte(stdout), &got); err != nil || status != 1 {
+		t.Fatalf("sumsq run -json = status %d, %v; want 1, a JSON document", status, err)
 	}
-	if len(got.Failed) != n || got.FailedObjects != int64(n) {
+	if len(got.Failed) != n || got.FailedObjects != n {
 		t.Fatalf("got %d failures, failedObjects %d; want %d", len(got.Failed), got.FailedObjects, n)
 	}
 	for i, f := range got.Failed {
-		if want := fmt.Sprintf("k%08d", i); f.Key != want {
-			t.Fatalf("failed[%d].key = %q; want %q", i, f.Key, want)
+		if want := filepath.Join(dir, fmt.Sprintf("k%04d", i)); f.Key != want || f.Error != "InvalidContentError" {
+			t.Fatalf("failed[%d] = %+v; want key %q, InvalidContentError", i, f, want)
 		}
 	}
 }
@@ -323,7 +310,7 @@ func sleepyObjects(n int, running, most *atomic.Int64) iter.Seq[object] {
 	return func(yield func(object) bool) {
 		for i := range n {
 			o := object{name: fmt.Sprint(i), key: fmt.Sprint(i), size: 1}
-			o.sum = func(ctx context.Context) (job.ObjectResult, error) {
+			o.sum = func(ctx context.Context) (sumsq.Result, error) {
 				now := running.Add(1)
 				defer running.Add(-1)
 				for m := most.Load(); now > m && !most.CompareAndSwap(m, now); m = most.Load() {
@@ -331,12 +318,12 @@ func sleepyObjects(n int, running, most *atomic.Int64) iter.Seq[object] {
 				select {
 				case <-time.After(time.Duration((n-i)%7) * time.Millisecond):
 				case <-ctx.Done():
-					return job.ObjectResult{}, ctx.Err()
+					return sumsq.Result{}, ctx.Err()
 				}
 				if i%5 == 4 {
-					return job.ObjectResult{}, errors.New("failed")
+					return sumsq.Result{}, errors.New("failed")
 				}
-				return job.ObjectResult{Key: o.key, Count: 1, SumOfSquares: fmt.Sprint(i * i)}, nil
+				return sumOf(i), nil
 			}
 			if !yield(o) {
 				return
@@ -350,8 +337,12 @@ func TestSumAllOrderAndLimit(t *testing.T) {
 		var running, most atomic.Int64
 		r := &runner{concurrency: c}
 		var got []string
-		err := r.sumAll(context.Background(), sleepyObjects(60, &running, &most), func(o object, res job.ObjectResult, err error) error {
-			got = append(got, fmt.Sprintf("%s %s %v", o.name, res.SumOfSquares, err))
+		err := r.sumAll(context.Background(), sleepyObjects(60, &running, &most), func(o object, res sumsq.Result, err error) error {
+			s := ""
+			if err == nil {
+				s = res.String()
+			}
+			got = append(got, fmt.Sprintf("%s %s %v", o.name, s, err))
 			return nil
 		}, func() error { return nil })
 		if err != nil {
@@ -382,7 +373,7 @@ func TestSumAllStops(t *testing.T) {
 	// An error from report stops the run and is returned.
 	stop := errors.New("stdout closed")
 	reports := 0
-	err := r.sumAll(context.Background(), sleepyObjects(1000, &running, &most), func(object, job.ObjectResult, error) error {
+	err := r.sumAll(context.Background(), sleepyObjects(1000, &running, &most), func(object, sumsq.Result, error) error {
 		reports++
 		if reports == 3 {
 			return stop
@@ -396,7 +387,7 @@ func TestSumAllStops(t *testing.T) {
 	// Cancelling the context stops the run.
 	ctx, cancel := context.WithCancel(context.Background())
 	reports = 0
-	err = r.sumAll(ctx, sleepyObjects(1000, &running, &most), func(object, job.ObjectResult, error) error {
+	err = r.sumAll(ctx, sleepyObjects(1000, &running, &most), func(object, sumsq.Result, error) error {
 		reports++
 		if reports == 10 {
 			cancel()
@@ -405,24 +396,6 @@ func TestSumAllStops(t *testing.T) {
 	}, func() error { return nil })
 	if !errors.Is(err, context.Canceled) || reports != 10 || running.Load() != 0 {
 		t.Errorf("sumAll cancelled = %v after %d reports, %d still running; want %v after 10, 0", err, reports, running.Load(), context.Canceled)
-	}
-}
-
-// Check that reading stops when the context is cancelled, even midway
-// through one object.
-func TestSumReaderCancelled(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	r := &runner{maxDigits: 10}
-	pr, pw := io.Pipe()
-	go func() {
-		pw.Write([]byte("1\n2\n"))
-		cancel()
-		pw.Write([]byte("3\n"))
-		pw.Close()
-	}()
-	_, err := r.sumReader(ctx, "-", pr)
-	if !errors.Is(err, context.Canceled) {
-		t.Errorf("sumReader after cancel = %v; want %v", err, context.Canceled)
 	}
 }
 
@@ -455,8 +428,8 @@ func TestSumAllLookahead(t *testing.T) {
 	objects := func(yield func(object) bool) {
 		for i := range 1_000_000 {
 			listed.Add(1)
-			o := object{name: fmt.Sprint(i), sum: func(context.Context) (job.ObjectResult, error) {
-				return job.ObjectResult{SumOfSquares: "0"}, nil
+			o := object{name: fmt.Sprint(i), sum: func(context.Context) (sumsq.Result, error) {
+				return sumsq.Result{}, nil
 			}}
 			if !yield(o) {
 				return
@@ -466,7 +439,7 @@ func TestSumAllLookahead(t *testing.T) {
 	r := &runner{concurrency: c}
 	first := true
 	var ahead int64
-	err := r.sumAll(context.Background(), objects, func(object, job.ObjectResult, error) error {
+	err := r.sumAll(context.Background(), objects, func(object, sumsq.Result, error) error {
 		if first { // let the lister run as far as it can
 			first = false
 			time.Sleep(100 * time.Millisecond)
@@ -479,4 +452,13 @@ func TestSumAllLookahead(t *testing.T) {
 	if err != nil || ahead > 4*c+2 || listed.Load() != 1_000_000 {
 		t.Errorf("sumAll = %v; listed %d objects while reporting the first, %d in all; want nil, at most %d, 1000000", err, ahead, listed.Load(), 4*c+2)
 	}
+}
+
+// sumOf is the result of an object holding the one number i.
+func sumOf(i int) sumsq.Result {
+	r, err := sumsq.Sum(strings.NewReader(fmt.Sprintln(i)))
+	if err != nil {
+		panic(err)
+	}
+	return r
 }

@@ -9,11 +9,10 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/sumsq/sumsq/internal/job"
-	"github.com/sumsq/sumsq/internal/s3read"
+	"github.com/sumsq/sumsq/internal/s3store"
 )
 
 // parseS3URL splits s3://bucket/prefix into its bucket and prefix.
@@ -29,15 +28,22 @@ func parseS3URL(u string) (bucket, prefix string, err error) {
 	return bucket, prefix, nil
 }
 
-// newS3Client returns an S3 client configured as the SDK configures itself
+// An s3Runner lists and sums S3 objects.
+type s3Runner struct {
+	client *s3.Client
+	summer *job.Summer
+}
+
+// newS3Runner makes an S3 client configured as the SDK configures itself
 // (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL_S3, ...), with path-style
-// addressing if s3read.PathStyleEnv says so.
-func newS3Client(ctx context.Context) (*s3.Client, error) {
+// addressing if s3store.PathStyleEnv says so, and connections for conns
+// objects at once.
+func newS3Runner(ctx context.Context, maxDigits, conns int) (*s3Runner, error) {
 	pathStyle := false
-	if v := os.Getenv(s3read.PathStyleEnv); v != "" {
+	if v := os.Getenv(s3store.PathStyleEnv); v != "" {
 		var err error
 		if pathStyle, err = strconv.ParseBool(v); err != nil {
-			return nil, fmt.Errorf("%s=%q: want true or false", s3read.PathStyleEnv, v)
+			return nil, fmt.Errorf("%s=%q: want true or false", s3store.PathStyleEnv, v)
 		}
 	}
 	cfg, err := loadAWSConfig(ctx, "")
@@ -52,7 +58,8 @@ func newS3Client(ctx context.Context) (*s3.Client, error) {
 	if err := checkCredentials(ctx, cfg); err != nil {
 		return nil, err
 	}
-	return s3.NewFromConfig(cfg, s3read.ClientOptions(pathStyle)), nil
+	client := s3.NewFromConfig(cfg, s3store.ClientOptions(pathStyle, conns))
+	return &s3Runner{client: client, summer: &job.Summer{Storage: s3store.New(client), MaxDigits: maxDigits}}, nil
 }
 
 // s3Objects lists the objects under an s3://bucket/prefix target, in key
@@ -72,41 +79,22 @@ func (r *runner) s3Objects(ctx context.Context, target string) iter.Seq[object] 
 			stop(err)
 			return
 		}
-		if r.summer == nil {
-			client, err := newS3Client(ctx)
-			if err != nil {
+		if r.s3 == nil {
+			if r.s3, err = newS3Runner(ctx, r.maxDigits, r.concurrency); err != nil {
 				stop(err)
 				return
 			}
-			r.s3, r.summer = client, &job.Summer{S3: client, MaxDigits: r.maxDigits}
 		}
-		pages := s3.NewListObjectsV2Paginator(r.s3, &s3.ListObjectsV2Input{Bucket: &bucket, Prefix: &prefix})
-		for pages.HasMorePages() {
-			page, err := pages.NextPage(ctx)
+		for item, err := range s3store.List(ctx, r.s3.client, bucket, prefix) {
 			if err != nil {
 				stop(fmt.Errorf("listing %s: %w", target, err))
 				return
 			}
-			for _, o := range page.Contents {
-				if !yield(r.s3Object(bucket, aws.ToString(o.Key), aws.ToInt64(o.Size))) {
-					return
-				}
+			o := object{name: "s3://" + bucket + "/" + item.Key, bucket: bucket, key: item.Key, size: item.Size}
+			o.sum = r.summer(r.s3.summer, bucket, item.Key, item.Size)
+			if !yield(o) {
+				return
 			}
 		}
-	}
-}
-
-// s3Object returns the object for key in bucket, of the given size.
-func (r *runner) s3Object(bucket, key string, size int64) object {
-	return object{
-		name:   "s3://" + bucket + "/" + key,
-		bucket: bucket,
-		key:    key,
-		size:   size,
-		sum: func(ctx context.Context) (job.ObjectResult, error) {
-			res, err := r.summer.Object(ctx, job.Object{Bucket: bucket, Key: key, Size: &size})
-			r.progress.addBytes(size)
-			return res, err
-		},
 	}
 }

@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"github.com/sumsq/sumsq/internal/job"
-	"github.com/sumsq/sumsq/internal/s3read"
+	"github.com/sumsq/sumsq/internal/s3store"
 	"github.com/sumsq/sumsq/internal/s3test"
 	"github.com/sumsq/sumsq/internal/sampledata"
 )
@@ -20,7 +20,7 @@ import (
 func s3TestEnv(t *testing.T, srv *s3test.Server) {
 	dir := t.TempDir()
 	t.Setenv("AWS_ENDPOINT_URL_S3", srv.URL)
-	t.Setenv(s3read.PathStyleEnv, "true")
+	t.Setenv(s3store.PathStyleEnv, "true")
 	t.Setenv("AWS_ACCESS_KEY_ID", "test")
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
 	t.Setenv("AWS_REGION", "us-east-1")
@@ -192,12 +192,12 @@ func TestRunS3Targets(t *testing.T) {
 func TestRunS3Config(t *testing.T) {
 	srv := s3test.NewServer(t, "data")
 	s3TestEnv(t, srv)
-	t.Setenv(s3read.PathStyleEnv, "yes please")
+	t.Setenv(s3store.PathStyleEnv, "yes please")
 	_, stderr, status := sumsqCmd(t, "", "run", "s3://data/")
 	if want := "sumsq: S3_FORCE_PATH_STYLE=\"yes please\": want true or false\n"; stderr != want || status != 1 {
-		t.Errorf("sumsq run with a bad %s = status %d, stderr %q; want 1, %q", s3read.PathStyleEnv, status, stderr, want)
+		t.Errorf("sumsq run with a bad %s = status %d, stderr %q; want 1, %q", s3store.PathStyleEnv, status, stderr, want)
 	}
-	t.Setenv(s3read.PathStyleEnv, "true")
+	t.Setenv(s3store.PathStyleEnv, "true")
 	t.Setenv("AWS_ACCESS_KEY_ID", "")
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "")
 	_, stderr, status = sumsqCmd(t, "", "run", "s3://data/")

@@ -6,7 +6,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
-	"github.com/sumsq/sumsq/internal/job"
+	"github.com/sumsq/sumsq/internal/sumsq"
 )
 
 // sumAll sums the objects, at most r.concurrency at a time, and calls
@@ -18,14 +18,14 @@ import (
 // An error from report stops the run and is returned, and so does the
 // error of an object marked stop. If ctx is cancelled the run stops and
 // ctx's error is returned.
-func (r *runner) sumAll(ctx context.Context, objects iter.Seq[object], report func(object, job.ObjectResult, error) error, flush func() error) error {
+func (r *runner) sumAll(ctx context.Context, objects iter.Seq[object], report func(object, sumsq.Result, error) error, flush func() error) error {
 	parent := ctx
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
 	type pending struct {
 		o    object
-		res  job.ObjectResult
+		res  sumsq.Result
 		err  error
 		done chan struct{} // closed once res and err are set
 	}

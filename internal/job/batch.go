@@ -2,11 +2,12 @@ package job
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
 	"strings"
+	"sync/atomic"
+	"time"
 
 	"github.com/sumsq/sumsq/internal/sumsq"
 	"golang.org/x/sync/errgroup"
@@ -14,35 +15,36 @@ import (
 
 // Batch sums the objects of a batch, reading up to Concurrency of them at
 // once. Objects of size 0 and folder markers (keys ending in "/") are
-// counted as empty without being read. Objects under the BatchInput's
-// ResultsPrefix (the Map's own result files) are counted in SkippedObjects
-// and not read.
+// counted as empty without being read. Objects under ResultsPrefix (the
+// Map's own result files, which a run over the whole bucket lists) are
+// counted in SkippedObjects and not read.
 //
 // Every item ends up either summed (in the subtotal, and in Results unless
 // left out for size) or named in Failed. A permanent failure of one object
-// (*InvalidEventError for an item that names no object,
-// *InvalidContentError, *ObjectNotFoundError, *AccessDeniedError) is
-// recorded there and the other objects go on. A transient failure
-// (*S3UnavailableError, *ObjectChangedError, *TimeoutError) stops the
+// (*InvalidEventError for an item that names no object the Summer may read,
+// *InvalidContentError, *ObjectNotFoundError, *AccessDeniedError,
+// *ObjectUnreadableError) is recorded there and the other objects go on. A
+// transient failure (*S3UnavailableError, *ObjectChangedError) stops the
 // batch: Batch returns it, unwrapped, so that Step Functions retries the
-// whole batch.
+// whole batch. If ctx ends first, Batch returns a *BatchTimeoutError, which
+// no retry would mend.
 //
 // The result's JSON has at most MaxOutputBytes (see bound). A batch that
 // could not name all its objects in that many bytes, were they all to fail,
 // is refused before anything is read, with an *InvalidEventError; the
-// ItemBatcher's MaxInputBytesPerBatch keeps batches well below that.
+// template's limits on batches keep them well below that.
 func (s *Summer) Batch(ctx context.Context, b Batch) (BatchResult, error) {
-	skip := resultsPrefix(b.BatchInput)
+	start := time.Now()
 	var skipped int64
 	objects := make([]batchObject, 0, len(b.Items))
 	for _, o := range b.Items {
-		if skip != "" && strings.HasPrefix(o.Key, skip) {
+		if s.ResultsPrefix != "" && strings.HasPrefix(o.Key, s.ResultsPrefix) {
 			skipped++
 			continue
 		}
-		bucket, err := checkObject(o)
+		bucket, err := s.check(o)
 		if err != nil {
-			bucket = o.Bucket // as given: it names no bucket
+			bucket = o.Bucket // as given: it names no bucket the Summer reads
 		}
 		objects = append(objects, batchObject{Object: o, bucket: bucket, err: err})
 	}
@@ -50,32 +52,47 @@ func (s *Summer) Batch(ctx context.Context, b Batch) (BatchResult, error) {
 		return BatchResult{}, err
 	}
 
+	var (
+		read        counter
+		done        atomic.Int64
+		toRead      int
+		bytesToRead int64
+	)
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(s.concurrency())
-	stopped := false
 	for i := range objects {
 		o := &objects[i]
 		if o.err != nil || !needsRead(o.Object) {
 			continue
 		}
+		toRead++
+		if o.Size != nil {
+			bytesToRead += *o.Size
+		}
 		if gctx.Err() != nil {
-			stopped = true // a transient failure, or ctx's end: no use starting more
-			break
+			continue // a transient failure, or ctx's end: no use starting more
 		}
 		g.Go(func() error {
-			r, err := s.sum(gctx, o.bucket, o.Object)
-			if transient(err) {
+			r, err := s.sum(gctx, o.bucket, o.Object, &read)
+			if IsTransient(err) {
 				return err
 			}
 			o.res, o.err = r, err
+			done.Add(1)
 			return nil
 		})
 	}
-	if err := g.Wait(); err != nil {
+	err := g.Wait()
+	var timeout *TimeoutError
+	if err != nil && !errors.As(err, &timeout) {
 		return BatchResult{}, err
 	}
-	if stopped {
-		return BatchResult{}, &TimeoutError{}
+	if ctx.Err() != nil || err != nil {
+		return BatchResult{}, &BatchTimeoutError{
+			Objects: toRead, Done: int(done.Load()),
+			Bytes: bytesToRead, Read: read.n.Load(),
+			Seconds: int(time.Since(start).Round(time.Second) / time.Second),
+		}
 	}
 
 	res := BatchResult{Results: []ObjectResult{}, Failed: []Failure{}}
@@ -99,17 +116,6 @@ func (s *Summer) Batch(ctx context.Context, b Batch) (BatchResult, error) {
 	return res, nil
 }
 
-// resultsPrefix returns the BatchInput's ResultsPrefix, or "" when the
-// BatchInput is absent or something else: a batch may come from a Map
-// other than ours.
-func resultsPrefix(raw json.RawMessage) string {
-	var in BatchInput
-	if json.Unmarshal(raw, &in) != nil {
-		return ""
-	}
-	return in.ResultsPrefix
-}
-
 // batchObject is one item of a batch and what became of it.
 type batchObject struct {
 	Object
@@ -124,22 +130,12 @@ func needsRead(o Object) bool {
 	return (o.Size == nil || *o.Size != 0) && !strings.HasSuffix(o.Key, "/")
 }
 
-// transient reports whether err is one of the failures that a retry of the
-// invocation may mend.
-func transient(err error) bool {
-	var (
-		unavailable *S3UnavailableError
-		changed     *ObjectChangedError
-		timeout     *TimeoutError
-	)
-	return errors.As(err, &unavailable) || errors.As(err, &changed) || errors.As(err, &timeout)
-}
-
 // MaxBatchItems and MaxBatchInputBytes bound the batches the template lets
 // the Map's ItemBatcher send (its BatchSize and BatchMaxBytes parameters).
 // Batch takes every batch within both, whatever its bucket and keys, even
-// if every object fails: a failure takes at most about 30 bytes more than
-// its item, and the subtotal at most 2*MaxDigits+19 digits.
+// if every object fails (TestBatchLimitsTogether): a failure takes at most
+// 31 bytes more than its item, and the subtotal at most 2*MaxDigits+19
+// digits.
 const (
 	MaxBatchItems      = 1000
 	MaxBatchInputBytes = 128 << 10
@@ -164,7 +160,7 @@ func (s *Summer) checkBatchSize(objects []batchObject) error {
 	for i, o := range objects {
 		worst.Failed[i] = Failure{Bucket: o.bucket, Key: o.Key, Error: longestFailureName}
 	}
-	if size := jsonSize(&worst); size > MaxOutputBytes {
+	if size := JSONSize(&worst); size > MaxOutputBytes {
 		return &InvalidEventError{Reason: fmt.Sprintf("batch too large: its result could take %d bytes, "+
 			"over the %d-byte limit; lower the ItemBatcher's MaxInputBytesPerBatch", size, MaxOutputBytes)}
 	}
@@ -172,4 +168,12 @@ func (s *Summer) checkBatchSize(objects []batchObject) error {
 }
 
 // longestFailureName is the longest ErrorType of a failure a batch records.
-var longestFailureName = ErrorType(&ObjectNotFoundError{})
+var longestFailureName = func() string {
+	longest := ""
+	for _, c := range Contract {
+		if c.Kind == Permanent && len(c.Name()) > len(longest) {
+			longest = c.Name()
+		}
+	}
+	return longest
+}()

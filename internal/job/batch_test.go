@@ -14,6 +14,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/sumsq/sumsq/internal/job"
+	"github.com/sumsq/sumsq/internal/s3store"
 	"github.com/sumsq/sumsq/internal/s3test"
 )
 
@@ -110,7 +111,9 @@ func TestBatchSkipsResults(t *testing.T) {
 		},
 		BatchInput: json.RawMessage(`{"bucket":"my-bucket","resultsPrefix":"results/"}`),
 	}
-	got, err := testSummer(srv).Batch(context.Background(), b)
+	s := testSummer(srv)
+	s.ResultsPrefix = "results/"
+	got, err := s.Batch(context.Background(), b)
 	want := job.BatchResult{
 		Objects: 1, Count: 1, SumOfSquares: "9",
 		Results:        []job.ObjectResult{{Bucket: dataBucket, Key: "a", Count: 1, SumOfSquares: "9"}},
@@ -128,7 +131,7 @@ func TestBatchSkipsResults(t *testing.T) {
 // countingS3 counts the objects being read: from GetObject until their
 // body is closed.
 type countingS3 struct {
-	job.S3API
+	s3store.API
 	mu            sync.Mutex
 	now, max, all int // being read, most at once, done
 }
@@ -145,7 +148,7 @@ func (c *countingS3) GetObject(ctx context.Context, in *s3.GetObjectInput, optFn
 	c.now++
 	c.max = max(c.max, c.now)
 	c.mu.Unlock()
-	out, err := c.S3API.GetObject(ctx, in, optFns...)
+	out, err := c.API.GetObject(ctx, in, optFns...)
 	if err != nil {
 		c.done()
 		return nil, err
@@ -187,7 +190,7 @@ func TestBatchConcurrency(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(fmt.Sprint(tt.concurrency), func(t *testing.T) {
 			srv := s3test.NewServer(t, dataBucket)
-			client := &countingS3{S3API: srv.Client()}
+			client := &countingS3{API: srv.Client()}
 			const objects = 20
 			overlapping := func() bool {
 				now, done := client.reading()
@@ -205,7 +208,7 @@ func TestBatchConcurrency(t *testing.T) {
 				})
 				b.Items = append(b.Items, job.Object{Bucket: dataBucket, Key: key})
 			}
-			s := &job.Summer{S3: client, Concurrency: tt.concurrency}
+			s := &job.Summer{Storage: s3store.New(client), Concurrency: tt.concurrency}
 			got, err := s.Batch(context.Background(), b)
 			if err != nil || got.Objects != int64(len(b.Items)) || got.SumOfSquares != fmt.Sprint(4*len(b.Items)) {
 				t.Fatalf("Batch = %+v, %v; want %d objects summed", got, err, len(b.Items))
@@ -218,7 +221,9 @@ func TestBatchConcurrency(t *testing.T) {
 }
 
 // TestBatchTransient checks that a transient failure of one object fails
-// the batch with that error, unwrapped.
+// the batch with that error, unwrapped, and that the end of the
+// invocation's time fails it with a *BatchTimeoutError saying how far it
+// got.
 func TestBatchTransient(t *testing.T) {
 	tests := []struct {
 		name string
@@ -227,8 +232,10 @@ func TestBatchTransient(t *testing.T) {
 	}{
 		{"S3 unavailable", s3test.Fail(http.StatusServiceUnavailable, "SlowDown"),
 			&job.S3UnavailableError{Bucket: dataBucket, Key: "k5"}},
+		// A batch that runs out of time is not retried: a retry would read
+		// as much and run out of time again.
 		{"deadline", s3test.Stall(1),
-			&job.TimeoutError{Bucket: dataBucket, Key: "k5"}},
+			&job.BatchTimeoutError{Objects: 11, Done: 10, Bytes: 0, Read: 19, Seconds: 1}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -243,7 +250,7 @@ func TestBatchTransient(t *testing.T) {
 			srv.Hook(dataBucket, "k5", tt.hook)
 			ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
 			defer cancel()
-			got, err := (&job.Summer{S3: srv.Client(), Concurrency: 2}).Batch(ctx, b)
+			got, err := (&job.Summer{Storage: s3store.New(srv.Client()), Concurrency: 2}).Batch(ctx, b)
 			if !reflect.DeepEqual(got, job.BatchResult{}) || !sameError(err, tt.want) {
 				t.Fatalf("Batch = %+v, %#v; want %#v", got, err, tt.want)
 			}
@@ -272,7 +279,7 @@ func TestBatchOutputBound(t *testing.T) {
 		{"huge sums", 0, 60, func(i int) string { return fmt.Sprint("big/", i) }, digits + "\n" + digits + "\n", 60, true, false},
 		{"long keys, huge sums", 0, 150, longKey, digits + "\n", 150, true, false},
 		{"long keys, all missing", 0, 170, longKey, "", 0, false, false},
-		{"long keys, long causes", 10, 178, longKey, strings.Repeat("x", 100) + "\n", 0, false, true},
+		{"long keys, long causes", 10, 220, longKey, strings.Repeat("x", 100) + "\n", 0, false, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -290,12 +297,12 @@ func TestBatchOutputBound(t *testing.T) {
 			if tt.objectsOK == 0 {
 				nums = nil
 			}
-			s := &job.Summer{S3: srv.Client(), MaxDigits: tt.maxDigits}
+			s := &job.Summer{Storage: s3store.New(srv.Client()), MaxDigits: tt.maxDigits}
 			got, err := s.Batch(context.Background(), b)
 			if err != nil {
 				t.Fatalf("Batch = %v; want no error", err)
 			}
-			out, _ := json.Marshal(got)
+			out, _ := job.Marshal(got)
 			if len(out) > job.MaxOutputBytes {
 				t.Errorf("Batch JSON has %d bytes; want at most %d", len(out), job.MaxOutputBytes)
 			}
@@ -318,13 +325,14 @@ func TestBatchOutputBound(t *testing.T) {
 	}
 }
 
-// TestBatchTooLarge checks that a batch that could not name all its objects
-// within MaxOutputBytes is refused before any object is read.
 // TestBatchTemplateLimits sends the largest batches the template allows,
-// MaxBatchItems items in at most MaxBatchInputBytes of input as the
-// ItemBatcher counts them, with the longest bucket name and keys of every
-// shape, and every object missing: the worst result there is. Batch must
-// take each one and name every object in Failed within MaxOutputBytes.
+// MaxBatchItems items in at most MaxBatchInputBytes of input as Step
+// Functions writes it (U+2028 unescaped, unlike encoding/json), with the
+// longest bucket name, keys of every shape, the largest digit limit the
+// function takes, and every object failing with the longest error name:
+// the worst result there is. Batch must take each one and name every object
+// in Failed within MaxOutputBytes: every limit the README and the template
+// allow works with every other.
 func TestBatchTemplateLimits(t *testing.T) {
 	longBucket := strings.Repeat("b", 63)
 	// batch fills the input bytes with items whose keys are key(i),
@@ -332,7 +340,7 @@ func TestBatchTemplateLimits(t *testing.T) {
 	batch := func(keyLen int, char string) job.Batch {
 		b := job.Batch{BatchInput: json.RawMessage(`{"bucket":"` + longBucket + `","resultsPrefix":"results/"}`)}
 		for len(b.Items) < job.MaxBatchItems {
-			key := fmt.Sprintf("%04d", len(b.Items)) + strings.Repeat(char, keyLen-4)
+			key := fmt.Sprintf("%04d", len(b.Items)) + strings.Repeat(char, (keyLen-4)/len(char))
 			next := b
 			next.Items = append(next.Items[:len(next.Items):len(next.Items)], job.Object{Bucket: longBucket, Key: key, Size: int64p(1 << 40)})
 			if inputSize(t, next) > job.MaxBatchInputBytes {
@@ -351,17 +359,23 @@ func TestBatchTemplateLimits(t *testing.T) {
 		{"1024-byte keys", batch(1024, "k")},
 		{"keys JSON escapes", batch(128, "\x01")},
 		{"keys of < and &", batch(128, "<&")},
+		{"keys of U+2028", batch(1024, "\u2028")},
+		{"most items, keys of U+2029", batch(100, "\u2029")},
 	}
 	srv := s3test.NewServer(t, longBucket)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			for _, o := range tt.b.Items {
+				srv.Hook(longBucket, o.Key, s3test.Fail(http.StatusBadRequest, "InvalidObjectState"))
+			}
 			t.Logf("%d items, %d bytes of input", len(tt.b.Items), inputSize(t, tt.b))
-			got, err := testSummer(srv).Batch(context.Background(), tt.b)
+			s := &job.Summer{Storage: s3store.New(srv.Client()), MaxDigits: job.MaxDigitsLimit}
+			got, err := s.Batch(context.Background(), tt.b)
 			if err != nil {
 				t.Fatalf("Batch = %v; want every object named in Failed", err)
 			}
-			if got.FailedObjects != int64(len(tt.b.Items)) || len(got.Failed) != len(tt.b.Items) {
-				t.Errorf("Batch named %d (%d) failures; want %d", got.FailedObjects, len(got.Failed), len(tt.b.Items))
+			if got.FailedObjects != int64(len(tt.b.Items)) || len(got.Failed) != len(tt.b.Items) || got.Failed[0].Error != "ObjectUnreadableError" {
+				t.Errorf("Batch named %d (%d) failures, the first %+v; want %d ObjectUnreadableErrors", got.FailedObjects, len(got.Failed), got.Failed[0], len(tt.b.Items))
 			}
 			size := inputSize(t, got)
 			t.Logf("result: %d bytes", size)
@@ -373,27 +387,25 @@ func TestBatchTemplateLimits(t *testing.T) {
 }
 
 // inputSize is the size of v's JSON as Step Functions and the function
-// write it, without escaping <, > and &.
+// write it (job.Marshal).
 func inputSize(t *testing.T, v any) int {
-	var b strings.Builder
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
+	b, err := job.Marshal(v)
+	if err != nil {
 		t.Fatal(err)
 	}
-	return b.Len() - 1
+	return len(b)
 }
 
 func TestBatchTooLarge(t *testing.T) {
 	srv := s3test.NewServer(t, dataBucket)
 	var b job.Batch
-	for i := range 200 {
+	for i := range 240 {
 		b.Items = append(b.Items, job.Object{Bucket: dataBucket, Key: fmt.Sprintf("%04d", i) + strings.Repeat("k", 1020)})
 	}
 	got, err := testSummer(srv).Batch(context.Background(), b)
 	e, ok := err.(*job.InvalidEventError)
 	if !reflect.DeepEqual(got, job.BatchResult{}) || !ok || !strings.Contains(e.Reason, "batch too large") {
-		t.Fatalf("Batch(200 keys of 1 KiB) = %+v, %v; want *InvalidEventError: batch too large", got, err)
+		t.Fatalf("Batch(240 keys of 1 KiB) = %+v, %v; want *InvalidEventError: batch too large", got, err)
 	}
 	if n := srv.Requests(http.MethodGet, dataBucket, b.Items[0].Key); n != 0 {
 		t.Errorf("%d GET requests; want 0", n)

@@ -1,15 +1,15 @@
 package job
 
 import (
-	"encoding/json"
 	"fmt"
 	"strconv"
 )
 
-// MaxOutputBytes bounds the JSON of a BatchResult. It is under Step
-// Functions' 256 KiB payload limit with room to spare for what a Task and
-// the Map wrap around the function's result.
-const MaxOutputBytes = 200 << 10
+// MaxOutputBytes bounds the JSON of a BatchResult: Step Functions' 256 KiB
+// payload limit (service-quotas: "Maximum input or output size for a task,
+// state, or execution"), less 16 KiB to spare should the service spell the
+// same JSON a little longer than Marshal does.
+const MaxOutputBytes = 240 << 10
 
 // Causes are shortened to these sizes in turn when a result is too large.
 var shorterCauses = []int{64, 0}
@@ -20,7 +20,7 @@ var shorterCauses = []int{64, 0}
 // counts are always kept: Failed names every failed object. Batch's size
 // check guarantees that this fits; the error is for a broken guarantee.
 func bound(r *BatchResult) error {
-	size := jsonSize(r)
+	size := JSONSize(r)
 	if size <= MaxOutputBytes {
 		return nil
 	}
@@ -30,19 +30,19 @@ func bound(r *BatchResult) error {
 	n := len(r.Results)
 	for n > 0 && excess > 0 {
 		n--
-		excess -= jsonSize(&r.Results[n]) + 1
+		excess -= JSONSize(&r.Results[n]) + 1
 	}
 	r.ResultsOmitted += int64(len(r.Results) - n)
 	r.Results = r.Results[:n]
 	for _, max := range shorterCauses {
-		if size = jsonSize(r); size <= MaxOutputBytes {
+		if size = JSONSize(r); size <= MaxOutputBytes {
 			return nil
 		}
 		for i := range r.Failed {
 			r.Failed[i].Cause = shortCause(r.Failed[i].Cause, max)
 		}
 	}
-	if size = jsonSize(r); size <= MaxOutputBytes {
+	if size = JSONSize(r); size <= MaxOutputBytes {
 		return nil
 	}
 	return &InvalidEventError{Reason: fmt.Sprintf("batch too large: its result takes %d bytes, over the %d-byte limit",
@@ -54,24 +54,4 @@ func shortCause(s string, max int) string {
 		return ""
 	}
 	return shorten(s, max)
-}
-
-// jsonSize returns the length of v's JSON as the function sends it,
-// without escaping <, > and & (see the handler's Invoke).
-func jsonSize(v any) int {
-	var n countingWriter
-	enc := json.NewEncoder(&n)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		panic(err) // the types here are plain strings and numbers
-	}
-	return int(n) - 1 // Encode's newline
-}
-
-// countingWriter counts the bytes written to it.
-type countingWriter int
-
-func (n *countingWriter) Write(p []byte) (int, error) {
-	*n += countingWriter(len(p))
-	return len(p), nil
 }

@@ -7,7 +7,6 @@ import (
 	"go/token"
 	"os"
 	"path/filepath"
-	"reflect"
 	"slices"
 	"sort"
 	"strconv"
@@ -21,41 +20,20 @@ import (
 // names the ASL matches are the Go type names the Lambda runtime reports as
 // errorType, transient ones are retried, permanent ones never are.
 
-var (
-	transientErrors = []error{
-		&job.S3UnavailableError{},
-		&job.ObjectChangedError{},
-		&job.TimeoutError{},
-	}
-	permanentErrors = []error{
-		&job.InvalidEventError{},
-		&job.InvalidContentError{},
-		&job.ObjectNotFoundError{},
-		&job.AccessDeniedError{},
-		&job.InvalidResultsError{},
-		&job.FailureListError{},
-	}
-)
-
-const aslPath = "../../statemachine.asl.json"
-
-// typeName is the errorType the Lambda runtime reports for err: the name of
-// its type, without the pointer.
-func typeName(err error) string {
-	t := reflect.TypeOf(err)
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	return t.Name()
-}
-
-func names(errs []error) []string {
+// names returns the names of the contract's classes of kind k.
+func names(k job.Kind) []string {
 	var out []string
-	for _, err := range errs {
-		out = append(out, typeName(err))
+	for _, c := range job.Contract {
+		if c.Kind == k {
+			out = append(out, c.Name())
+		}
 	}
 	return out
 }
+
+func allNames() []string { return append(names(job.Permanent), names(job.Transient)...) }
+
+const aslPath = "../../statemachine.asl.json"
 
 // retrier and catcher are the parts of ASL Retry and Catch entries the
 // contract is about.
@@ -124,13 +102,14 @@ func functionTasks(t *testing.T, states map[string]state) []string {
 	t.Helper()
 	var out []string
 	for name, s := range states {
-		if s.Type == "Task" && s.Resource == "arn:aws:states:::lambda:invoke" && s.Arguments["FunctionName"] == "${SumFunctionArn}" {
+		fn := s.Arguments["FunctionName"]
+		if s.Type == "Task" && s.Resource == "arn:aws:states:::lambda:invoke" && (fn == "${SumFunctionArn}" || fn == "${TotalFunctionArn}") {
 			out = append(out, name)
 		}
 	}
 	sort.Strings(out)
 	if len(out) == 0 {
-		t.Fatalf("%s: no Task state invokes ${SumFunctionArn}", aslPath)
+		t.Fatalf("%s: no Task state invokes the function", aslPath)
 	}
 	return out
 }
@@ -148,7 +127,7 @@ func retries(rs []retrier, name string) bool {
 }
 
 func TestASLErrorNamesAreErrorTypes(t *testing.T) {
-	known := append(names(transientErrors), names(permanentErrors)...)
+	known := allNames()
 	matched := 0
 	for stateName, s := range loadStates(t) {
 		var equals []string
@@ -177,13 +156,13 @@ func TestASLRetriesTransientErrorsOnly(t *testing.T) {
 	states := loadStates(t)
 	for _, task := range functionTasks(t, states) {
 		for _, tc := range []struct {
-			errs []error
+			kind job.Kind
 			want bool
 		}{
-			{transientErrors, true},
-			{permanentErrors, false},
+			{job.Transient, true},
+			{job.Permanent, false},
 		} {
-			for _, name := range names(tc.errs) {
+			for _, name := range names(tc.kind) {
 				t.Run(task+"/"+name, func(t *testing.T) {
 					if got := retries(states[task].Retry, name); got != tc.want {
 						t.Errorf("state %s retries %s = %v; want %v", task, name, got, tc.want)
@@ -195,8 +174,8 @@ func TestASLRetriesTransientErrorsOnly(t *testing.T) {
 }
 
 // TestErrorTypesClassified checks that every exported error type of package
-// job is in exactly one of the lists above, so that a new one cannot be left
-// out of the ASL's retry policy unnoticed.
+// job is in job.Contract exactly once, so that a new one cannot be left out
+// of the ASL's retry policy unnoticed.
 func TestErrorTypesClassified(t *testing.T) {
 	files, err := filepath.Glob("*.go")
 	if err != nil {
@@ -227,10 +206,45 @@ func TestErrorTypesClassified(t *testing.T) {
 		}
 	}
 	sort.Strings(got)
-	want := append(names(transientErrors), names(permanentErrors)...)
+	want := allNames()
 	sort.Strings(want)
 	if !slices.Equal(got, want) {
-		t.Errorf("exported error types of package job = %v; want %v (each listed as transient or permanent)", got, want)
+		t.Errorf("exported error types of package job = %v; want %v, job.Contract's, each once", got, want)
+	}
+}
+
+// TestREADMEErrorTable checks that the README's table of error names lists
+// job.Contract's classes, in its order, each with its kind.
+func TestREADMEErrorTable(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, table, ok := strings.Cut(string(readme), "| errorType | Meaning | Kind |")
+	if !ok {
+		t.Fatal("README.md has no table headed | errorType | Meaning | Kind |")
+	}
+	var rows [][]string
+	for line := range strings.Lines(strings.TrimPrefix(table, "\n")) {
+		line = strings.TrimSpace(line)
+		if !strings.HasPrefix(line, "|") {
+			break
+		}
+		cells := strings.Split(strings.Trim(line, "|"), "|")
+		if len(cells) != 3 || strings.Trim(cells[0], " -") == "" {
+			continue // the separator row
+		}
+		rows = append(rows, cells)
+	}
+	if len(rows) != len(job.Contract) {
+		t.Fatalf("README.md's error table has %d rows; want %d, one per job.Contract class", len(rows), len(job.Contract))
+	}
+	for i, c := range job.Contract {
+		name := strings.Trim(strings.TrimSpace(rows[i][0]), "`")
+		kind := strings.TrimSpace(rows[i][2])
+		if name != c.Name() || !strings.HasPrefix(kind, c.Kind.String()) {
+			t.Errorf("README.md's error table row %d: %s, %q; want %s, %s", i+1, name, kind, c.Name(), c.Kind)
+		}
 	}
 }
 

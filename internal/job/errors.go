@@ -5,15 +5,12 @@ import "fmt"
 // The error types below are the Step Functions contract: the Lambda runtime
 // reports a returned error's Go type name as its errorType, and
 // statemachine.asl.json retries or catches by that name. Return them
-// unwrapped at the handler boundary. Rename one only together with the ASL,
-// the README and the tests that pin the names.
-//
-// Permanent per-object failures (InvalidContentError, ObjectNotFoundError,
-// AccessDeniedError) are recorded in a batch's result and never retried.
-// Transient ones (S3UnavailableError, ObjectChangedError, TimeoutError) fail
-// the invocation so that Step Functions retries it.
+// unwrapped at the handler boundary. Contract (contract.go) says which are
+// transient; rename or add one only together with the ASL, the README and
+// the tests that pin the names.
 
-// InvalidEventError means the event is not one this function accepts. Permanent.
+// InvalidEventError means the event is not one this function accepts, or
+// names a bucket or key it may not read. Permanent.
 type InvalidEventError struct {
 	Reason string
 }
@@ -24,12 +21,10 @@ func (e *InvalidEventError) Error() string { return "invalid event: " + e.Reason
 // per the grammar, or a number over the digit limit. Permanent.
 type InvalidContentError struct {
 	Bucket, Key string
-	Err         error // a *sumsq.Error: line, byte offset, excerpt
+	Err         error // a *sumsq.Error (line, byte offset, excerpt), or a decompression error
 }
 
-func (e *InvalidContentError) Error() string {
-	return fmt.Sprintf("s3://%s/%s: %v", e.Bucket, e.Key, e.Err)
-}
+func (e *InvalidContentError) Error() string { return location(e.Bucket, e.Key) + e.Err.Error() }
 
 func (e *InvalidContentError) Unwrap() error { return e.Err }
 
@@ -38,61 +33,101 @@ type ObjectNotFoundError struct {
 	Bucket, Key string
 }
 
-func (e *ObjectNotFoundError) Error() string {
-	return fmt.Sprintf("s3://%s/%s: object not found", e.Bucket, e.Key)
-}
+func (e *ObjectNotFoundError) Error() string { return location(e.Bucket, e.Key) + "object not found" }
 
-// AccessDeniedError means the function's role may not read the object. Permanent.
+// AccessDeniedError means the function's role (or the user running the
+// CLI) may not read the object. Permanent.
 type AccessDeniedError struct {
 	Bucket, Key string
 	Err         error
 }
 
 func (e *AccessDeniedError) Error() string {
-	return fmt.Sprintf("s3://%s/%s: access denied: %v", e.Bucket, e.Key, e.Err)
+	return location(e.Bucket, e.Key) + "access denied: " + e.Err.Error()
 }
 
 func (e *AccessDeniedError) Unwrap() error { return e.Err }
 
-// S3UnavailableError means S3 failed after the SDK's own retries. Transient.
+// ObjectUnreadableError means the object exists but cannot be read for a
+// reason no retry mends: S3 answered a client error (an archived object's
+// InvalidObjectState, KeyTooLongError, ...), or a local path is a symbolic
+// link loop or a device that fails. Permanent.
+type ObjectUnreadableError struct {
+	Bucket, Key string
+	Err         error
+}
+
+func (e *ObjectUnreadableError) Error() string {
+	return location(e.Bucket, e.Key) + "cannot be read: " + e.Err.Error()
+}
+
+func (e *ObjectUnreadableError) Unwrap() error { return e.Err }
+
+// S3UnavailableError means S3 failed (throttling, a server error, a broken
+// connection) after the SDK's own retries. Transient.
 type S3UnavailableError struct {
 	Bucket, Key string
 	Err         error
 }
 
 func (e *S3UnavailableError) Error() string {
-	return fmt.Sprintf("s3://%s/%s: S3 unavailable: %v", e.Bucket, e.Key, e.Err)
+	return location(e.Bucket, e.Key) + "S3 unavailable: " + e.Err.Error()
 }
 
 func (e *S3UnavailableError) Unwrap() error { return e.Err }
 
-// ObjectChangedError means the object was overwritten while it was being read
-// (its ETag changed). Transient: a retry reads the new version whole.
+// ObjectChangedError means the object was overwritten while it was being
+// read (its ETag changed). Transient: a retry reads the new version whole.
 type ObjectChangedError struct {
 	Bucket, Key string
 }
 
 func (e *ObjectChangedError) Error() string {
-	return fmt.Sprintf("s3://%s/%s: object changed while being read", e.Bucket, e.Key)
+	return location(e.Bucket, e.Key) + "object changed while being read"
 }
 
-// TimeoutError means the invocation stopped reading before the runtime's
-// deadline. Transient.
+// TimeoutError means the invocation stopped before the runtime's deadline,
+// while reading one object or a Map run's results. Transient.
 type TimeoutError struct {
 	Bucket, Key string // the object being read, if any
 }
 
 func (e *TimeoutError) Error() string {
-	if e.Key == "" {
-		return "stopped before the invocation's deadline"
-	}
-	return fmt.Sprintf("s3://%s/%s: stopped before the invocation's deadline", e.Bucket, e.Key)
+	return location(e.Bucket, e.Key) + "stopped before the invocation's deadline"
+}
+
+// BatchTimeoutError means a batch's objects could not all be read before
+// the invocation's deadline. Permanent: a retry would read as much and run
+// out of time again; the batch must be smaller or the function given more
+// time or memory (the message says which parameters).
+type BatchTimeoutError struct {
+	Objects, Done int   // objects in the batch, and read by the deadline
+	Bytes, Read   int64 // their listed bytes, and those read
+	Seconds       int   // the time the invocation had
+}
+
+func (e *BatchTimeoutError) Error() string {
+	return fmt.Sprintf("batch not done before the invocation's deadline: %d of %d objects and %d of %d bytes read in %d s; "+
+		"lower BatchSize or BatchMaxBytes, or raise FunctionTimeout or FunctionMemory",
+		e.Done, e.Objects, e.Read, e.Bytes, e.Seconds)
+}
+
+// InvalidResultsError means the Map's result files (manifest.json,
+// SUCCEEDED_n.json, FAILED_n.json) are missing or could not be understood,
+// or name a file outside the run's results. Permanent.
+type InvalidResultsError struct {
+	Key    string
+	Reason string
+}
+
+func (e *InvalidResultsError) Error() string {
+	return fmt.Sprintf("%s: invalid Map results: %s", e.Key, e.Reason)
 }
 
 // FailureListError means a total could not keep the full list of failed
-// objects in the function's temporary storage (/tmp) on its way to S3:
-// more failures than the function's ephemeral storage holds (about 2.5
-// million in the default 512 MB). Permanent: a retry would fill it again.
+// objects in temporary storage (/tmp) on its way to S3: more failures than
+// the function's ephemeral storage holds (about 2.5 million in the default
+// 512 MB). Permanent: a retry would fill it again.
 type FailureListError struct {
 	Err error
 }
@@ -103,13 +138,14 @@ func (e *FailureListError) Error() string {
 
 func (e *FailureListError) Unwrap() error { return e.Err }
 
-// InvalidResultsError means the Map's result files (manifest.json,
-// SUCCEEDED_n.json, FAILED_n.json) could not be understood. Permanent.
-type InvalidResultsError struct {
-	Key    string
-	Reason string
-}
-
-func (e *InvalidResultsError) Error() string {
-	return fmt.Sprintf("%s: invalid Map results: %s", e.Key, e.Reason)
+// location prefixes a message about an object: "s3://bucket/key: " for an
+// S3 object, "path: " for a local file (no bucket), nothing for none.
+func location(bucket, key string) string {
+	switch {
+	case bucket != "":
+		return "s3://" + bucket + "/" + key + ": "
+	case key != "":
+		return key + ": "
+	}
+	return ""
 }

@@ -7,11 +7,12 @@ import (
 
 // NewFailure records that the object key in bucket failed with err. Error
 // is ErrorType(err); Cause is err's message without the leading
-// "s3://bucket/key: " that the Failure already says, cut to MaxCauseBytes.
+// "s3://bucket/key: " (or "path: ") that the Failure already says, cut to
+// MaxCauseBytes.
 // A batch shortens causes further when it must, to keep its output under
 // MaxOutputBytes.
 func NewFailure(bucket, key string, err error) Failure {
-	cause := strings.TrimPrefix(err.Error(), "s3://"+bucket+"/"+key+": ")
+	cause := strings.TrimPrefix(err.Error(), location(bucket, key))
 	return Failure{Bucket: bucket, Key: key, Error: ErrorType(err), Cause: shorten(cause, MaxCauseBytes)}
 }
 

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/sumsq/sumsq/internal/job"
+	"github.com/sumsq/sumsq/internal/s3store"
 	"github.com/sumsq/sumsq/internal/s3test"
 	"github.com/sumsq/sumsq/internal/sumsq"
 )
@@ -26,7 +27,7 @@ const dataBucket = "my-bucket"
 func int64p(n int64) *int64 { return &n }
 
 func testSummer(srv *s3test.Server) *job.Summer {
-	return &job.Summer{S3: srv.Client()}
+	return &job.Summer{Storage: s3store.New(srv.Client())}
 }
 
 // sumOfSquares is the reference: the sum of the squares of nums, in decimal.
@@ -109,7 +110,7 @@ func TestObjectInvalidEvent(t *testing.T) {
 		reason string // in the message
 	}{
 		{"no key", job.Object{Bucket: dataBucket}, `missing or empty "key"`},
-		{"no bucket", job.Object{Key: "k"}, "empty bucket name"},
+		{"no bucket", job.Object{Key: "k"}, "no bucket"},
 		{"bad ARN", job.Object{Bucket: "arn:aws:s3:eu-west-1::my-bucket", Key: "k"}, "want arn:aws:s3:::BUCKET"},
 		{"negative size", job.Object{Bucket: dataBucket, Key: "k", Size: int64p(-1)}, `"size" -1 is negative`},
 		{"key too long", job.Object{Bucket: dataBucket, Key: strings.Repeat("k", 1025)}, "key of 1025 bytes"},
@@ -159,13 +160,13 @@ func TestObjectErrors(t *testing.T) {
 		{"access denied", job.Object{Bucket: dataBucket, Key: "denied"},
 			&job.AccessDeniedError{Bucket: dataBucket, Key: "denied"}, 1},
 		{"archived object", job.Object{Bucket: dataBucket, Key: "glacier"},
-			&job.AccessDeniedError{Bucket: dataBucket, Key: "glacier"}, 1},
+			&job.ObjectUnreadableError{Bucket: dataBucket, Key: "glacier"}, 1},
 		{"503 after the SDK's retries", job.Object{Bucket: dataBucket, Key: "slow-down"},
 			&job.S3UnavailableError{Bucket: dataBucket, Key: "slow-down"}, s3test.MaxAttempts},
 		{"500 after the SDK's retries", job.Object{Bucket: dataBucket, Key: "internal"},
 			&job.S3UnavailableError{Bucket: dataBucket, Key: "internal"}, s3test.MaxAttempts},
-		{"unexpected status", job.Object{Bucket: dataBucket, Key: "teapot"},
-			&job.S3UnavailableError{Bucket: dataBucket, Key: "teapot"}, 1},
+		{"unexpected client error", job.Object{Bucket: dataBucket, Key: "teapot"},
+			&job.ObjectUnreadableError{Bucket: dataBucket, Key: "teapot"}, 1},
 	}
 	s := testSummer(srv)
 	for _, tt := range tests {
@@ -207,6 +208,9 @@ func sameError(got, want error) bool {
 		return g.Bucket == w.Bucket && g.Key == w.Key && g.Err != nil
 	case *job.S3UnavailableError:
 		g := got.(*job.S3UnavailableError)
+		return g.Bucket == w.Bucket && g.Key == w.Key && g.Err != nil
+	case *job.ObjectUnreadableError:
+		g := got.(*job.ObjectUnreadableError)
 		return g.Bucket == w.Bucket && g.Key == w.Key && g.Err != nil
 	}
 	return reflect.DeepEqual(got, want)

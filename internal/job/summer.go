@@ -2,42 +2,51 @@ package job
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"io"
 	"strings"
+	"sync/atomic"
 
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/sumsq/sumsq/internal/s3read"
 	"github.com/sumsq/sumsq/internal/sumsq"
 )
 
 // DefaultConcurrency is how many objects of a batch a Summer reads at once
-// when its Concurrency is 0. It stays under the SDK's default of 10 idle
-// connections per host, so that connections are reused.
+// when its Concurrency is 0.
 const DefaultConcurrency = 8
 
-// S3API is the part of the S3 client a Summer uses: GetObject to read
-// objects and results, PutObject to write a total's full list of failures.
-// *s3.Client implements it.
-type S3API interface {
-	s3read.GetObjectAPI
-	PutObject(ctx context.Context, in *s3.PutObjectInput, optFns ...func(*s3.Options)) (*s3.PutObjectOutput, error)
-}
+// MaxDigitsLimit is the largest MaxDigits a Summer takes: the largest for
+// which every batch the template allows still fits its result in
+// MaxOutputBytes (TestBatchLimitsTogether), a sum of squares having about
+// twice the digits of its largest number.
+const MaxDigitsLimit = 30000
 
-// A Summer sums the numbers in S3 objects. Its methods may be called
+// A Summer sums the numbers in stored objects: one object, a batch of them,
+// or the total over a Map run's results. Its methods may be called
 // concurrently; it holds no state between calls.
 type Summer struct {
-	S3 S3API
+	Storage Storage
 
 	// MaxDigits is the digit limit of a number (see sumsq.Accumulator);
-	// 0 means sumsq.DefaultMaxDigits. It should not exceed MaxDigitsLimit,
-	// or a sum may not fit in a result.
+	// 0 means sumsq.DefaultMaxDigits. At most MaxDigitsLimit.
 	MaxDigits int
 
 	// Concurrency is how many objects of a batch are read at once;
 	// 0 means DefaultConcurrency.
 	Concurrency int
+
+	// Bucket, if set, is the only bucket the Summer reads or writes: an
+	// object or a Map run in another is an *InvalidEventError.
+	Bucket string
+
+	// ResultsPrefix is where the Map writes its result files, "results/"
+	// in the template. A batch skips the objects under it (a run over the
+	// whole bucket lists them), an object event under it is refused, and a
+	// Total reads and writes nothing outside it. Empty: no such prefix, and
+	// Total refuses every run.
+	ResultsPrefix string
 }
 
-// concurrency and maxDigits are the Summer's settings, defaults applied.
 func (s *Summer) concurrency() int {
 	if s.Concurrency > 0 {
 		return s.Concurrency
@@ -52,43 +61,129 @@ func (s *Summer) maxDigits() int {
 	return sumsq.DefaultMaxDigits
 }
 
-// MaxDigitsLimit is the largest MaxDigits for which every result fits in
-// MaxOutputBytes: a sum of squares has about twice the digits of its
-// largest number.
-const MaxDigitsLimit = 50000
-
-// Object sums the object o names. Its bucket may be a name or an ARN; the
-// result names it by its name. An object whose size is 0, or whose key ends
-// in "/" (a folder marker), is counted as empty without being read.
+// Sum sums the object o names and returns the exact result, for a caller
+// that adds results (sumsq.Result.Add). An object whose size is 0, or whose
+// key ends in "/" (a folder marker), is counted as empty without being read.
 //
-// The error, returned unwrapped, is one of *InvalidEventError,
-// *InvalidContentError, *ObjectNotFoundError, *AccessDeniedError,
-// *S3UnavailableError, *ObjectChangedError and *TimeoutError.
+// The error, unwrapped, is one of *InvalidEventError (o names no object, or
+// one the Summer may not read), *InvalidContentError, *ObjectNotFoundError,
+// *AccessDeniedError, *ObjectUnreadableError, *S3UnavailableError,
+// *ObjectChangedError and *TimeoutError.
+func (s *Summer) Sum(ctx context.Context, o Object) (sumsq.Result, error) {
+	bucket, err := s.check(o)
+	if err != nil {
+		return sumsq.Result{}, err
+	}
+	if s.ResultsPrefix != "" && strings.HasPrefix(o.Key, s.ResultsPrefix) {
+		return sumsq.Result{}, &InvalidEventError{Reason: fmt.Sprintf("key %s is under %s, where the Map writes its results, not data",
+			quote(o.Key), quote(s.ResultsPrefix))}
+	}
+	return s.sum(ctx, bucket, o, nil)
+}
+
+// Object sums the object o names, as Sum does, and returns what the function
+// answers for one object: the result named by the bucket's name.
 func (s *Summer) Object(ctx context.Context, o Object) (ObjectResult, error) {
-	bucket, err := checkObject(o)
+	r, err := s.Sum(ctx, o)
 	if err != nil {
 		return ObjectResult{}, err
 	}
-	r, err := s.sum(ctx, bucket, o)
-	if err != nil {
-		return ObjectResult{}, err
-	}
+	bucket, _ := s.check(o)
 	return ObjectResult{Bucket: bucket, Key: o.Key, Count: r.Count, SumOfSquares: r.String()}, nil
 }
 
-// sum reads the valid object o in bucket through the parser. Its errors are
-// the exported types, unwrapped.
-func (s *Summer) sum(ctx context.Context, bucket string, o Object) (sumsq.Result, error) {
-	if (o.Size != nil && *o.Size == 0) || strings.HasSuffix(o.Key, "/") {
+// sum reads the valid object o in bucket through the parser, counting the
+// bytes read on progress if it is not nil. Its errors are the exported
+// types, unwrapped.
+func (s *Summer) sum(ctx context.Context, bucket string, o Object, progress *counter) (sumsq.Result, error) {
+	size := int64(-1)
+	if o.Size != nil {
+		size = *o.Size
+	}
+	if size == 0 || strings.HasSuffix(o.Key, "/") {
 		return sumsq.Result{}, nil
 	}
-	a := sumsq.Accumulator{MaxDigits: s.MaxDigits}
-	if _, err := s3read.Copy(ctx, &a, s.S3, bucket, o.Key); err != nil {
-		return sumsq.Result{}, s3Error(ctx, err, bucket, o.Key)
-	}
-	r, err := a.Finish()
+	obj, err := s.Storage.Open(ctx, bucket, o.Key, size)
 	if err != nil {
-		return sumsq.Result{}, s3Error(ctx, err, bucket, o.Key)
+		return sumsq.Result{}, classify(ctx, err, bucket, o.Key)
 	}
-	return r, nil
+	defer obj.Close()
+	r, err := obj.NewReader(ctx, 0, -1)
+	if err != nil {
+		return sumsq.Result{}, classify(ctx, err, bucket, o.Key)
+	}
+	defer r.Close()
+	a := sumsq.Accumulator{MaxDigits: s.MaxDigits}
+	// ReadFrom, not io.Copy: a reader's WriteTo (an *os.File's) would
+	// bypass the pooled buffer.
+	if _, err := a.ReadFrom(progress.reader(r)); err != nil {
+		return sumsq.Result{}, classify(ctx, err, bucket, o.Key)
+	}
+	res, err := a.Finish()
+	if err != nil {
+		return sumsq.Result{}, classify(ctx, err, bucket, o.Key)
+	}
+	return res, nil
+}
+
+// classify turns an error from reading the object key in bucket (from the
+// storage, from the parser, or from ctx ending) into the exported type Step
+// Functions tells apart, unwrapped.
+func classify(ctx context.Context, err error, bucket, key string) error {
+	var (
+		content    *sumsq.Error
+		event      *InvalidEventError
+		notFound   *ObjectNotFoundError
+		denied     *AccessDeniedError
+		unreadable *ObjectUnreadableError
+		changed    *ObjectChangedError
+		invalid    *InvalidContentError
+	)
+	switch {
+	case errors.As(err, &content):
+		return &InvalidContentError{Bucket: bucket, Key: key, Err: content}
+	case errors.As(err, &invalid):
+		return invalid
+	case errors.As(err, &event):
+		return event
+	case errors.As(err, &notFound):
+		return notFound
+	case errors.As(err, &denied):
+		return denied
+	case errors.As(err, &unreadable):
+		return unreadable
+	case errors.As(err, &changed):
+		return changed
+	case ctx.Err() != nil, errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+		// Once ctx is done every error is a consequence of it, whatever
+		// its shape (a canceled request, a closed body).
+		return &TimeoutError{Bucket: bucket, Key: key}
+	}
+	var unavailable *S3UnavailableError
+	if errors.As(err, &unavailable) {
+		return unavailable
+	}
+	return &S3UnavailableError{Bucket: bucket, Key: key, Err: err}
+}
+
+// A counter counts bytes read, for a batch's progress. A nil *counter
+// counts nothing.
+type counter struct{ n atomic.Int64 }
+
+func (c *counter) reader(r io.Reader) io.Reader {
+	if c == nil {
+		return r
+	}
+	return &countingReader{r: r, c: c}
+}
+
+type countingReader struct {
+	r io.Reader
+	c *counter
+}
+
+func (r *countingReader) Read(p []byte) (int, error) {
+	n, err := r.r.Read(p)
+	r.c.n.Add(int64(n))
+	return n, err
 }

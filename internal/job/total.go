@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"math/big"
 	"path"
@@ -13,155 +14,111 @@ import (
 	"strings"
 )
 
-// Bounds on the failures a Total lists, so that its JSON stays under Step
-// Functions' 256 KiB payload limit whatever the keys and the failures.
-//
-// Total.Failed holds at most MaxListedFailures failures and at most
-// MaxListedFailuresBytes of JSON, their Cause cut to MaxListedCauseBytes
-// and their Error to 128 bytes. With S3's longest keys (MaxKeyBytes) a
-// failure takes at most 63 + 1,024 + 128 + 256 bytes and 45 of JSON, so
-// 100 of them fit in the byte bound; keys whose bytes JSON escapes
-// (\u0001, \u003c: 6 bytes a byte) are cut off by the byte bound instead.
-// The rest of a Total takes at most 106,379 bytes: a sum of at most
-// 2×MaxDigitsLimit+19 = 100,019 digits, a FailuresLocation of at most 6,213
-// (a 1,024-byte key, every byte escaped) and 147 of names and counts; and
-// 153,600 + 106,379 < 262,144.
-const (
-	MaxListedFailures      = 100
-	MaxListedFailuresBytes = 150 << 10
-	MaxListedCauseBytes    = 256
-	maxErrorNameBytes      = 128
-)
-
-// MaxCauseBytes bounds a Failure's Cause: in a batch's result (see
-// NewFailure) and in the list of all failures a Total writes.
-const MaxCauseBytes = 512
-
 // FailuresFileName is the name of the object, next to the manifest, that
 // lists every failure of a run as JSON Lines, one Failure a line, when
-// Total.Failed cannot list them all. It is no longer than "manifest.json",
-// so its key is never longer than the manifest's.
+// Total.Failed cannot list them all.
 const FailuresFileName = "failed.jsonl"
 
 // Failure.Error values for failures the Map reports without an error name.
 const (
-	// MapItemFailed: an item failed and the Map gave no error name, or an
-	// inline result is null. Inline results do not say which objects a
-	// failed item held: such a Failure has an empty Key.
+	// MapItemFailed: a child execution failed and the Map gave no error name.
 	MapItemFailed = "MapItemFailed"
-	// MapItemPending: the Map Run ended before this item's execution did.
+	// MapItemPending: the Map Run ended before this child execution did.
 	MapItemPending = "MapItemPending"
 )
 
 // Total reads the results a Distributed Map's ResultWriter wrote (see
-// mapresults.go for the layout) and returns the exact total over them.
+// manifest.go for the layout) and returns the exact total over them.
 //
 // Every object of the run is either summed or counted in FailedObjects:
 // the per-object failures in the batch outputs, and every object of a child
 // execution that failed after its retries (FAILED) or never finished
 // (PENDING), named by key from the execution's input with the execution's
 // Error and Cause. Total.Failed lists the first failures within the bounds
-// above; when it cannot list them all, every failure is written as JSON
-// Lines to FailuresFileName next to the manifest, in the manifest's bucket,
-// and FailuresLocation is its s3:// URL. Total.Failed is always a prefix of
-// that list. The function therefore needs s3:PutObject on the results prefix.
+// of failures.go; when it cannot list them all, every failure is written as
+// JSON Lines to FailuresFileName next to the manifest, and
+// FailuresLocation is its s3:// URL. Total.Failed is always a prefix of
+// that list.
 //
-// Errors: an event without the manifest's bucket and key is an
-// *InvalidEventError. A manifest or result file that is missing or
-// malformed, or a result that is not a valid BatchResult or ObjectResult, is
-// an *InvalidResultsError naming the file and the record: the run itself is
-// broken and a retry would not mend it. S3 errors are classified as the
-// batch handler classifies them (*AccessDeniedError, *S3UnavailableError,
-// *TimeoutError when ctx ends first).
+// The Summer reads and writes only under its ResultsPrefix, in its Bucket
+// if set: an event naming a manifest elsewhere is an *InvalidEventError,
+// and a manifest naming result files outside its own directory, or one file
+// twice, is an *InvalidResultsError. So is a manifest or result file that
+// is missing or malformed, or a record that is not one the function and the
+// Map could have written, naming the file and the record: the run itself is
+// broken and a retry would not mend it. Errors reading are classified as
+// for objects (*AccessDeniedError, *S3UnavailableError, *TimeoutError when
+// ctx ends first, ...).
 func (s *Summer) Total(ctx context.Context, e TotalEvent) (Total, error) {
-	d := e.ResultWriterDetails
-	if d == nil || d.Bucket == "" || d.Key == "" {
-		return Total{}, &InvalidEventError{Reason: "ResultWriterDetails needs a Bucket and a Key"}
-	}
-	m, err := s.readManifest(ctx, d.Bucket, d.Key)
+	bucket, key, err := s.checkTotal(e)
 	if err != nil {
 		return Total{}, err
 	}
-	if e.MapRunArn != "" && m.MapRunArn != "" && e.MapRunArn != m.MapRunArn {
-		return Total{}, &InvalidResultsError{Key: d.Key, Reason: fmt.Sprintf("manifest is for Map Run %s, not %s", m.MapRunArn, e.MapRunArn)}
+	mapRun, files, err := s.readManifest(ctx, bucket, key)
+	if err != nil {
+		return Total{}, err
 	}
-	bucket := m.DestinationBucket
-	if bucket == "" {
-		bucket = d.Bucket
+	if e.MapRunArn != "" && mapRun != "" && e.MapRunArn != mapRun {
+		return Total{}, &InvalidResultsError{Key: key, Reason: fmt.Sprintf("manifest is for Map Run %s, not %s", mapRun, e.MapRunArn)}
 	}
-	t := newTally(s.maxDigits(), true)
-	defer t.failed.discard()
-	for _, f := range m.files() {
-		err := s.eachRecord(ctx, bucket, f.Key, func(n int64, raw json.RawMessage) error {
-			if err := t.add(raw, f.Status, n); err != nil {
-				return &InvalidResultsError{Key: f.Key, Reason: fmt.Sprintf("record %d: %v", n, err)}
-			}
-			return nil
+	t := &Tally{Failed: FailureList{Spill: true}}
+	defer t.Failed.Close()
+	max := maxSumDigits{maxDigits: s.maxDigits()}
+	for _, f := range files {
+		err := s.read(ctx, bucket, f.Key, f.Size, func(r io.Reader) error {
+			return eachRecord(r, func(n int64, raw []byte) error {
+				if err := s.addRecord(t, &max, raw, f.Status); err != nil {
+					return fmt.Errorf("record %d: %w", n, err)
+				}
+				return nil
+			})
 		})
 		if err != nil {
 			return Total{}, err
 		}
 	}
-	total := t.total()
-	if t.failed.unlisted() {
-		key := failuresKey(d.Key)
-		if err := s.putFailures(ctx, &t.failed, d.Bucket, key); err != nil {
+	total := t.Total()
+	if !t.Failed.Complete() {
+		dir, _ := path.Split(key)
+		failures := dir + FailuresFileName
+		body, size, err := t.Failed.All()
+		if err != nil {
 			return Total{}, err
 		}
-		total.FailuresLocation = "s3://" + d.Bucket + "/" + key
+		if err := s.Storage.Put(ctx, bucket, failures, body, size); err != nil {
+			return Total{}, classify(ctx, err, bucket, failures)
+		}
+		total.FailuresLocation = "s3://" + bucket + "/" + failures
 	}
 	return total, nil
 }
 
-// TotalInline returns the exact total over a Map's inline results, the
-// array a Map state outputs when it has no ResultWriter. An element is a
-// BatchResult, an ObjectResult, a child execution record (a WriterConfig
-// with Transformation NONE), an error output ({"Error", "Cause"}) or null,
-// as some interpreters report a failed item.
-//
-// A null or an error output counts as one failed object with an empty Key:
-// inline results do not say which objects the failed item held, and it may
-// have held a batch of them, so FailedObjects is then a lower bound. A
-// ResultWriter names them; use one for runs that matter. There is nowhere
-// to write the list of all failures either: when Failed cannot hold them
-// all, FailedObjects exceeds len(Failed) and FailuresLocation is empty.
-//
-// A malformed element is an *InvalidResultsError naming its index.
-func (s *Summer) TotalInline(ctx context.Context, results []json.RawMessage) (Total, error) {
-	t := newTally(s.maxDigits(), false)
-	for i, raw := range results {
-		if err := ctx.Err(); err != nil {
-			return Total{}, &TimeoutError{}
-		}
-		if err := t.add(raw, "", int64(i)); err != nil {
-			return Total{}, &InvalidResultsError{Key: "inline results", Reason: fmt.Sprintf("result %d: %v", i, err)}
-		}
+// checkTotal returns the bucket and key of the manifest e names, or an
+// *InvalidEventError if the Summer may not read it.
+func (s *Summer) checkTotal(e TotalEvent) (bucket, key string, err error) {
+	d := e.ResultWriterDetails
+	if d == nil || d.Bucket == "" || d.Key == "" {
+		return "", "", &InvalidEventError{Reason: "ResultWriterDetails needs a Bucket and a Key"}
 	}
-	return t.total(), nil
+	if bucket, err = BucketName(d.Bucket); err != nil {
+		return "", "", err
+	}
+	dir, _ := path.Split(d.Key)
+	switch {
+	case s.Bucket != "" && bucket != s.Bucket:
+		return "", "", &InvalidEventError{Reason: fmt.Sprintf("bucket %s: this function reads only bucket %s", quote(bucket), quote(s.Bucket))}
+	case len(d.Key) > MaxKeyBytes:
+		return "", "", &InvalidEventError{Reason: fmt.Sprintf("key of %d bytes: S3 keys have at most %d", len(d.Key), MaxKeyBytes)}
+	case s.ResultsPrefix == "" || !strings.HasPrefix(dir, s.ResultsPrefix) || len(dir) == len(s.ResultsPrefix):
+		return "", "", &InvalidEventError{Reason: fmt.Sprintf("manifest %s is not in a run's directory under the results prefix %s",
+			quote(d.Key), quote(s.ResultsPrefix))}
+	}
+	return bucket, d.Key, nil
 }
 
-// failuresKey is the key of the list of all failures: FailuresFileName in
-// the manifest's directory.
-func failuresKey(manifestKey string) string {
-	dir, _ := path.Split(manifestKey)
-	return dir + FailuresFileName
-}
-
-// tally accumulates a total, one Map result at a time.
-type tally struct {
-	maxDigits               int
-	objects, count, skipped int64
-	sum                     big.Int
-	failed                  failureList
-}
-
-func newTally(maxDigits int, spill bool) *tally {
-	return &tally{maxDigits: maxDigits, failed: failureList{spill: spill}}
-}
-
-// mapRecord is the part of a child execution record, or of an error output,
-// that a total needs. No field name matches one of BatchResult's or
-// ObjectResult's, even case-insensitively, so one decode tells them apart.
+// mapRecord is the part of a child execution record that a total needs. No
+// field name matches one of BatchResult's, even case-insensitively, so one
+// decode tells them apart.
 type mapRecord struct {
 	ExecutionArn string          `json:"ExecutionArn"`
 	Name         string          `json:"Name"`
@@ -172,36 +129,21 @@ type mapRecord struct {
 	Cause        string          `json:"Cause"`
 }
 
-// add adds one element of a result file (filed under status) or of inline
-// results (status ""), the n-th. An error says why the element is invalid.
-func (t *tally) add(raw json.RawMessage, status string, n int64) error {
-	if bytes.Equal(bytes.TrimSpace(raw), []byte("null")) {
-		t.failed.add(Failure{Error: MapItemFailed, Cause: fmt.Sprintf(
-			"Map result %d is null: its item (an object or a batch) failed, and inline results do not name its objects", n)})
-		return nil
-	}
+// addRecord adds one element of a result file filed under status: a child
+// execution record, or (in a SUCCEEDED file) a child's output itself.
+func (s *Summer) addRecord(t *Tally, max *maxSumDigits, raw []byte, status string) error {
 	var r mapRecord
 	if err := json.Unmarshal(raw, &r); err != nil {
 		return err
 	}
-	switch {
-	case r.Status != "" || r.ExecutionArn != "" || r.Input != nil || r.Output != nil:
-		return t.addRecord(&r, status)
-	case r.Error != "":
-		t.failed.add(Failure{Error: r.Error, Cause: r.Cause})
-		return nil
+	if r.Status == "" && r.ExecutionArn == "" && r.Input == nil && r.Output == nil {
+		if status != statusSucceeded {
+			return fmt.Errorf("a bare output in a %s file: want a child execution record", status)
+		}
+		return addOutput(t, max, raw)
 	}
-	return t.addOutput(raw)
-}
-
-// addRecord adds a child execution record: its output if it succeeded,
-// otherwise every object of its input as failed.
-func (t *tally) addRecord(r *mapRecord, status string) error {
 	if r.Status != "" {
 		status = r.Status
-	}
-	if status == "" {
-		return errors.New("child execution record has no Status")
 	}
 	invalid := func(field string, err error) error {
 		return fmt.Errorf("%s of %s execution %s: %w", field, status, r.Name, err)
@@ -209,14 +151,14 @@ func (t *tally) addRecord(r *mapRecord, status string) error {
 	if status == statusSucceeded {
 		out, err := jsonText(r.Output)
 		if err == nil {
-			err = t.addOutput(out)
+			err = addOutput(t, max, out)
 		}
 		if err != nil {
 			return invalid("Output", err)
 		}
 		return nil
 	}
-	objects, skip, err := inputObjects(r.Input)
+	items, err := inputItems(r.Input)
 	if err != nil {
 		return invalid("Input", err)
 	}
@@ -230,21 +172,21 @@ func (t *tally) addRecord(r *mapRecord, status string) error {
 	if cause == "" {
 		cause = fmt.Sprintf("child execution %s ended with status %s", r.Name, status)
 	}
-	for _, o := range objects {
-		if skip != "" && strings.HasPrefix(o.Key, skip) {
-			t.skipped++ // as the batch would have: not data
+	for _, o := range items {
+		if s.ResultsPrefix != "" && strings.HasPrefix(o.Key, s.ResultsPrefix) {
+			t.Skipped++ // as the batch would have: not data
 			continue
 		}
-		t.failed.add(Failure{Bucket: failedBucket(o.Bucket), Key: o.Key, Error: name, Cause: cause})
+		t.Failed.Add(Failure{Bucket: failedBucket(o.Bucket), Key: o.Key, Error: name, Cause: cause})
 	}
 	return nil
 }
 
 // jsonText returns the JSON text a record's Input or Output holds: the
 // content of a JSON string, or the JSON itself if it is not a string.
-func jsonText(raw json.RawMessage) (json.RawMessage, error) {
+func jsonText(raw json.RawMessage) ([]byte, error) {
 	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 {
+	if len(raw) == 0 || string(raw) == "null" {
 		return nil, errors.New("missing")
 	}
 	if raw[0] != '"' {
@@ -254,33 +196,26 @@ func jsonText(raw json.RawMessage) (json.RawMessage, error) {
 	if err := json.Unmarshal(raw, &s); err != nil {
 		return nil, err
 	}
-	return json.RawMessage(s), nil
+	return []byte(s), nil
 }
 
-// inputObjects returns the objects of a child execution's input, a batch
-// ({"Items": [...], "BatchInput": ...}) or a single item ({"bucket", "key"}),
-// and the batch's results prefix, whose objects the batch would have skipped.
-func inputObjects(raw json.RawMessage) ([]Object, string, error) {
+// inputItems returns the objects of a child execution's input: a batch,
+// {"Items": [...], "BatchInput": ...}, as the template's ItemBatcher sends.
+func inputItems(raw json.RawMessage) ([]Object, error) {
 	text, err := jsonText(raw)
 	if err != nil {
-		return nil, "", err
+		return nil, err
 	}
 	var in struct {
-		Items      *[]Object       `json:"Items"`
-		BatchInput json.RawMessage `json:"BatchInput"`
-		Bucket     string          `json:"bucket"`
-		Key        *string         `json:"key"`
+		Items *[]Object `json:"Items"`
 	}
 	if err := json.Unmarshal(text, &in); err != nil {
-		return nil, "", err
+		return nil, err
 	}
-	switch {
-	case in.Items != nil:
-		return *in.Items, resultsPrefix(in.BatchInput), nil
-	case in.Key != nil:
-		return []Object{{Bucket: in.Bucket, Key: *in.Key}}, "", nil
+	if in.Items == nil {
+		return nil, errors.New(`not a batch: no "Items"`)
 	}
-	return nil, "", errors.New("neither a batch (Items) nor an object (key)")
+	return *in.Items, nil
 }
 
 // failedBucket returns the bucket of a failed item as results name it:
@@ -292,11 +227,9 @@ func failedBucket(b string) string {
 	return b
 }
 
-// mapOutput is a BatchResult or an ObjectResult: Objects is present only in
-// the first, Key only in the second.
-type mapOutput struct {
+// batchOutput is the part of a BatchResult a total reads.
+type batchOutput struct {
 	Objects        *int64    `json:"objects"`
-	Key            *string   `json:"key"`
 	Count          *int64    `json:"count"`
 	SumOfSquares   *string   `json:"sumOfSquares"`
 	FailedObjects  int64     `json:"failedObjects"`
@@ -304,51 +237,47 @@ type mapOutput struct {
 	SkippedObjects int64     `json:"skippedObjects"`
 }
 
-// addOutput adds a batch's or an object's result, after checking that it is
-// one that the function could have written.
-func (t *tally) addOutput(raw json.RawMessage) error {
-	var o mapOutput
+// addOutput adds a batch's result, after checking that it is one that the
+// function could have written.
+func addOutput(t *Tally, max *maxSumDigits, raw []byte) error {
+	var o batchOutput
 	if err := json.Unmarshal(raw, &o); err != nil {
 		return err
 	}
-	objects := int64(1)
 	switch {
-	case o.Objects != nil:
-		objects = *o.Objects
-	case o.Key == nil:
-		return errors.New("neither a BatchResult (objects) nor an ObjectResult (key)")
-	}
-	switch {
-	case o.Count == nil || o.SumOfSquares == nil:
-		return errors.New("count or sumOfSquares missing")
-	case objects < 0 || *o.Count < 0 || o.FailedObjects < 0 || o.SkippedObjects < 0:
+	case o.Objects == nil || o.Count == nil || o.SumOfSquares == nil:
+		return errors.New("not a batch result: objects, count or sumOfSquares missing")
+	case *o.Objects < 0 || *o.Count < 0 || o.FailedObjects < 0 || o.SkippedObjects < 0:
 		return fmt.Errorf("negative count: objects %d, count %d, failedObjects %d, skippedObjects %d",
-			objects, *o.Count, o.FailedObjects, o.SkippedObjects)
+			*o.Objects, *o.Count, o.FailedObjects, o.SkippedObjects)
 	case o.FailedObjects != int64(len(o.Failed)):
 		return fmt.Errorf("failedObjects is %d but failed names %d", o.FailedObjects, len(o.Failed))
 	}
-	sum, err := t.parseSum(*o.SumOfSquares, *o.Count)
+	sum, err := max.parse(*o.SumOfSquares, *o.Count)
 	if err != nil {
 		return err
 	}
-	if t.objects > math.MaxInt64-objects || t.count > math.MaxInt64-*o.Count || t.skipped > math.MaxInt64-o.SkippedObjects {
+	if t.Objects > math.MaxInt64-*o.Objects || t.Count > math.MaxInt64-*o.Count || t.Skipped > math.MaxInt64-o.SkippedObjects {
 		return errors.New("counts overflow int64")
 	}
-	t.objects += objects
-	t.count += *o.Count
-	t.skipped += o.SkippedObjects
-	t.sum.Add(&t.sum, sum)
+	t.Objects += *o.Objects
+	t.Count += *o.Count
+	t.Skipped += o.SkippedObjects
+	t.decimal.Add(&t.decimal, sum)
 	for _, f := range o.Failed {
-		t.failed.add(f)
+		t.Failed.Add(f)
 	}
 	return nil
 }
 
-// parseSum parses a sum of count squares: a non-negative decimal integer,
-// 0 if count is 0, and with no more digits than count squares of numbers of
-// at most maxDigits digits can have. The last check is what bounds the
-// digits of a Total's sum.
-func (t *tally) parseSum(s string, count int64) (*big.Int, error) {
+// maxSumDigits checks the sums a total reads.
+type maxSumDigits struct{ maxDigits int }
+
+// parse parses a sum of count squares: a non-negative decimal integer, 0 if
+// count is 0, and with no more digits than count squares of numbers of at
+// most maxDigits digits can have. The last check is what bounds the digits
+// of a Total's sum.
+func (m *maxSumDigits) parse(s string, count int64) (*big.Int, error) {
 	if s == "" || strings.TrimLeft(s, "0123456789") != "" {
 		return nil, fmt.Errorf("sumOfSquares %q is not a non-negative decimal integer", shorten(s, 40))
 	}
@@ -356,26 +285,10 @@ func (t *tally) parseSum(s string, count int64) (*big.Int, error) {
 	if count == 0 && digits != "" {
 		return nil, fmt.Errorf("sumOfSquares %q of no numbers", shorten(s, 40))
 	}
-	if len(digits) > 2*t.maxDigits+len(strconv.FormatInt(count, 10)) {
+	if len(digits) > 2*m.maxDigits+len(strconv.FormatInt(count, 10)) {
 		return nil, fmt.Errorf("sumOfSquares has %d digits, more than %d squares of %d-digit numbers can have",
-			len(digits), count, t.maxDigits)
+			len(digits), count, m.maxDigits)
 	}
 	sum, _ := new(big.Int).SetString(s, 10)
 	return sum, nil
-}
-
-// total returns the Total so far.
-func (t *tally) total() Total {
-	failed := t.failed.listed
-	if failed == nil {
-		failed = []Failure{}
-	}
-	return Total{
-		Objects:        t.objects,
-		Count:          t.count,
-		SumOfSquares:   t.sum.String(),
-		FailedObjects:  t.failed.n,
-		Failed:         failed,
-		SkippedObjects: t.skipped,
-	}
 }

@@ -11,13 +11,17 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"os"
+	"path"
 	"path/filepath"
 	"reflect"
+	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/sumsq/sumsq/internal/job"
+	"github.com/sumsq/sumsq/internal/s3store"
 	"github.com/sumsq/sumsq/internal/s3test"
 	"github.com/sumsq/sumsq/internal/sumsq"
 )
@@ -41,20 +45,21 @@ type resultFile struct {
 	body   []byte
 }
 
-// putRun stores the result files under runDir in srv, and a manifest
+// putRun stores the result files in manifestKey's directory in srv, and a manifest
 // listing them, or the one in files, as manifestKey. It returns the event
 // for the total.
 func putRun(t *testing.T, srv *s3test.Server, manifestKey string, files ...resultFile) job.TotalEvent {
 	t.Helper()
 	listed := map[string][]map[string]any{"FAILED": {}, "PENDING": {}, "SUCCEEDED": {}}
 	var manifest []byte
+	dir, _ := path.Split(manifestKey)
 	for _, f := range files {
 		if f.status == "" {
 			manifest = f.body
 			continue
 		}
-		srv.Put(t, resultsBucket, runDir+f.name, f.body)
-		listed[f.status] = append(listed[f.status], map[string]any{"Key": runDir + f.name, "Size": len(f.body)})
+		srv.Put(t, resultsBucket, dir+f.name, f.body)
+		listed[f.status] = append(listed[f.status], map[string]any{"Key": dir + f.name, "Size": len(f.body)})
 	}
 	if manifest == nil {
 		manifest = mustJSON(t, map[string]any{
@@ -130,13 +135,13 @@ func jsonLines(t testing.TB, records ...any) []byte {
 }
 
 func newSummer(srv *s3test.Server) *job.Summer {
-	return &job.Summer{S3: srv.Client()}
+	return &job.Summer{Storage: s3store.New(srv.Client()), ResultsPrefix: "results/"}
 }
 
 // TestTotalRun totals the run in testdata/total/run, written as AWS
-// documents it: two SUCCEEDED files (batches, and a Map without an
-// ItemBatcher), a batch that failed after its retries and an item left
-// pending.
+// documents it for the template's WriterConfig (COMPACT): two SUCCEEDED
+// files of batch results, and the whole records of a batch that failed
+// after its retries and of one left pending.
 func TestTotalRun(t *testing.T) {
 	srv := s3test.NewServer(t, resultsBucket)
 	var files []resultFile
@@ -202,6 +207,28 @@ func TestTotalLayouts(t *testing.T) {
 			want:  job.Total{SumOfSquares: "0", Failed: []job.Failure{}},
 		},
 		{
+			// An empty run: whatever manifest AWS writes for it, its total is 0.
+			name: "manifest without ResultFiles",
+			files: func(t *testing.T) []resultFile {
+				return []resultFile{{"", "manifest.json", []byte(`{"DestinationBucket": "data", "MapRunArn": "` + mapRunArn + `"}`)}}
+			},
+			want: job.Total{SumOfSquares: "0", Failed: []job.Failure{}},
+		},
+		{
+			name: "ResultFiles null",
+			files: func(t *testing.T) []resultFile {
+				return []resultFile{{"", "manifest.json", []byte(`{"ResultFiles": null}`)}}
+			},
+			want: job.Total{SumOfSquares: "0", Failed: []job.Failure{}},
+		},
+		{
+			name: "ResultFiles of empty lists",
+			files: func(t *testing.T) []resultFile {
+				return []resultFile{{"", "manifest.json", []byte(`{"ResultFiles": {"SUCCEEDED": [], "FAILED": [], "PENDING": []}}`)}}
+			},
+			want: job.Total{SumOfSquares: "0", Failed: []job.Failure{}},
+		},
+		{
 			name: "empty array",
 			files: func(t *testing.T) []resultFile {
 				return []resultFile{{"SUCCEEDED", "SUCCEEDED_0.json", []byte(" [ ]\n")}}
@@ -238,21 +265,10 @@ func TestTotalLayouts(t *testing.T) {
 			name: "COMPACT transformation",
 			files: func(t *testing.T) []resultFile {
 				return []resultFile{{"SUCCEEDED", "SUCCEEDED_0.json", jsonArray(t,
-					out(2, 10, "385"),
-					job.ObjectResult{Bucket: "data", Key: "d", Count: 2, SumOfSquares: "13"})},
+					out(2, 10, "385"), out(1, 2, "13"))},
 				}
 			},
 			want: job.Total{Objects: 3, Count: 12, SumOfSquares: "398", Failed: []job.Failure{}},
-		},
-		{
-			name: "FAILED item without a batch, bucket as an ARN",
-			files: func(t *testing.T) []resultFile {
-				item := map[string]any{"bucket": "arn:aws:s3:::data", "key": "k", "size": 3}
-				return []resultFile{{"FAILED", "FAILED_0.json", jsonArray(t,
-					execution(t, "FAILED", item, nil, "", ""))}}
-			},
-			want: job.Total{SumOfSquares: "0", FailedObjects: 1, Failed: []job.Failure{
-				{Bucket: "data", Key: "k", Error: job.MapItemFailed, Cause: "child execution exec ended with status FAILED"}}},
 		},
 		{
 			// The batch would have skipped the Map's own result files: the
@@ -477,13 +493,27 @@ func TestTotalOutputBound(t *testing.T) {
 			// batches with the longest error names and causes.
 			records = append(records, execution(t, "SUCCEEDED", batchOf("k"),
 				job.BatchResult{Objects: 1, Count: maxCount, SumOfSquares: longest, Failed: []job.Failure{}}, "", ""))
-			failed := execution(t, "FAILED", batchOf(keys...), nil, strings.Repeat("E", 1000), cause)
+			// The failed batches are as large as the template lets a batch
+			// be, as their inputs must.
+			var failed []any
+			for len(keys) > 0 {
+				n := 1
+				for n < len(keys) && inputSize(t, batchOf(keys[:n+1]...)) <= job.MaxBatchInputBytes {
+					n++
+				}
+				failed = append(failed, execution(t, "FAILED", batchOf(keys[:n]...), nil, strings.Repeat("E", 1000), cause))
+				keys = keys[n:]
+			}
+			keys = nil
+			for i := range 150 {
+				keys = append(keys, key(i))
+			}
 			// The manifest's key is as long as S3 allows, and so is the
 			// location's.
-			dir := strings.Repeat(tt.keyRune, (job.MaxKeyBytes-len("/manifest.json"))/len(tt.keyRune)) + "/"
+			dir := "results/" + strings.Repeat(tt.keyRune, (job.MaxKeyBytes-len("results//SUCCEEDED_0.json"))/len(tt.keyRune)) + "/"
 			e := putRun(t, srv, dir+"manifest.json",
 				resultFile{"SUCCEEDED", "SUCCEEDED_0.json", jsonArray(t, records...)},
-				resultFile{"FAILED", "FAILED_0.json", jsonArray(t, failed)})
+				resultFile{"FAILED", "FAILED_0.json", jsonArray(t, failed...)})
 
 			s := newSummer(srv)
 			s.MaxDigits = job.MaxDigitsLimit
@@ -491,9 +521,9 @@ func TestTotalOutputBound(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Total: %v", err)
 			}
-			b, _ := json.Marshal(got)
+			b, _ := job.Marshal(got)
 			if len(b) >= payloadLimit {
-				t.Errorf("json.Marshal(Total) is %d bytes; want under %d", len(b), payloadLimit)
+				t.Errorf("job.Marshal(Total) is %d bytes; want under %d", len(b), payloadLimit)
 			}
 			t.Logf("%s: %d bytes, %d failures listed, sum of %d digits", tt.name, len(b), len(got.Failed), len(got.SumOfSquares))
 			if got.SumOfSquares != longest || got.FailedObjects != 150 || got.FailuresLocation == "" {
@@ -537,26 +567,35 @@ func TestTotalInvalid(t *testing.T) {
 		wantKey string // the file InvalidResultsError names
 		reason  string // in its Reason
 	}{
-		{"manifest not JSON", []resultFile{{"", "manifest.json", []byte("<html>")}}, manifestKey, "manifest: invalid character"},
-		{"manifest an array", []resultFile{{"", "manifest.json", []byte(`[{"ResultFiles": {}}]`)}}, manifestKey, "manifest: json: cannot unmarshal array"},
-		{"manifest without ResultFiles", []resultFile{{"", "manifest.json", []byte(`{"MapRunArn": "x"}`)}}, manifestKey, "no ResultFiles"},
+		{"manifest not JSON", []resultFile{{"", "manifest.json", []byte("<html>")}}, manifestKey, "invalid character"},
+		{"manifest an array", []resultFile{{"", "manifest.json", []byte(`[{"ResultFiles": {}}]`)}}, manifestKey, "cannot unmarshal array"},
 		{"manifest twice", []resultFile{{"", "manifest.json", []byte(`{"ResultFiles": {}} {}`)}}, manifestKey, "data after the manifest"},
 		{"manifest of another run", []resultFile{{"", "manifest.json", []byte(`{"MapRunArn": "arn:other", "ResultFiles": {}}`)}}, manifestKey, "Map Run arn:other"},
-		{"result file missing", []resultFile{{"", "manifest.json", []byte(`{"ResultFiles": {"SUCCEEDED": [{"Key": "results/gone.json", "Size": 2}]}}`)}}, "results/gone.json", "not found"},
+		{"manifest of another bucket", []resultFile{{"", "manifest.json", []byte(`{"DestinationBucket": "other", "ResultFiles": {}}`)}}, manifestKey, `manifest names bucket "other", not "data"`},
+		{"result file missing", []resultFile{{"", "manifest.json", []byte(`{"ResultFiles": {"SUCCEEDED": [{"Key": "` + runDir + `gone.json", "Size": 2}]}}`)}}, runDir + "gone.json", "not found"},
+		{"result file of another run", []resultFile{{"", "manifest.json", []byte(`{"ResultFiles": {"SUCCEEDED": [{"Key": "results/other/SUCCEEDED_0.json"}]}}`)}}, manifestKey, `"results/other/SUCCEEDED_0.json" is not a result file of this run`},
+		{"result file outside results", []resultFile{{"", "manifest.json", []byte(`{"ResultFiles": {"SUCCEEDED": [{"Key": "today/random_1.log"}]}}`)}}, manifestKey, `"today/random_1.log" is not a result file of this run`},
+		{"result file in a folder", []resultFile{{"", "manifest.json", []byte(`{"ResultFiles": {"SUCCEEDED": [{"Key": "` + runDir + `sub/S.json"}]}}`)}}, manifestKey, "is not a result file of this run"},
+		{"manifest as a result file", []resultFile{{"", "manifest.json", []byte(`{"ResultFiles": {"SUCCEEDED": [{"Key": "` + manifestKey + `"}]}}`)}}, manifestKey, "is not a result file of this run"},
+		{"result file twice", []resultFile{{"", "manifest.json", []byte(`{"ResultFiles": {"SUCCEEDED": [{"Key": "` + runDir + `S.json"}, {"Key": "` + runDir + `S.json"}]}}`)}}, manifestKey, "ResultFiles.SUCCEEDED[1]: " + strconv.Quote(runDir+"S.json") + " is listed twice (also under SUCCEEDED)"},
+		{"result file under two statuses", []resultFile{{"", "manifest.json", []byte(`{"ResultFiles": {"FAILED": [{"Key": "` + runDir + `S.json"}], "SUCCEEDED": [{"Key": "` + runDir + `S.json"}]}}`)}}, manifestKey, "ResultFiles.FAILED[0]: " + strconv.Quote(runDir+"S.json") + " is listed twice (also under SUCCEEDED)"},
+		{"negative Size", []resultFile{{"", "manifest.json", []byte(`{"ResultFiles": {"SUCCEEDED": [{"Key": "` + runDir + `S.json", "Size": -1}]}}`)}}, manifestKey, "negative Size -1"},
 		{"result file without Key", []resultFile{{"", "manifest.json", []byte(`{"ResultFiles": {"SUCCEEDED": [{"Size": 2}]}}`)}}, manifestKey, "ResultFiles.SUCCEEDED[0] has no Key"},
-		{"file not JSON", []resultFile{{"SUCCEEDED", "S.json", []byte("SUCCEEDED")}}, runDir + "S.json", "record 1: invalid character"},
-		{"file truncated", []resultFile{{"SUCCEEDED", "S.json", jsonArray(t, ok, ok)[:100]}}, runDir + "S.json", "record 1: unexpected EOF"},
-		{"unclosed array", []resultFile{{"SUCCEEDED", "S.json", bytes.TrimSuffix(jsonArray(t, ok, ok), []byte("]"))}}, runDir + "S.json", "record 3: EOF"},
-		{"data after the array", []resultFile{{"SUCCEEDED", "S.json", append(jsonArray(t, ok), "[]"...)}}, runDir + "S.json", "record 2: data after the end"},
-		{"record a number", []resultFile{{"SUCCEEDED", "S.json", jsonArray(t, ok, 7)}}, runDir + "S.json", "record 2: json: cannot unmarshal number"},
+		{"file not JSON", []resultFile{{"SUCCEEDED", "S.json", []byte("SUCCEEDED")}}, runDir + "S.json", `record 1: 'S' where a JSON object belongs`},
+		{"file truncated", []resultFile{{"SUCCEEDED", "S.json", jsonArray(t, ok, ok)[:100]}}, runDir + "S.json", "record 1: unexpected end of file"},
+		{"unclosed array", []resultFile{{"SUCCEEDED", "S.json", bytes.TrimSuffix(jsonArray(t, ok, ok), []byte("]"))}}, runDir + "S.json", "record 3: unexpected end of file, the array is not closed"},
+		{"data after the array", []resultFile{{"SUCCEEDED", "S.json", append(jsonArray(t, ok), "[]"...)}}, runDir + "S.json", "'[' after the end of the array"},
+		{"record a number", []resultFile{{"SUCCEEDED", "S.json", jsonArray(t, ok, 7)}}, runDir + "S.json", "record 2: '7' where a JSON object belongs"},
+		{"record not JSON inside", []resultFile{{"SUCCEEDED", "S.json", []byte(`[{"objects": 1, oops}]`)}}, runDir + "S.json", "record 1: invalid character 'o'"},
+		{"bare output in a FAILED file", []resultFile{{"FAILED", "F.json", jsonArray(t, job.BatchResult{Objects: 1, Count: 1, SumOfSquares: "1", Failed: []job.Failure{}})}}, runDir + "F.json", "record 1: a bare output in a FAILED file"},
 		{"Output missing", []resultFile{{"SUCCEEDED", "S.json", jsonArray(t, ok, execution(t, "SUCCEEDED", batchOf("a"), nil, "", ""))}}, runDir + "S.json", "record 2: Output of SUCCEEDED execution exec: missing"},
 		{"Output not JSON", []resultFile{{"SUCCEEDED", "S.json", jsonArray(t, withOutput("{oops"))}}, runDir + "S.json", "record 1: Output of SUCCEEDED execution exec: invalid character 'o'"},
-		{"Output neither result", []resultFile{{"SUCCEEDED", "S.json", jsonArray(t, withOutput(`{"count": 1, "sumOfSquares": "1"}`))}}, runDir + "S.json", "neither a BatchResult"},
+		{"Output no batch result", []resultFile{{"SUCCEEDED", "S.json", jsonArray(t, withOutput(`{"count": 1, "sumOfSquares": "1"}`))}}, runDir + "S.json", "not a batch result"},
 		{"sum negative", []resultFile{{"SUCCEEDED", "S.json", jsonArray(t, withOutput(`{"objects": 1, "count": 1, "sumOfSquares": "-4", "failed": []}`))}}, runDir + "S.json", `record 1: Output of SUCCEEDED execution exec: sumOfSquares "-4" is not a non-negative decimal integer`},
 		{"sum a number", []resultFile{{"SUCCEEDED", "S.json", jsonArray(t, withOutput(`{"objects": 1, "count": 1, "sumOfSquares": 4, "failed": []}`))}}, runDir + "S.json", "cannot unmarshal number"},
 		{"sum exponent", []resultFile{{"SUCCEEDED", "S.json", jsonArray(t, withOutput(`{"objects": 1, "count": 1, "sumOfSquares": "4e2", "failed": []}`))}}, runDir + "S.json", "not a non-negative decimal integer"},
 		{"sum empty", []resultFile{{"SUCCEEDED", "S.json", jsonArray(t, withOutput(`{"objects": 1, "count": 1, "sumOfSquares": "", "failed": []}`))}}, runDir + "S.json", "not a non-negative decimal integer"},
-		{"sum missing", []resultFile{{"SUCCEEDED", "S.json", jsonArray(t, withOutput(`{"objects": 1, "count": 1, "failed": []}`))}}, runDir + "S.json", "count or sumOfSquares missing"},
+		{"sum missing", []resultFile{{"SUCCEEDED", "S.json", jsonArray(t, withOutput(`{"objects": 1, "count": 1, "failed": []}`))}}, runDir + "S.json", "objects, count or sumOfSquares missing"},
 		{"sum of no numbers", []resultFile{{"SUCCEEDED", "S.json", jsonArray(t, withOutput(`{"objects": 1, "count": 0, "sumOfSquares": "9", "failed": []}`))}}, runDir + "S.json", `sumOfSquares "9" of no numbers`},
 		{"sum too long", []resultFile{{"SUCCEEDED", "S.json", jsonArray(t, withOutput(`{"objects": 1, "count": 1, "sumOfSquares": "1`+strings.Repeat("0", 2*sumsq.DefaultMaxDigits+1)+`", "failed": []}`))}}, runDir + "S.json", "more than 1 squares"},
 		{"count negative", []resultFile{{"SUCCEEDED", "S.json", jsonArray(t, withOutput(`{"objects": 1, "count": -1, "sumOfSquares": "0", "failed": []}`))}}, runDir + "S.json", "negative count"},
@@ -566,8 +605,8 @@ func TestTotalInvalid(t *testing.T) {
 			withOutput(`{"objects": 1, "count": 1, "sumOfSquares": "1", "failed": []}`))}}, runDir + "S.json", "record 2: Output of SUCCEEDED execution exec: counts overflow int64"},
 		{"failures not all named", []resultFile{{"SUCCEEDED", "S.json", jsonArray(t, withOutput(`{"objects": 1, "count": 1, "sumOfSquares": "1", "failedObjects": 2, "failed": [{"key": "x"}]}`))}}, runDir + "S.json", "failedObjects is 2 but failed names 1"},
 		{"FAILED record without Input", []resultFile{{"FAILED", "F.json", []byte(`[{"Name": "n", "Status": "FAILED", "Error": "E"}]`)}}, runDir + "F.json", "record 1: Input of FAILED execution n: missing"},
-		{"FAILED record Input no objects", []resultFile{{"FAILED", "F.json", jsonArray(t, execution(t, "FAILED", map[string]int{"n": 1}, nil, "E", "C"))}}, runDir + "F.json", "neither a batch (Items) nor an object (key)"},
-		{"record without Status", []resultFile{{"SUCCEEDED", "S.json", []byte(`[{"Output": "{}"}]`)}}, runDir + "S.json", "neither a BatchResult"},
+		{"FAILED record Input no objects", []resultFile{{"FAILED", "F.json", jsonArray(t, execution(t, "FAILED", map[string]int{"n": 1}, nil, "E", "C"))}}, runDir + "F.json", `not a batch: no "Items"`},
+		{"record without Status", []resultFile{{"SUCCEEDED", "S.json", []byte(`[{"Output": "{}"}]`)}}, runDir + "S.json", "not a batch result"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -706,95 +745,70 @@ func is[E error](err error) bool {
 	return errors.As(err, &e)
 }
 
-// TestTotalInline totals a Map's inline results.
-func TestTotalInline(t *testing.T) {
-	raw := func(s string) json.RawMessage { return json.RawMessage(s) }
-	fixture, err := os.ReadFile(filepath.Join("testdata", "total", "inline.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var fromFixture []json.RawMessage
-	if err := json.Unmarshal(fixture, &fromFixture); err != nil {
-		t.Fatal(err)
-	}
-	nullCause := func(i int) string {
-		return fmt.Sprintf("Map result %d is null: its item (an object or a batch) failed, and inline results do not name its objects", i)
-	}
-	tests := []struct {
-		name    string
-		results []json.RawMessage
-		want    job.Total
-	}{
-		{"none", nil, job.Total{SumOfSquares: "0", Failed: []job.Failure{}}},
-		{"fixture", fromFixture, job.Total{
-			Objects: 3, Count: 7, SumOfSquares: "155", FailedObjects: 3,
-			Failed: []job.Failure{
-				{Bucket: "data", Key: "today/bad.txt", Error: "InvalidContentError", Cause: `s3://data/today/bad.txt: line 2 (byte 2): not an integer: "x"`},
-				{Error: job.MapItemFailed, Cause: nullCause(2)},
-				{Error: "S3UnavailableError", Cause: "s3://data/today/f.txt: S3 unavailable"},
-			}}},
-		{"skipped result files", []json.RawMessage{
-			raw(`{"objects":1,"count":1,"sumOfSquares":"4","results":[],"failedObjects":0,"failed":[],"skippedObjects":2}`),
-			raw(`{"objects":0,"count":0,"sumOfSquares":"0","results":[],"failedObjects":0,"failed":[],"skippedObjects":3}`),
-		}, job.Total{Objects: 1, Count: 1, SumOfSquares: "4", Failed: []job.Failure{}, SkippedObjects: 5}},
-		{"only nulls", []json.RawMessage{raw("null"), raw(" null ")}, job.Total{SumOfSquares: "0", FailedObjects: 2,
-			Failed: []job.Failure{{Error: job.MapItemFailed, Cause: nullCause(0)}, {Error: job.MapItemFailed, Cause: nullCause(1)}}}},
-		{"execution records", []json.RawMessage{
-			mustJSON(t, execution(t, "SUCCEEDED", batchOf("a"), job.ObjectResult{Bucket: "data", Key: "a", Count: 1, SumOfSquares: "9"}, "", "")),
-			mustJSON(t, execution(t, "FAILED", batchOf("b", "c"), nil, "TimeoutError", "late")),
-		}, job.Total{Objects: 1, Count: 1, SumOfSquares: "9", FailedObjects: 2, Failed: []job.Failure{
-			{Bucket: "data", Key: "b", Error: "TimeoutError", Cause: "late"},
-			{Bucket: "data", Key: "c", Error: "TimeoutError", Cause: "late"}}}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := (&job.Summer{}).TotalInline(context.Background(), tt.results)
-			if err != nil || !reflect.DeepEqual(got, tt.want) {
-				t.Fatalf("TotalInline = %+v, %v; want %+v, nil", got, err, tt.want)
+// hugeRecord serves a result file whose one element is n bytes long,
+// generated as it is sent.
+func hugeRecord(n int64) s3test.Hook {
+	return func(w http.ResponseWriter, r *http.Request, _ http.Handler) {
+		w.Header().Set("Content-Length", strconv.FormatInt(hugeRecordSize(n), 10))
+		w.Header().Set("ETag", `"huge"`)
+		w.Write(hugeHead)
+		pad := bytes.Repeat([]byte("x"), 1<<20)
+		for left := n; left > 0; left -= int64(len(pad)) {
+			if _, err := w.Write(pad[:min(left, int64(len(pad)))]); err != nil {
+				return // the reader has gone
 			}
-		})
+		}
+		w.Write(hugeTail)
 	}
 }
 
-// TestTotalInlineMany has more failures inline than Failed lists: they are
-// all counted, and there is nowhere to write them.
-func TestTotalInlineMany(t *testing.T) {
-	var results []json.RawMessage
-	for range 3 * job.MaxListedFailures {
-		results = append(results, json.RawMessage("null"))
+var (
+	hugeHead = []byte(`[{"objects": 1, "count": 1, "sumOfSquares": "1", "failed": [], "pad": "`)
+	hugeTail = []byte(`"}]`)
+)
+
+func hugeRecordSize(n int64) int64 { return int64(len(hugeHead)) + n + int64(len(hugeTail)) }
+
+// TestTotalRecordTooLarge gives the Total a result file whose one record
+// is 300 MB: no record Step Functions writes is, so it is an
+// InvalidResultsError, found without reading it whole: the heap stays
+// small.
+func TestTotalRecordTooLarge(t *testing.T) {
+	srv := s3test.NewServer(t, resultsBucket)
+	const n = 300 << 20
+	manifest := fmt.Sprintf(`{"ResultFiles": {"SUCCEEDED": [{"Key": %q, "Size": %d}]}}`, runDir+"S.json", hugeRecordSize(n))
+	e := putRun(t, srv, manifestKey, resultFile{"", "manifest.json", []byte(manifest)})
+	srv.Hook(resultsBucket, runDir+"S.json", hugeRecord(n))
+	runtime.GC()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, err := newSummer(srv).Total(context.Background(), e)
+	runtime.ReadMemStats(&after)
+	var ire *job.InvalidResultsError
+	if !errors.As(err, &ire) || !strings.Contains(ire.Reason, "record 1 is larger than") {
+		t.Fatalf("Total over a 300 MB record = %v; want an InvalidResultsError: record 1 is larger than ...", err)
 	}
-	got, err := (&job.Summer{}).TotalInline(context.Background(), results)
-	if err != nil || got.FailedObjects != 3*job.MaxListedFailures || len(got.Failed) != job.MaxListedFailures || got.FailuresLocation != "" {
-		t.Fatalf("TotalInline = {FailedObjects: %d, %d listed, FailuresLocation: %q}, %v; want {%d, %d, \"\"}, nil",
-			got.FailedObjects, len(got.Failed), got.FailuresLocation, err, 3*job.MaxListedFailures, job.MaxListedFailures)
+	allocated := after.TotalAlloc - before.TotalAlloc
+	t.Logf("allocated %d KiB", allocated>>10)
+	if allocated > 16<<20 {
+		t.Errorf("Total allocated %d MiB for a 300 MB record; want at most 16 MiB", allocated>>20)
 	}
 }
 
-func TestTotalInlineInvalid(t *testing.T) {
-	canceled, cancel := context.WithCancel(context.Background())
-	cancel()
-	tests := []struct {
-		name    string
-		ctx     context.Context
-		results []json.RawMessage
-		check   func(error) bool
-		want    string
-	}{
-		{"a string", context.Background(), []json.RawMessage{json.RawMessage(`null`), json.RawMessage(`"x"`)},
-			func(err error) bool {
-				var e *job.InvalidResultsError
-				return errors.As(err, &e) && strings.HasPrefix(e.Reason, "result 1: ")
-			}, "InvalidResultsError for result 1"},
-		{"an empty object", context.Background(), []json.RawMessage{json.RawMessage(`{}`)},
-			is[*job.InvalidResultsError], "InvalidResultsError"},
-		{"deadline", canceled, []json.RawMessage{json.RawMessage(`null`)}, is[*job.TimeoutError], "TimeoutError"},
+// TestTotalRecordsUpToTheLimit: records of nearly MaxRecordBytes are read.
+func TestTotalRecordsUpToTheLimit(t *testing.T) {
+	srv := s3test.NewServer(t, resultsBucket)
+	out := job.BatchResult{Objects: 1, Count: 1, SumOfSquares: "4", Failed: []job.Failure{}}
+	b := mustJSON(t, out)
+	pad := job.MaxRecordBytes - len(b) - len(`,"pad":""`)
+	big := append(b[:len(b)-1:len(b)-1], []byte(`,"pad":"`+strings.Repeat("x", pad)+`"}`)...)
+	if len(big) != job.MaxRecordBytes {
+		t.Fatalf("record of %d bytes; want %d", len(big), job.MaxRecordBytes)
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := (&job.Summer{}).TotalInline(tt.ctx, tt.results)
-			if !tt.check(err) {
-				t.Fatalf("TotalInline = %+v, %v; want %s", got, err, tt.want)
-			}
-		})
+	body := append(append([]byte("["), big...), ']')
+	e := putRun(t, srv, manifestKey, resultFile{"SUCCEEDED", "S.json", body})
+	got, err := newSummer(srv).Total(context.Background(), e)
+	if err != nil || got.SumOfSquares != "4" {
+		t.Fatalf("Total over a record of MaxRecordBytes = %+v, %v; want sum 4", got, err)
 	}
 }

@@ -34,14 +34,7 @@ type Failure struct {
 // Batch is what a Distributed Map's ItemBatcher sends.
 type Batch struct {
 	Items      []Object        `json:"Items"`
-	BatchInput json.RawMessage `json:"BatchInput,omitempty"` // a BatchInput, or anything else (ignored)
-}
-
-// BatchInput is what the state machine adds to every batch.
-type BatchInput struct {
-	// ResultsPrefix is where the Map writes its own results: a run over the
-	// whole bucket lists them too, and they are skipped, not summed.
-	ResultsPrefix string `json:"resultsPrefix,omitempty"`
+	BatchInput json.RawMessage `json:"BatchInput,omitempty"` // what the ItemBatcher adds: not read
 }
 
 // BatchResult is the subtotal of a batch, with every object either summed
@@ -54,7 +47,7 @@ type BatchResult struct {
 	ResultsOmitted int64          `json:"resultsOmitted,omitempty"` // per-object results left out to bound the output size; the subtotal includes them
 	FailedObjects  int64          `json:"failedObjects"`
 	Failed         []Failure      `json:"failed"`
-	SkippedObjects int64          `json:"skippedObjects,omitempty"` // under BatchInput.ResultsPrefix: not read
+	SkippedObjects int64          `json:"skippedObjects,omitempty"` // under the results prefix: not read
 }
 
 // ResultWriterDetails is where a Distributed Map wrote its results.

@@ -70,17 +70,23 @@ func checkBucketName(name string) string {
 	return ""
 }
 
-// checkObject returns an *InvalidEventError if o cannot name an S3 object,
-// or else its bucket's name.
-func checkObject(o Object) (string, error) {
-	bucket, err := BucketName(o.Bucket)
-	if err != nil {
-		return "", err
+// check returns an *InvalidEventError if o cannot name an object the
+// Summer may read, or else its bucket's name. An object with no bucket is a
+// local file, of a Storage that has no buckets.
+func (s *Summer) check(o Object) (string, error) {
+	bucket := ""
+	if o.Bucket != "" || s.Bucket != "" {
+		var err error
+		if bucket, err = BucketName(o.Bucket); err != nil {
+			return "", err
+		}
 	}
 	switch {
+	case s.Bucket != "" && bucket != s.Bucket:
+		return "", &InvalidEventError{Reason: fmt.Sprintf("bucket %s: this function reads only bucket %s", quote(bucket), quote(s.Bucket))}
 	case o.Key == "":
 		return "", &InvalidEventError{Reason: `missing or empty "key"`}
-	case len(o.Key) > MaxKeyBytes:
+	case bucket != "" && len(o.Key) > MaxKeyBytes:
 		return "", &InvalidEventError{Reason: fmt.Sprintf("key of %d bytes: S3 keys have at most %d", len(o.Key), MaxKeyBytes)}
 	case o.Size != nil && *o.Size < 0:
 		return "", &InvalidEventError{Reason: fmt.Sprintf(`"size" %d is negative`, *o.Size)}

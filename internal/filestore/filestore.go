@@ -1,0 +1,173 @@
+// Package filestore is the job's Storage over local files, for the CLI: a
+// key is a path (bucket ""), "-" is standard input, and a regular file is
+// read in ranges with pread, from any number of goroutines. List walks a
+// folder in the order S3 would list it had it been uploaded.
+package filestore
+
+import (
+	"context"
+	"errors"
+	"io"
+	"io/fs"
+	"os"
+
+	"github.com/sumsq/sumsq/internal/job"
+)
+
+// Stdin is the key of standard input.
+const Stdin = "-"
+
+// A Store is the job's Storage over local files.
+type Store struct {
+	// Stdin is what key "-" reads: os.Stdin, or a test's reader.
+	Stdin io.Reader
+}
+
+var _ job.Storage = (*Store)(nil)
+
+// Open opens the file at path key (bucket must be empty). A regular file
+// has its size; standard input, a pipe or a device has none (-1) and can be
+// read once. A folder is an *job.ObjectUnreadableError.
+func (s *Store) Open(ctx context.Context, bucket, key string, size int64) (job.Source, error) {
+	if bucket != "" {
+		return nil, &job.InvalidEventError{Reason: "a local file has no bucket, not " + bucket}
+	}
+	if key == Stdin {
+		return &stream{r: s.Stdin, key: key}, nil
+	}
+	f, err := os.Open(key)
+	if err != nil {
+		return nil, classify(err, key)
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, classify(err, key)
+	}
+	switch {
+	case fi.IsDir():
+		f.Close()
+		return nil, &job.ObjectUnreadableError{Key: key, Err: errors.New("is a folder")}
+	case !fi.Mode().IsRegular():
+		return &stream{r: f, f: f, key: key}, nil
+	}
+	return &file{f: f, size: fi.Size(), key: key}, nil
+}
+
+// Put writes body to the file at path key, replacing it.
+func (s *Store) Put(ctx context.Context, bucket, key string, body io.ReadSeeker, size int64) error {
+	if bucket != "" {
+		return &job.InvalidEventError{Reason: "a local file has no bucket, not " + bucket}
+	}
+	f, err := os.Create(key)
+	if err != nil {
+		return classify(err, key)
+	}
+	_, err = io.CopyN(f, body, size)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return classify(err, key)
+	}
+	return nil
+}
+
+// classify turns an error about the file at path into the job's error
+// types: missing, denied, or unreadable for any other reason (a symbolic
+// link loop, a name too long, an I/O error).
+func classify(err error, path string) error {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return &job.ObjectNotFoundError{Key: path}
+	case errors.Is(err, fs.ErrPermission):
+		return &job.AccessDeniedError{Key: path, Err: unwrapPath(err)}
+	}
+	return &job.ObjectUnreadableError{Key: path, Err: unwrapPath(err)}
+}
+
+// unwrapPath returns the error inside a *fs.PathError: the path is said
+// already.
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// A file is a regular file, read with pread.
+type file struct {
+	f    *os.File
+	size int64
+	key  string
+}
+
+func (f *file) Size() int64  { return f.size }
+func (f *file) Close() error { return f.f.Close() }
+
+func (f *file) NewReader(ctx context.Context, off, n int64) (io.ReadCloser, error) {
+	if n < 0 || off+n > f.size {
+		n = max(f.size-off, 0)
+	}
+	return &reader{ctx: ctx, r: io.NewSectionReader(f.f, off, n), key: f.key}, nil
+}
+
+// A stream is standard input, a pipe or a device: read once, from the start.
+type stream struct {
+	r    io.Reader
+	f    *os.File // nil for standard input, which the Store does not own
+	key  string
+	read bool
+}
+
+func (s *stream) Size() int64 { return -1 }
+
+func (s *stream) Close() error {
+	if s.f != nil {
+		return s.f.Close()
+	}
+	return nil
+}
+
+func (s *stream) NewReader(ctx context.Context, off, n int64) (io.ReadCloser, error) {
+	if s.read || off != 0 || n >= 0 {
+		return nil, &job.ObjectUnreadableError{Key: s.key, Err: errors.New("a stream is read once, whole")}
+	}
+	s.read = true
+	if s.f != nil {
+		// A pipe's pending Read ends when its file is closed.
+		stop := context.AfterFunc(ctx, func() { s.f.Close() })
+		return &reader{ctx: ctx, r: s.f, key: s.key, stop: stop}, nil
+	}
+	return &reader{ctx: ctx, r: s.r, key: s.key}, nil
+}
+
+// A reader reads a file until ctx is done, classifying its errors.
+type reader struct {
+	ctx  context.Context
+	r    io.Reader
+	key  string
+	stop func() bool
+}
+
+func (r *reader) Read(p []byte) (int, error) {
+	if err := r.ctx.Err(); err != nil {
+		return 0, err
+	}
+	n, err := r.r.Read(p)
+	if err != nil && err != io.EOF {
+		if r.ctx.Err() != nil {
+			return n, r.ctx.Err()
+		}
+		return n, classify(err, r.key)
+	}
+	return n, err
+}
+
+func (r *reader) Close() error {
+	if r.stop != nil {
+		r.stop()
+	}
+	return nil
+}

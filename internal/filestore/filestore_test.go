@@ -1,0 +1,166 @@
+package filestore_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/sumsq/sumsq/internal/filestore"
+	"github.com/sumsq/sumsq/internal/job"
+)
+
+func write(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func readRange(t *testing.T, s *filestore.Store, path string, off, n int64) (string, error) {
+	t.Helper()
+	ctx := context.Background()
+	src, err := s.Open(ctx, "", path, -1)
+	if err != nil {
+		return "", err
+	}
+	defer src.Close()
+	r, err := src.NewReader(ctx, off, n)
+	if err != nil {
+		return "", err
+	}
+	defer r.Close()
+	b, err := io.ReadAll(r)
+	return string(b), err
+}
+
+func TestOpen(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "f.log")
+	write(t, file, "0123456789")
+	s := &filestore.Store{Stdin: strings.NewReader("3\n4\n")}
+	tests := []struct {
+		name   string
+		path   string
+		off, n int64
+		want   string
+	}{
+		{"whole", file, 0, -1, "0123456789"},
+		{"range", file, 2, 5, "23456"},
+		{"to the end", file, 7, -1, "789"},
+		{"past the end", file, 7, 100, "789"},
+		{"standard input", "-", 0, -1, "3\n4\n"},
+	}
+	for _, tt := range tests {
+		got, err := readRange(t, s, tt.path, tt.off, tt.n)
+		if got != tt.want || err != nil {
+			t.Errorf("%s: read(%s, %d, %d) = %q, %v; want %q, nil", tt.name, tt.path, tt.off, tt.n, got, err, tt.want)
+		}
+	}
+}
+
+// TestOpenErrors checks that failures are named only with the job's error
+// names, as the function names an S3 object in the same state.
+func TestOpenErrors(t *testing.T) {
+	dir := t.TempDir()
+	loop := filepath.Join(dir, "loop")
+	if err := os.Symlink(loop, loop); err != nil {
+		t.Fatal(err)
+	}
+	denied := filepath.Join(dir, "denied")
+	write(t, denied, "1\n")
+	os.Chmod(denied, 0)
+	tests := []struct {
+		name, path, want string
+	}{
+		{"missing", filepath.Join(dir, "missing"), "ObjectNotFoundError"},
+		{"symbolic link loop", loop, "ObjectUnreadableError"},
+		{"folder", dir, "ObjectUnreadableError"},
+		{"name too long", filepath.Join(dir, strings.Repeat("n", 300)), "ObjectUnreadableError"},
+	}
+	if f, err := os.Open(denied); err == nil {
+		f.Close() // root reads it anyway
+	} else {
+		tests = append(tests, struct{ name, path, want string }{"permission", denied, "AccessDeniedError"})
+	}
+	s := &filestore.Store{}
+	for _, tt := range tests {
+		_, err := readRange(t, s, tt.path, 0, -1)
+		if got := job.ErrorType(err); got != tt.want {
+			t.Errorf("%s: read(%s) = %v (%s); want a %s", tt.name, tt.path, err, got, tt.want)
+		}
+		if err != nil && !strings.HasPrefix(err.Error(), tt.path+": ") {
+			t.Errorf("%s: error %q; want it to begin with the path", tt.name, err)
+		}
+	}
+}
+
+// TestPipeCanceled: a read that waits on a pipe nobody writes to ends when
+// its context does.
+func TestPipeCanceled(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skip("no FIFOs here:", err)
+	}
+	// A writer that never writes, so that open returns.
+	w, err := os.OpenFile(fifo, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	src, err := (&filestore.Store{}).Open(ctx, "", fifo, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	if src.Size() != -1 {
+		t.Errorf("a FIFO's Size = %d; want -1", src.Size())
+	}
+	r, _ := src.NewReader(ctx, 0, -1)
+	start := time.Now()
+	_, err = io.ReadAll(r)
+	if !errors.Is(err, context.DeadlineExceeded) || time.Since(start) > 2*time.Second {
+		t.Errorf("read of a silent FIFO = %v after %v; want the context's deadline, soon", err, time.Since(start))
+	}
+}
+
+func TestList(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"a.txt", "a/b", "a/c/d", "b", "a-"} {
+		write(t, filepath.Join(dir, name), name)
+	}
+	os.Symlink(filepath.Join(dir, "b"), filepath.Join(dir, "link")) // skipped
+	var got []string
+	for item := range filestore.List(context.Background(), dir) {
+		if item.Err != nil {
+			t.Fatal(item.Err)
+		}
+		rel, _ := filepath.Rel(dir, item.Path)
+		got = append(got, filepath.ToSlash(rel))
+	}
+	// S3's key order: '-' < '.' < '/'.
+	want := []string{"a-", "a.txt", "a/b", "a/c/d", "b"}
+	if !slices.Equal(got, want) {
+		t.Errorf("List = %v; want %v", got, want)
+	}
+	var items []filestore.Item
+	for item := range filestore.List(context.Background(), filepath.Join(dir, "missing")) {
+		items = append(items, item)
+	}
+	if len(items) != 1 || !reflect.DeepEqual(items[0].Err, &job.ObjectNotFoundError{Key: filepath.Join(dir, "missing")}) {
+		t.Errorf("List(missing) = %+v; want one item with an ObjectNotFoundError", items)
+	}
+}

@@ -1,0 +1,197 @@
+package job
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"slices"
+	"strings"
+)
+
+// A Distributed Map with a ResultWriter writes, under its prefix, a
+// directory named after the Map Run holding manifest.json and result files
+// grouped by the status of the child executions
+// (https://docs.aws.amazon.com/step-functions/latest/dg/input-output-resultwriter.html):
+//
+//	{"DestinationBucket": "b",
+//	 "MapRunArn": "arn:aws:states:…:mapRun:…",
+//	 "ResultFiles": {
+//	   "FAILED":    [{"Key": "results/<id>/FAILED_0.json", "Size": 1024}],
+//	   "PENDING":   [],
+//	   "SUCCEEDED": [{"Key": "results/<id>/SUCCEEDED_0.json", "Size": 2048}]}}
+//
+// A result file is a JSON array (or, with OutputType JSONL, JSON Lines). With
+// the template's WriterConfig Transformation COMPACT, a SUCCEEDED file holds
+// the children's outputs themselves, and a FAILED or PENDING file the whole
+// records of those children, as Transformation NONE writes every record:
+//
+//	{"ExecutionArn": "…", "Name": "…", "Status": "FAILED",
+//	 "Input": "{\"Items\":[…]}", "Output": "…", "Error": "…", "Cause": "…", …}
+//
+// whose Input and Output hold JSON text in a string. The reader accepts
+// records in any file, and outputs in SUCCEEDED files.
+
+// manifest is manifest.json.
+type manifest struct {
+	DestinationBucket string                  `json:"DestinationBucket"`
+	MapRunArn         string                  `json:"MapRunArn"`
+	ResultFiles       map[string][]resultFile `json:"ResultFiles"`
+}
+
+// resultFile is one entry of the manifest's ResultFiles.
+type resultFile struct {
+	Key  string `json:"Key"`
+	Size *int64 `json:"Size"`
+}
+
+// statusFile is a result file and the status its records were filed under.
+type statusFile struct {
+	Status string
+	Key    string
+	Size   int64 // -1 if the manifest does not say
+}
+
+// statusSucceeded is the status of the child executions that succeeded;
+// every other status in a manifest (FAILED, PENDING) names executions whose
+// objects were not summed.
+const statusSucceeded = "SUCCEEDED"
+
+// maxManifestBytes bounds the manifest read into memory. A manifest lists
+// one small entry per result file, and Step Functions writes a result file
+// per several MB of results: this is far more than any run writes.
+const maxManifestBytes = 16 << 20
+
+// readManifest reads the manifest at bucket/key and checks that it names
+// only result files in its own directory, each once, and no other bucket.
+// It returns the Map Run's ARN and the files in the order a total reads them: SUCCEEDED, FAILED,
+// PENDING, then any other status by name, each in manifest order, so that
+// the order of the failures a total names is reproducible. A manifest with
+// no ResultFiles is that of a run with nothing to sum.
+func (s *Summer) readManifest(ctx context.Context, bucket, key string) (mapRunArn string, files []statusFile, err error) {
+	var m manifest
+	err = s.read(ctx, bucket, key, -1, func(r io.Reader) error {
+		dec := json.NewDecoder(io.LimitReader(r, maxManifestBytes))
+		if err := dec.Decode(&m); err != nil {
+			return err
+		}
+		if _, err := dec.Token(); err != io.EOF {
+			if err == nil {
+				err = errors.New("data after the manifest")
+			}
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		return "", nil, err
+	}
+	if m.DestinationBucket != "" && m.DestinationBucket != bucket {
+		return "", nil, &InvalidResultsError{Key: key, Reason: fmt.Sprintf("manifest names bucket %s, not %s", quote(m.DestinationBucket), quote(bucket))}
+	}
+	dir, _ := path.Split(key)
+	statuses := slices.Collect(func(yield func(string) bool) {
+		for status := range m.ResultFiles {
+			if !yield(status) {
+				return
+			}
+		}
+	})
+	slices.SortFunc(statuses, func(a, b string) int {
+		if ra, rb := statusRank(a), statusRank(b); ra != rb {
+			return ra - rb
+		}
+		return strings.Compare(a, b)
+	})
+	seen := make(map[string]string)
+	for _, status := range statuses {
+		for i, f := range m.ResultFiles[status] {
+			where := fmt.Sprintf("manifest: ResultFiles.%s[%d]", status, i)
+			switch {
+			case f.Key == "":
+				return "", nil, &InvalidResultsError{Key: key, Reason: where + " has no Key"}
+			case !strings.HasPrefix(f.Key, dir) || strings.Contains(f.Key[len(dir):], "/") || f.Key == key:
+				return "", nil, &InvalidResultsError{Key: key, Reason: fmt.Sprintf("%s: %s is not a result file of this run, in %s", where, quote(f.Key), quote(dir))}
+			case seen[f.Key] != "":
+				return "", nil, &InvalidResultsError{Key: key, Reason: fmt.Sprintf("%s: %s is listed twice (also under %s): its results would count twice", where, quote(f.Key), seen[f.Key])}
+			case f.Size != nil && *f.Size < 0:
+				return "", nil, &InvalidResultsError{Key: key, Reason: fmt.Sprintf("%s: negative Size %d", where, *f.Size)}
+			}
+			seen[f.Key] = status
+			size := int64(-1)
+			if f.Size != nil {
+				size = *f.Size
+			}
+			files = append(files, statusFile{Status: status, Key: f.Key, Size: size})
+		}
+	}
+	return m.MapRunArn, files, nil
+}
+
+func statusRank(s string) int {
+	switch s {
+	case statusSucceeded:
+		return 0
+	case "FAILED":
+		return 1
+	case "PENDING":
+		return 2
+	}
+	return 3
+}
+
+// read opens the result file bucket/key (of size bytes, or -1) and hands it
+// to fn. Errors reading it are classified (a missing file is an
+// *InvalidResultsError: the run's results are incomplete, and no retry
+// mends that); any other error from fn is the file's content at fault.
+func (s *Summer) read(ctx context.Context, bucket, key string, size int64, fn func(io.Reader) error) error {
+	obj, err := s.Storage.Open(ctx, bucket, key, size)
+	if err != nil {
+		return resultsError(ctx, err, bucket, key)
+	}
+	defer obj.Close()
+	r, err := obj.NewReader(ctx, 0, -1)
+	if err != nil {
+		return resultsError(ctx, err, bucket, key)
+	}
+	defer r.Close()
+	sr := &stickyReader{r: r}
+	if err := fn(sr); err != nil {
+		if sr.err != nil {
+			return resultsError(ctx, sr.err, bucket, key)
+		}
+		var ir *InvalidResultsError
+		if errors.As(err, &ir) {
+			return ir
+		}
+		return &InvalidResultsError{Key: key, Reason: err.Error()}
+	}
+	return nil
+}
+
+// stickyReader remembers the first error of r other than io.EOF: what
+// failed while a decoder read, which the decoder may report otherwise.
+type stickyReader struct {
+	r   io.Reader
+	err error
+}
+
+func (s *stickyReader) Read(p []byte) (int, error) {
+	n, err := s.r.Read(p)
+	if err != nil && err != io.EOF && s.err == nil {
+		s.err = err
+	}
+	return n, err
+}
+
+// resultsError classifies a failure to read a result file or the manifest.
+func resultsError(ctx context.Context, err error, bucket, key string) error {
+	err = classify(ctx, err, bucket, key)
+	var nf *ObjectNotFoundError
+	if errors.As(err, &nf) {
+		return &InvalidResultsError{Key: key, Reason: "not found in bucket " + bucket}
+	}
+	return err
+}

@@ -1,0 +1,140 @@
+package s3store
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/smithy-go"
+
+	"github.com/sumsq/sumsq/internal/job"
+)
+
+// A kind is what an S3 error means for the job.
+type kind int
+
+const (
+	transient  kind = iota // throttling, a server error, a dropped connection: retry
+	notFound               // no such key or bucket
+	denied                 // the caller may not
+	unreadable             // a client error no retry mends
+	changed                // the object is no longer the version being read
+)
+
+// codes classifies the S3 error codes a GET, HEAD, PUT or LIST can answer
+// (https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html,
+// "List of error codes"). Codes not listed are classified by their HTTP
+// status (byStatus).
+var codes = map[string]kind{
+	// 404
+	"NoSuchKey":     notFound,
+	"NoSuchBucket":  notFound,
+	"NoSuchVersion": notFound,
+	"NotFound":      notFound, // HEAD has no body, so no code: the SDK says NotFound
+
+	// 403
+	"AccessDenied":          denied,
+	"Forbidden":             denied, // HEAD's 403
+	"AllAccessDisabled":     denied,
+	"AccountProblem":        denied,
+	"InvalidAccessKeyId":    denied,
+	"SignatureDoesNotMatch": denied,
+	"InvalidSecurity":       denied,
+	"InvalidObjectState":    unreadable, // archived (S3 Glacier): restore it first
+
+	// 400 and others that no retry mends
+	"KeyTooLongError":              unreadable,
+	"InvalidBucketName":            unreadable,
+	"InvalidArgument":              unreadable,
+	"InvalidRequest":               unreadable,
+	"InvalidURI":                   unreadable,
+	"MethodNotAllowed":             unreadable, // a delete marker's version
+	"NotImplemented":               unreadable,
+	"EntityTooLarge":               unreadable,
+	"InvalidDigest":                unreadable,
+	"BadDigest":                    unreadable,
+	"MissingContentLength":         unreadable,
+	"InvalidBucketState":           unreadable,
+	"PermanentRedirect":            unreadable, // the bucket is in another region
+	"AuthorizationHeaderMalformed": unreadable,
+
+	// The version being read is gone: a retry reads the new one whole.
+	"PreconditionFailed": changed, // 412: If-Match no longer holds
+	"InvalidRange":       changed, // 416: the object is shorter than listed
+
+	// 4xx that a retry can mend, and every 5xx.
+	"RequestTimeout":       transient, // 400: the connection idled
+	"IncompleteBody":       transient, // 400: the body was cut short
+	"ExpiredToken":         transient, // 400: credentials are refreshed
+	"TokenRefreshRequired": transient,
+	"RequestTimeTooSkewed": transient, // 403: the clock was wrong
+	"OperationAborted":     transient, // 409
+	"SlowDown":             transient, // 503: throttling
+	"ServiceUnavailable":   transient,
+	"InternalError":        transient,
+	"Throttling":           transient,
+	"ThrottlingException":  transient,
+}
+
+// byStatus classifies an error response whose code is not in codes.
+func byStatus(status int) kind {
+	switch {
+	case status == http.StatusNotFound:
+		return notFound
+	case status == http.StatusForbidden:
+		return denied
+	case status == http.StatusPreconditionFailed, status == http.StatusRequestedRangeNotSatisfiable:
+		return changed
+	case status == http.StatusTooManyRequests, status == http.StatusRequestTimeout, status >= 500:
+		return transient
+	case status >= 400:
+		return unreadable
+	}
+	return transient // no response at all: the network
+}
+
+// classify turns an error from reading or writing bucket/key into the job's
+// error types. Errors that are already the job's are returned as they are;
+// one that ends with ctx is a *job.TimeoutError.
+func classify(ctx context.Context, err error, bucket, key string) error {
+	if isJobError(err) {
+		return err
+	}
+	if ctx.Err() != nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return &job.TimeoutError{Bucket: bucket, Key: key}
+	}
+	k := transient
+	var (
+		ae smithy.APIError
+		re *awshttp.ResponseError
+	)
+	known := false
+	if errors.As(err, &ae) {
+		k, known = codes[ae.ErrorCode()]
+	}
+	if !known && errors.As(err, &re) {
+		k = byStatus(re.HTTPStatusCode())
+	}
+	switch k {
+	case notFound:
+		return &job.ObjectNotFoundError{Bucket: bucket, Key: key}
+	case denied:
+		return &job.AccessDeniedError{Bucket: bucket, Key: key, Err: err}
+	case unreadable:
+		return &job.ObjectUnreadableError{Bucket: bucket, Key: key, Err: err}
+	case changed:
+		return &job.ObjectChangedError{Bucket: bucket, Key: key}
+	}
+	return &job.S3UnavailableError{Bucket: bucket, Key: key, Err: err}
+}
+
+// isJobError reports whether err is one of the job's error types already.
+func isJobError(err error) bool {
+	for _, c := range job.Contract {
+		if job.ErrorType(err) == c.Name() {
+			return true
+		}
+	}
+	return false
+}

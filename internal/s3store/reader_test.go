@@ -1,0 +1,239 @@
+package s3store_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/sumsq/sumsq/internal/job"
+	"github.com/sumsq/sumsq/internal/s3store"
+	"github.com/sumsq/sumsq/internal/s3test"
+)
+
+const bucket = "my-bucket"
+
+// body returns n bytes that differ from one position to the next, so that
+// a resume at a wrong offset cannot go unnoticed.
+func body(n int) []byte {
+	var b bytes.Buffer
+	for i := 0; b.Len() < n; i++ {
+		fmt.Fprintf(&b, "%d\n", i)
+	}
+	return b.Bytes()[:n]
+}
+
+// read opens bucket/k of the given size (-1: unknown) and reads [off,
+// off+n) of it.
+func read(t *testing.T, srv *s3test.Server, size, off, n int64) ([]byte, error) {
+	t.Helper()
+	ctx := context.Background()
+	src, err := s3store.New(srv.Client()).Open(ctx, bucket, "k", size)
+	if err != nil {
+		return nil, err
+	}
+	defer src.Close()
+	r, err := src.NewReader(ctx, off, n)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	return io.ReadAll(r)
+}
+
+func TestRead(t *testing.T) {
+	big := body(300 << 10) // several read buffers
+	tests := []struct {
+		name      string
+		data      []byte
+		size      bool  // Open is told the size
+		off, n    int64 // the range read; n < 0: to the end
+		hook      s3test.Hook
+		gets      int // GET requests expected
+		wantRange string
+	}{
+		{"empty", nil, false, 0, -1, nil, 1, ""},
+		{"empty, size known", nil, true, 0, -1, nil, 0, ""},
+		{"small", []byte("1\n2\n3\n"), false, 0, -1, nil, 1, ""},
+		{"several buffers", big, false, 0, -1, nil, 1, ""},
+		{"several buffers, size known", big, true, 0, -1, nil, 1, ""},
+		{"a range", big, true, 1000, 5000, nil, 1, ""},
+		{"a range to the end", big, true, 1000, -1, nil, 1, ""},
+		{"a range past the end", big, true, 1000, 1 << 30, nil, 1, ""},
+		{"a range of an object of unknown size", big, false, 1000, 5000, nil, 2, ""},
+		{"break once", big, false, 0, -1, s3test.BreakAfter(100<<10, 1), 2, ""},
+		{"break once, size known", big, true, 0, -1, s3test.BreakAfter(100<<10, 1), 2, ""},
+		{"break a range", big, true, 1000, 200 << 10, s3test.BreakAfter(100<<10, 1), 2, ""},
+		{"break at byte 0", big, false, 0, -1, s3test.BreakAfter(0, 1), 2, ""},
+		{"break on every resume", big, false, 0, -1, s3test.BreakAfter(1000, s3store.MaxResumes), s3store.MaxResumes + 1, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := s3test.NewServer(t, bucket)
+			srv.Put(t, bucket, "k", tt.data)
+			srv.Hook(bucket, "k", tt.hook)
+			size := int64(-1)
+			if tt.size {
+				size = int64(len(tt.data))
+			}
+			got, err := read(t, srv, size, tt.off, tt.n)
+			want := tt.data
+			if tt.off > 0 || tt.n >= 0 {
+				end := int64(len(tt.data))
+				if tt.n >= 0 {
+					end = min(end, tt.off+tt.n)
+				}
+				want = tt.data[tt.off:end]
+			}
+			if err != nil || !bytes.Equal(got, want) {
+				t.Fatalf("read = %d bytes (equal: %v), %v; want %d bytes, nil", len(got), bytes.Equal(got, want), err, len(want))
+			}
+			if gets := srv.Requests(http.MethodGet, bucket, "k"); gets != tt.gets {
+				t.Errorf("GET requests = %d; want %d", gets, tt.gets)
+			}
+		})
+	}
+}
+
+func TestReadGivesUpAfterMaxResumes(t *testing.T) {
+	srv := s3test.NewServer(t, bucket)
+	srv.Put(t, bucket, "k", body(10000))
+	srv.Hook(bucket, "k", s3test.BreakAfter(1000, s3store.MaxResumes+1))
+	got, err := read(t, srv, -1, 0, -1)
+	var unavailable *job.S3UnavailableError
+	if !errors.As(err, &unavailable) || len(got) != 1000*(s3store.MaxResumes+1) {
+		t.Fatalf("read = %d bytes, %v; want %d bytes and an S3UnavailableError", len(got), err, 1000*(s3store.MaxResumes+1))
+	}
+	if gets := srv.Requests(http.MethodGet, bucket, "k"); gets != s3store.MaxResumes+1 {
+		t.Errorf("GET requests = %d; want %d", gets, s3store.MaxResumes+1)
+	}
+}
+
+// TestReadObjectChanged replaces the object between a broken body and its
+// resume, or between a listing and the first GET: every check that notices
+// it gives an *job.ObjectChangedError, whichever S3 makes.
+func TestReadObjectChanged(t *testing.T) {
+	tests := []struct {
+		name   string
+		size   int64 // told to Open
+		ignore bool  // the server ignores If-Match
+	}{
+		{"412 Precondition Failed", -1, false},
+		{"the server ignores If-Match", -1, true},
+		{"412, size known", 10000, false},
+		{"the server ignores If-Match, size known", 10000, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := s3test.NewServer(t, bucket)
+			srv.Put(t, bucket, "k", body(10000))
+			gets := 0
+			srv.Hook(bucket, "k", func(w http.ResponseWriter, r *http.Request, next http.Handler) {
+				gets++
+				if gets == 1 {
+					next.ServeHTTP(s3test.Break(w, 5000), r)
+					return
+				}
+				if gets == 2 { // the resume finds another version
+					if _, err := srv.PutObject(bucket, "k", body(12000)); err != nil {
+						t.Error(err)
+					}
+				}
+				if tt.ignore {
+					r.Header.Del("If-Match")
+				}
+				next.ServeHTTP(w, r)
+			})
+			got, err := read(t, srv, tt.size, 0, -1)
+			want := &job.ObjectChangedError{Bucket: bucket, Key: "k"}
+			if !reflect.DeepEqual(err, want) || len(got) != 5000 {
+				t.Fatalf("read = %d bytes, %v; want 5000, %v", len(got), err, want)
+			}
+		})
+	}
+}
+
+// TestReadRangeOfChangedSize: a listing said one size, S3 now another.
+func TestReadRangeOfChangedSize(t *testing.T) {
+	srv := s3test.NewServer(t, bucket)
+	srv.Put(t, bucket, "k", body(10000))
+	_, err := read(t, srv, 20000, 100, 1000)
+	if want := (&job.ObjectChangedError{Bucket: bucket, Key: "k"}); !reflect.DeepEqual(err, want) {
+		t.Fatalf("read of a range of an object listed at another size = %v; want %v", err, want)
+	}
+}
+
+func TestReadServerIgnoresRange(t *testing.T) {
+	srv := s3test.NewServer(t, bucket)
+	srv.Put(t, bucket, "k", body(10000))
+	first := true
+	srv.Hook(bucket, "k", func(w http.ResponseWriter, r *http.Request, next http.Handler) {
+		if first {
+			first = false
+			w = s3test.Break(w, 5000)
+		}
+		r.Header.Del("Range")
+		next.ServeHTTP(w, r)
+	})
+	got, err := read(t, srv, 10000, 0, -1)
+	var unavailable *job.S3UnavailableError
+	if !errors.As(err, &unavailable) || !strings.Contains(err.Error(), "Content-Range") || len(got) != 5000 {
+		t.Fatalf("read = %d bytes, %v; want 5000, an S3UnavailableError about Content-Range", len(got), err)
+	}
+}
+
+func TestOpenMissing(t *testing.T) {
+	srv := s3test.NewServer(t, bucket)
+	_, err := read(t, srv, -1, 0, -1)
+	if want := (&job.ObjectNotFoundError{Bucket: bucket, Key: "k"}); !reflect.DeepEqual(err, want) {
+		t.Fatalf("read of a missing object = %v; want %v", err, want)
+	}
+	_, err = read(t, srv, 10, 0, -1)
+	if want := (&job.ObjectNotFoundError{Bucket: bucket, Key: "k"}); !reflect.DeepEqual(err, want) {
+		t.Fatalf("read of a missing object of a listed size = %v; want %v", err, want)
+	}
+}
+
+func TestReadCanceled(t *testing.T) {
+	srv := s3test.NewServer(t, bucket)
+	srv.Put(t, bucket, "k", body(10000))
+	srv.Hook(bucket, "k", s3test.Stall(100))
+	ctx, cancel := context.WithCancel(context.Background())
+	src, err := s3store.New(srv.Client()).Open(ctx, bucket, "k", 10000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, _ := src.NewReader(ctx, 0, -1)
+	buf := make([]byte, 1000)
+	n, err := r.Read(buf)
+	if n != 100 || err != nil {
+		t.Fatalf("Read = %d, %v; want 100, nil", n, err)
+	}
+	cancel() // while the body stalls
+	_, err = io.ReadAll(r)
+	if want := (&job.TimeoutError{Bucket: bucket, Key: "k"}); !reflect.DeepEqual(err, want) {
+		t.Fatalf("Read after cancel = %v; want %v", err, want)
+	}
+	if gets := srv.Requests(http.MethodGet, bucket, "k"); gets != 1 {
+		t.Errorf("GET requests = %d; want 1", gets)
+	}
+}
+
+// TestReadWholeOfChangedSize: a listing said one size and S3 sends
+// another whole object: reading it to the listed size could cut it short
+// on a line boundary, and sum a part of it without a word.
+func TestReadWholeOfChangedSize(t *testing.T) {
+	for _, size := range []int64{5000, 20000} {
+		srv := s3test.NewServer(t, bucket)
+		srv.Put(t, bucket, "k", body(10000))
+		_, err := read(t, srv, size, 0, -1)
+		if want := (&job.ObjectChangedError{Bucket: bucket, Key: "k"}); !reflect.DeepEqual(err, want) {
+			t.Errorf("read of an object of 10000 bytes listed at %d = %v; want %v", size, err, want)
+		}
+	}
+}

@@ -1,0 +1,187 @@
+package s3store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/smithy-go"
+
+	"github.com/sumsq/sumsq/internal/job"
+)
+
+// API is the part of the S3 client a Store uses; *s3.Client has it.
+type API interface {
+	GetObject(ctx context.Context, in *s3.GetObjectInput, optFns ...func(*s3.Options)) (*s3.GetObjectOutput, error)
+	PutObject(ctx context.Context, in *s3.PutObjectInput, optFns ...func(*s3.Options)) (*s3.PutObjectOutput, error)
+}
+
+// A Store is the job's Storage over S3.
+type Store struct {
+	S3 API
+}
+
+var _ job.Storage = (*Store)(nil)
+
+// New returns a Store over client.
+func New(client API) *Store { return &Store{S3: client} }
+
+// FirstGetBytes is how many bytes Open asks for when it does not know the
+// object's size: one ranged GET that returns the whole of a small object,
+// and the size and version (ETag) of a large one, with its first bytes.
+const FirstGetBytes = 8 << 20
+
+// Open opens bucket/key. Given its size, it makes no request: the first GET
+// of the object pins its version. Otherwise it GETs the first
+// FirstGetBytes bytes, which says the size and pins the version, and keeps
+// them for the first reader from byte 0.
+func (s *Store) Open(ctx context.Context, bucket, key string, size int64) (job.Source, error) {
+	if err := checkName(bucket, key); err != nil {
+		return nil, err
+	}
+	src := &source{api: s.S3, bucket: bucket, key: key, size: size}
+	if size >= 0 {
+		return src, nil
+	}
+	out, err := s.S3.GetObject(ctx, &s3.GetObjectInput{Bucket: &bucket, Key: &key, Range: aws.String(byteRange(0, FirstGetBytes))})
+	if err != nil {
+		if isInvalidRange(err) {
+			// The only range an object cannot satisfy from byte 0 is
+			// any range of an empty object.
+			src.size = 0
+			return src, nil
+		}
+		return nil, classify(ctx, err, bucket, key)
+	}
+	start, total, ok := contentRange(aws.ToString(out.ContentRange))
+	switch {
+	case ok && start == 0 && total >= 0:
+		src.size = total
+	case out.ContentRange == nil && out.ContentLength != nil:
+		src.size = *out.ContentLength // a server that ignores Range sent it all
+	default:
+		out.Body.Close()
+		return nil, &job.S3UnavailableError{Bucket: bucket, Key: key,
+			Err: fmt.Errorf("asked for bytes from 0, got Content-Range %q", aws.ToString(out.ContentRange))}
+	}
+	src.etag = aws.ToString(out.ETag)
+	src.first = out.Body
+	src.firstEnd = src.size
+	if out.ContentRange != nil && out.ContentLength != nil {
+		src.firstEnd = *out.ContentLength
+	}
+	return src, nil
+}
+
+// Put stores body as bucket/key.
+func (s *Store) Put(ctx context.Context, bucket, key string, body io.ReadSeeker, size int64) error {
+	if err := checkName(bucket, key); err != nil {
+		return err
+	}
+	_, err := s.S3.PutObject(ctx, &s3.PutObjectInput{
+		Bucket:        &bucket,
+		Key:           &key,
+		Body:          body,
+		ContentLength: &size,
+		ContentType:   aws.String("application/jsonl"),
+	})
+	if err != nil {
+		return classify(ctx, err, bucket, key)
+	}
+	return nil
+}
+
+// checkName refuses what S3 would refuse before a request is made: the SDK
+// reports an empty bucket or key as an error of its own, which is not S3's.
+func checkName(bucket, key string) error {
+	switch {
+	case bucket == "":
+		return &job.InvalidEventError{Reason: "no bucket: an S3 object needs one"}
+	case key == "":
+		return &job.InvalidEventError{Reason: "empty key"}
+	}
+	return nil
+}
+
+// A source is one version of an S3 object. Its ETag is the version: known
+// from a HEAD, or pinned by the first GET that answers; every later GET
+// asks for it (If-Match), and every answer is checked against it.
+type source struct {
+	api         API
+	bucket, key string
+	size        int64 // -1: unknown
+
+	mu       sync.Mutex
+	etag     string
+	first    io.ReadCloser // Open's first bytes, [0, firstEnd), until a reader takes them
+	firstEnd int64
+}
+
+func (s *source) Size() int64 { return s.size }
+
+func (s *source) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.first != nil {
+		s.first.Close()
+		s.first = nil
+	}
+	return nil
+}
+
+// NewReader returns a reader of the object's bytes [off, off+n), or from
+// off to the end if n < 0. The GET is made by the first Read.
+func (s *source) NewReader(ctx context.Context, off, n int64) (io.ReadCloser, error) {
+	end := int64(-1)
+	if n >= 0 {
+		end = off + n
+	}
+	if s.size >= 0 && (end < 0 || end > s.size) {
+		end = s.size
+	}
+	r := &reader{ctx: ctx, src: s, off: off, end: end, bodyEnd: -1, ranged: off > 0 || n >= 0}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if off == 0 && s.first != nil {
+		r.body, r.bodyEnd = s.first, s.firstEnd
+		s.first = nil
+	}
+	return r, nil
+}
+
+// pin records etag as the version being read, if none is yet, and reports
+// whether etag is that version.
+func (s *source) pin(etag string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.etag == "" {
+		s.etag = etag
+	}
+	return etag == s.etag
+}
+
+func (s *source) pinned() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.etag
+}
+
+// byteRange is the Range header for [off, end), end < 0 meaning the end.
+func byteRange(off, end int64) string {
+	r := "bytes=" + strconv.FormatInt(off, 10) + "-"
+	if end >= 0 {
+		r += strconv.FormatInt(end-1, 10)
+	}
+	return r
+}
+
+// isInvalidRange reports whether err is S3's 416 InvalidRange.
+func isInvalidRange(err error) bool {
+	var ae smithy.APIError
+	return errors.As(err, &ae) && ae.ErrorCode() == "InvalidRange"
+}
