@@ -39,6 +39,10 @@ type Summer struct {
 	// object or a Map run in another is an *InvalidEventError.
 	Bucket string
 
+	// OnRead, if set, is called with the count of bytes read from
+	// objects, as they are read, from any goroutine: for a progress bar.
+	OnRead func(n int64)
+
 	// ResultsPrefix is where the Map writes its result files, "results/"
 	// in the template. A batch skips the objects under it (a run over the
 	// whole bucket lists them), an object event under it is refused, and a
@@ -116,7 +120,7 @@ func (s *Summer) sum(ctx context.Context, bucket string, o Object, progress *cou
 	a := sumsq.Accumulator{MaxDigits: s.MaxDigits}
 	// ReadFrom, not io.Copy: a reader's WriteTo (an *os.File's) would
 	// bypass the pooled buffer.
-	if _, err := a.ReadFrom(progress.reader(r)); err != nil {
+	if _, err := a.ReadFrom(s.watch(progress.reader(r))); err != nil {
 		return sumsq.Result{}, classify(ctx, err, bucket, o.Key)
 	}
 	res, err := a.Finish()
@@ -164,6 +168,27 @@ func classify(ctx context.Context, err error, bucket, key string) error {
 		return unavailable
 	}
 	return &S3UnavailableError{Bucket: bucket, Key: key, Err: err}
+}
+
+// watch returns r, reporting what is read from it to s.OnRead if set.
+func (s *Summer) watch(r io.Reader) io.Reader {
+	if s.OnRead == nil {
+		return r
+	}
+	return &readHook{r: r, f: s.OnRead}
+}
+
+type readHook struct {
+	r io.Reader
+	f func(int64)
+}
+
+func (h *readHook) Read(p []byte) (int, error) {
+	n, err := h.r.Read(p)
+	if n > 0 {
+		h.f(int64(n))
+	}
+	return n, err
 }
 
 // A counter counts bytes read, for a batch's progress. A nil *counter
