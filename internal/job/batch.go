@@ -60,6 +60,7 @@ func (s *Summer) Batch(ctx context.Context, b Batch) (BatchResult, error) {
 	)
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(s.concurrency())
+	sl := newSlots(s.concurrency())
 	for i := range objects {
 		o := &objects[i]
 		if o.err != nil || !needsRead(o.Object) {
@@ -73,7 +74,7 @@ func (s *Summer) Batch(ctx context.Context, b Batch) (BatchResult, error) {
 			continue // a transient failure, or ctx's end: no use starting more
 		}
 		g.Go(func() error {
-			r, err := s.sum(gctx, o.bucket, o.Object, &read)
+			r, err := s.sum(gctx, o.bucket, o.Object, sl, &read)
 			if IsTransient(err) {
 				return err
 			}

@@ -39,6 +39,16 @@ type Summer struct {
 	// object or a Map run in another is an *InvalidEventError.
 	Bucket string
 
+	// PartSize is the size of the parts an object is read in, concurrently,
+	// when it is at least that large and its size is known (see ranges.go);
+	// 0 means DefaultPartSize.
+	PartSize int64
+
+	// RangeConcurrency is how many parts of one object are read at once;
+	// 0 means DefaultRangeConcurrency. In a batch, all the reads of all the
+	// objects together are bounded by Concurrency.
+	RangeConcurrency int
+
 	// OnRead, if set, is called with the count of bytes read from
 	// objects, as they are read, from any goroutine: for a progress bar.
 	OnRead func(n int64)
@@ -82,7 +92,7 @@ func (s *Summer) Sum(ctx context.Context, o Object) (sumsq.Result, error) {
 		return sumsq.Result{}, &InvalidEventError{Reason: fmt.Sprintf("key %s is under %s, where the Map writes its results, not data",
 			quote(o.Key), quote(s.ResultsPrefix))}
 	}
-	return s.sum(ctx, bucket, o, nil)
+	return s.sum(ctx, bucket, o, newSlots(s.rangeConcurrency()), nil)
 }
 
 // Object sums the object o names, as Sum does, and returns what the function
@@ -96,10 +106,10 @@ func (s *Summer) Object(ctx context.Context, o Object) (ObjectResult, error) {
 	return ObjectResult{Bucket: bucket, Key: o.Key, Count: r.Count, SumOfSquares: r.String()}, nil
 }
 
-// sum reads the valid object o in bucket through the parser, counting the
-// bytes read on progress if it is not nil. Its errors are the exported
-// types, unwrapped.
-func (s *Summer) sum(ctx context.Context, bucket string, o Object, progress *counter) (sumsq.Result, error) {
+// sum reads the valid object o in bucket through the parser, whole or in
+// parts, each read taking one of sl, and counting the bytes read on
+// progress if it is not nil. Its errors are the exported types, unwrapped.
+func (s *Summer) sum(ctx context.Context, bucket string, o Object, sl slots, progress *counter) (sumsq.Result, error) {
 	size := int64(-1)
 	if o.Size != nil {
 		size = *o.Size
@@ -112,6 +122,17 @@ func (s *Summer) sum(ctx context.Context, bucket string, o Object, progress *cou
 		return sumsq.Result{}, classify(ctx, err, bucket, o.Key)
 	}
 	defer obj.Close()
+	if size := obj.Size(); size >= s.partSize() {
+		res, err := s.sumParts(ctx, obj, size, sl, progress)
+		if err != nil {
+			return sumsq.Result{}, classify(ctx, err, bucket, o.Key)
+		}
+		return res, nil
+	}
+	if err := sl.take(ctx); err != nil {
+		return sumsq.Result{}, classify(ctx, err, bucket, o.Key)
+	}
+	defer sl.give()
 	r, err := obj.NewReader(ctx, 0, -1)
 	if err != nil {
 		return sumsq.Result{}, classify(ctx, err, bucket, o.Key)

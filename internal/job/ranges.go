@@ -1,0 +1,230 @@
+package job
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"math"
+	"sync"
+	"sync/atomic"
+
+	"github.com/sumsq/sumsq/internal/sumsq"
+)
+
+// Ranged reads. An object of at least PartSize bytes whose size is known is
+// read as parts of PartSize bytes, up to RangeConcurrency at once, each
+// parsed on its own by the rule of package sumsq's documentation ("Parsing
+// ranges in parallel") and combined exactly: a part parses every line that
+// starts in it, reading past its end to finish its last line. Over S3 that
+// is concurrent ranged GETs of one version of the object, each resumable;
+// over local files, pread on every core.
+const (
+	// DefaultPartSize is a part's size when PartSize is 0: big enough that
+	// a GET's latency is small next to its transfer, small enough that an
+	// object of 64 MiB keeps 8 connections busy.
+	DefaultPartSize = 8 << 20
+
+	// DefaultRangeConcurrency is how many parts of one object are read at
+	// once when RangeConcurrency is 0.
+	DefaultRangeConcurrency = 8
+
+	// partSlack is how far past its end a part first reads to finish its
+	// last line; a longer line is read on in growing windows.
+	partSlack = 4 << 10
+)
+
+func (s *Summer) partSize() int64 {
+	if s.PartSize > 0 {
+		return s.PartSize
+	}
+	return DefaultPartSize
+}
+
+func (s *Summer) rangeConcurrency() int {
+	if s.RangeConcurrency > 0 {
+		return s.RangeConcurrency
+	}
+	return DefaultRangeConcurrency
+}
+
+// slots bounds the streams being read at once: a read takes a slot for as
+// long as it reads. A batch shares one among its objects and their parts,
+// so that a batch of large objects opens no more connections than its
+// Concurrency.
+type slots chan struct{}
+
+func newSlots(n int) slots { return make(slots, n) }
+
+func (sl slots) take(ctx context.Context) error {
+	select {
+	case sl <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (sl slots) give() { <-sl }
+
+// errAbandoned ends a part that need not finish: an earlier part failed,
+// and the object's first error is there.
+var errAbandoned = errors.New("part abandoned: an earlier part failed")
+
+// sumParts parses the object src of size bytes in parts, concurrently, and
+// returns the exact result, or the error of the first invalid line (its
+// Line counted from the object's start) or the first failed read.
+func (s *Summer) sumParts(ctx context.Context, src Source, size int64, sl slots, progress *counter) (sumsq.Result, error) {
+	part := s.partSize()
+	n := int((size + part - 1) / part)
+	results := make([]sumsq.Result, n)
+	errs := make([]error, n)
+	var failed atomic.Int64 // the first part that failed
+	failed.Store(math.MaxInt64)
+	var wg sync.WaitGroup
+	workers := make(chan struct{}, s.rangeConcurrency())
+	for i := range n {
+		workers <- struct{}{}
+		if failed.Load() < int64(i) {
+			<-workers
+			break // no need to read past an error
+		}
+		wg.Go(func() {
+			defer func() { <-workers }()
+			start, end := int64(i)*part, min(int64(i+1)*part, size)
+			results[i], errs[i] = s.sumPart(ctx, src, start, end, size, sl, progress, func() bool { return failed.Load() < int64(i) })
+			if errs[i] != nil {
+				for f := failed.Load(); int64(i) < f && !failed.CompareAndSwap(f, int64(i)); f = failed.Load() {
+				}
+			}
+		})
+	}
+	wg.Wait()
+	var total sumsq.Result
+	for i := range results {
+		if err := errs[i]; err != nil {
+			var e *sumsq.Error
+			if errors.As(err, &e) {
+				e.Line += total.Lines // a line of the whole object
+			}
+			return sumsq.Result{}, err
+		}
+		total.Add(results[i])
+	}
+	return total, nil
+}
+
+// sumPart parses the lines that start in [start, end) of src, by the rule
+// of package sumsq: it begins after the first "\n" at or after start-1
+// (at 0 for the first part) and stops after the first "\n" at or after
+// end-1, or at the end of the object. abandon reports whether an earlier
+// part has failed.
+func (s *Summer) sumPart(ctx context.Context, src Source, start, end, size int64, sl slots, progress *counter, abandon func() bool) (sumsq.Result, error) {
+	if err := sl.take(ctx); err != nil {
+		return sumsq.Result{}, err
+	}
+	defer sl.give()
+	from := max(start-1, 0)
+	r := &windowReader{ctx: ctx, src: src, pos: from, size: size, window: min(end+partSlack, size) - from}
+	defer r.Close()
+	buf := partBuffers.Get().(*[partBufferSize]byte)
+	defer partBuffers.Put(buf)
+	in := s.watch(progress.reader(r))
+
+	a := sumsq.Accumulator{MaxDigits: s.MaxDigits}
+	pos := from          // the position of the next byte read
+	seeking := start > 0 // for the first line that starts in the part
+	for {
+		if abandon() {
+			return sumsq.Result{}, errAbandoned
+		}
+		n, err := in.Read(buf[:])
+		chunk := buf[:n]
+		if seeking && n > 0 {
+			i := bytes.IndexByte(chunk, '\n')
+			if i < 0 {
+				pos += int64(n)
+				chunk = nil
+			} else {
+				first := pos + int64(i) + 1
+				if first >= end {
+					return sumsq.Result{}, nil // no line starts in the part
+				}
+				a.Offset = first
+				chunk, pos, seeking = chunk[i+1:], first, false
+			}
+		}
+		done := false
+		if len(chunk) > 0 {
+			if last := end - 1 - pos; last < int64(len(chunk)) {
+				if j := bytes.IndexByte(chunk[max(last, 0):], '\n'); j >= 0 {
+					chunk, done = chunk[:max(last, 0)+int64(j)+1], true
+				}
+			}
+			if _, werr := a.Write(chunk); werr != nil {
+				return sumsq.Result{}, werr
+			}
+			pos += int64(len(chunk))
+		}
+		switch {
+		case done:
+			return a.Finish()
+		case err == io.EOF && seeking:
+			return sumsq.Result{}, nil // the object's last line started before the part
+		case err == io.EOF:
+			return a.Finish()
+		case err != nil:
+			return sumsq.Result{}, err
+		}
+	}
+}
+
+// partBufferSize is the size of the buffers parts are read into: large
+// enough that a local file is read in few preads.
+const partBufferSize = 256 << 10
+
+var partBuffers = sync.Pool{New: func() any { return new([partBufferSize]byte) }}
+
+// A windowReader reads a Source from pos to its end in windows: a first
+// one of window bytes, then windows twice as large each time, each one
+// reader (over S3, one ranged GET). A part reads its first window, which
+// takes it just past its end, and a second only for a line that goes on.
+type windowReader struct {
+	ctx    context.Context
+	src    Source
+	pos    int64
+	size   int64
+	window int64
+	r      io.ReadCloser
+}
+
+func (w *windowReader) Read(p []byte) (int, error) {
+	if w.r == nil {
+		if w.pos >= w.size {
+			return 0, io.EOF
+		}
+		n := min(w.window, w.size-w.pos)
+		r, err := w.src.NewReader(w.ctx, w.pos, n)
+		if err != nil {
+			return 0, err
+		}
+		w.r, w.window = r, max(2*w.window, 64<<10)
+	}
+	n, err := w.r.Read(p)
+	w.pos += int64(n)
+	if err == io.EOF {
+		w.r.Close()
+		w.r = nil
+		if w.pos < w.size {
+			err = nil
+		}
+	}
+	return n, err
+}
+
+func (w *windowReader) Close() error {
+	if w.r != nil {
+		return w.r.Close()
+	}
+	return nil
+}

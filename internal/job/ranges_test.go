@@ -1,0 +1,163 @@
+package job_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/sumsq/sumsq/internal/filestore"
+	"github.com/sumsq/sumsq/internal/job"
+	"github.com/sumsq/sumsq/internal/s3store"
+	"github.com/sumsq/sumsq/internal/s3test"
+	"github.com/sumsq/sumsq/internal/sumsq"
+)
+
+// rangeInput makes lines of every kind the grammar has, with lines longer
+// than a part and than the first window past it, and with bad set one
+// invalid line.
+func rangeInput(rng *rand.Rand, lines int, bad bool) string {
+	var b strings.Builder
+	if rng.IntN(3) == 0 {
+		b.WriteString("\uFEFF")
+	}
+	badLine := -1
+	if bad {
+		badLine = rng.IntN(lines)
+	}
+	for i := range lines {
+		switch r := rng.IntN(40); {
+		case i == badLine:
+			b.WriteString([]string{"1.5", "x", "-", "\uFEFF1", "1 2", strings.Repeat("7", 5000)}[rng.IntN(6)])
+		case r == 0:
+			b.WriteString(strings.Repeat(" ", 5000+rng.IntN(20000)) + "12") // longer than a part's slack
+		case r == 1:
+			b.WriteString("-" + strings.Repeat("9", 1+rng.IntN(200)))
+		case r == 2:
+			b.WriteString("\r") // a blank CRLF line
+		case r == 3:
+			b.WriteString(" \t+42\t ")
+		default:
+			fmt.Fprint(&b, rng.IntN(2000)-1000)
+		}
+		if i < lines-1 || rng.IntN(2) == 0 {
+			b.WriteByte('\n')
+		}
+	}
+	return b.String()
+}
+
+// TestRanges reads objects in small parts, through both storages, and
+// compares each result, and each error's line, offset and excerpt, with
+// the parser's over the whole object.
+func TestRanges(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	dir := t.TempDir()
+	srv := s3test.NewServer(t, dataBucket)
+	stores := map[string]struct {
+		summer func(part int64) *job.Summer
+		object func(name, body string) job.Object
+	}{
+		"files": {
+			func(part int64) *job.Summer {
+				return &job.Summer{Storage: &filestore.Store{}, PartSize: part, RangeConcurrency: 3}
+			},
+			func(name, body string) job.Object {
+				path := filepath.Join(dir, name)
+				if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return job.Object{Key: path}
+			},
+		},
+		"S3": {
+			func(part int64) *job.Summer {
+				return &job.Summer{Storage: s3store.New(srv.Client()), PartSize: part, RangeConcurrency: 3}
+			},
+			func(name, body string) job.Object {
+				srv.Put(t, dataBucket, name, []byte(body))
+				size := int64(len(body))
+				return job.Object{Bucket: dataBucket, Key: name, Size: &size}
+			},
+		},
+	}
+	for storeName, store := range stores {
+		for i := range 60 {
+			body := rangeInput(rng, 50+rng.IntN(400), i%3 == 0)
+			part := int64(1 + rng.IntN(len(body)/2+1))
+			if i%10 == 0 && storeName == "files" {
+				part = 1 // every byte a part
+			}
+			name := fmt.Sprintf("%s-%d", storeName, i)
+			t.Run(name, func(t *testing.T) {
+				wantRes, wantErr := sumsq.Sum(strings.NewReader(body))
+				got, err := store.summer(part).Sum(context.Background(), store.object(name, body))
+				var ce *job.InvalidContentError
+				if wantErr != nil {
+					if !errors.As(err, &ce) || !reflect.DeepEqual(ce.Err, wantErr) {
+						t.Fatalf("Sum in parts of %d = %v; want the whole object's error %v", part, err, wantErr)
+					}
+					return
+				}
+				if err != nil || got.String() != wantRes.String() || got.Count != wantRes.Count || got.Lines != wantRes.Lines {
+					t.Fatalf("Sum in parts of %d = %s (%d numbers, %d lines), %v; want %s (%d, %d)",
+						part, got.String(), got.Count, got.Lines, err, wantRes.String(), wantRes.Count, wantRes.Lines)
+				}
+			})
+		}
+	}
+}
+
+// TestRangesObjectChanged replaces an object while its parts are read:
+// the parts pin its first version, and the read fails with an
+// ObjectChangedError rather than mixing two versions.
+func TestRangesObjectChanged(t *testing.T) {
+	srv := s3test.NewServer(t, dataBucket)
+	body := strings.Repeat("12345\n", 10000)
+	srv.Put(t, dataBucket, "k", []byte(body))
+	var gets atomic.Int64
+	srv.Hook(dataBucket, "k", func(w http.ResponseWriter, r *http.Request, next http.Handler) {
+		next.ServeHTTP(w, r)
+		if r.Method == http.MethodGet && gets.Add(1) == 1 { // after the first part's GET
+			if _, err := srv.PutObject(dataBucket, "k", []byte(strings.Repeat("54321\n", 10000))); err != nil {
+				t.Error(err)
+			}
+		}
+	})
+	size := int64(len(body))
+	s := &job.Summer{Storage: s3store.New(srv.Client()), PartSize: 6000, RangeConcurrency: 1}
+	_, err := s.Sum(context.Background(), job.Object{Bucket: dataBucket, Key: "k", Size: &size})
+	if want := (&job.ObjectChangedError{Bucket: dataBucket, Key: "k"}); !reflect.DeepEqual(err, want) {
+		t.Fatalf("Sum of an object replaced between its parts = %v; want %v", err, want)
+	}
+}
+
+// TestBatchStreamsBounded reads a batch of large objects in parts: the
+// reads of all its objects together never exceed the batch's Concurrency.
+func TestBatchStreamsBounded(t *testing.T) {
+	srv := s3test.NewServer(t, dataBucket)
+	client := &countingS3{API: srv.Client()}
+	body := []byte(strings.Repeat("7\n", 50000)) // 100 KB: 10 parts of 10 KB
+	var b job.Batch
+	for i := range 12 {
+		key := fmt.Sprintf("k%d", i)
+		srv.Put(t, dataBucket, key, body)
+		size := int64(len(body))
+		b.Items = append(b.Items, job.Object{Bucket: dataBucket, Key: key, Size: &size})
+	}
+	s := &job.Summer{Storage: s3store.New(client), Concurrency: 5, PartSize: 10000, RangeConcurrency: 4}
+	got, err := s.Batch(context.Background(), b)
+	if err != nil || got.Objects != 12 || got.Count != 12*50000 {
+		t.Fatalf("Batch = %+v, %v; want 12 objects summed", got, err)
+	}
+	if client.max > 5 || client.all < 12*10 {
+		t.Errorf("at most %d GETs at once, %d in all; want at most 5 at once, at least %d in all", client.max, client.all, 12*10)
+	}
+}
