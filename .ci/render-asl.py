@@ -15,72 +15,18 @@ import json
 import re
 import sys
 
-REGION = "us-east-1"
-ACCOUNT = "123456789012"
-STACK = "sumsq"
+from cfnresolve import Resolver
 
 PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9_]+)\}")
 
 
-class Resolver:
-    def __init__(self, template):
-        self.params = template.get("Parameters", {})
-        self.conditions = template.get("Conditions", {})
-        self.resources = template.get("Resources", {})
-
-    def value(self, v):
-        if isinstance(v, str):
-            return v
-        if isinstance(v, bool):
-            return "true" if v else "false"
-        if isinstance(v, (int, float)):
-            return str(v)
-        if isinstance(v, dict) and len(v) == 1:
-            (fn, arg), = v.items()
-            if fn == "Ref":
-                return self.ref(arg)
-            if fn == "Fn::GetAtt":
-                return self.get_att(*arg)
-            if fn == "Fn::If":
-                cond, yes, no = arg
-                return self.value(yes if self.condition(cond) else no)
-        raise ValueError(f"cannot resolve {json.dumps(v)}")
-
-    def condition(self, name):
-        expr = self.conditions[name]
-        (fn, arg), = expr.items()
-        if fn == "Fn::Equals":
-            return self.value(arg[0]) == self.value(arg[1])
-        raise ValueError(f"cannot evaluate condition {name}: {json.dumps(expr)}")
-
-    def ref(self, name):
-        if name in self.params:
-            if "Default" not in self.params[name]:
-                raise ValueError(f"parameter {name} has no default")
-            return self.value(self.params[name]["Default"])
-        res = self.resources.get(name)
-        if res is None:
-            raise ValueError(f"Ref to unknown {name}")
-        if res["Type"] == "AWS::S3::Bucket":
-            return f"{STACK}-{name.lower()}-sample"
-        if res["Type"] == "AWS::Lambda::Function":
-            return f"{STACK}-{name}-sample"
-        raise ValueError(f"no sample value for Ref {name} ({res['Type']})")
-
-    def get_att(self, name, attr):
-        res = self.resources.get(name)
-        if res is None:
-            raise ValueError(f"GetAtt of unknown {name}")
-        if res["Type"] == "AWS::Lambda::Function" and attr == "Arn":
-            return f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{self.ref(name)}"
-        raise ValueError(f"no sample value for GetAtt {name}.{attr} ({res['Type']})")
-
-
-def substitutions(template):
+def substitutions(template, params=None):
+    """Returns the state machine's DefinitionSubstitutions as one deployment
+    with the given parameter values (the defaults otherwise) resolves them."""
     machines = [r for r in template["Resources"].values() if r["Type"] == "AWS::StepFunctions::StateMachine"]
     if len(machines) != 1:
         raise ValueError(f"want one AWS::StepFunctions::StateMachine, found {len(machines)}")
-    resolver = Resolver(template)
+    resolver = Resolver(template, params)
     subs = machines[0]["Properties"].get("DefinitionSubstitutions", {})
     return {k: resolver.value(v) for k, v in subs.items()}
 

@@ -7,6 +7,7 @@ import (
 	"go/token"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -249,22 +250,34 @@ func TestREADMEErrorTable(t *testing.T) {
 }
 
 // TestTemplateBatchLimits checks that template.yaml lets the ItemBatcher
-// send no batch larger than Batch is known to take (TestBatchTemplateLimits).
+// send no batch larger than Batch is known to take (TestBatchTemplateLimits):
+// the parameters are whole numbers (Type String with an AllowedPattern) whose
+// largest allowed value is the limit.
 func TestTemplateBatchLimits(t *testing.T) {
 	tmpl, err := os.ReadFile("../../template.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
 	for param, want := range map[string]int{"BatchSize": job.MaxBatchItems, "BatchMaxBytes": job.MaxBatchInputBytes} {
-		if got := parameterMax(string(tmpl), param); got != strconv.Itoa(want) {
-			t.Errorf("template.yaml: %s MaxValue = %q; want %d", param, got, want)
+		pattern := parameterField(string(tmpl), param, "AllowedPattern")
+		re, err := regexp.Compile(pattern)
+		if err != nil {
+			t.Errorf("template.yaml: %s AllowedPattern %q: %v", param, pattern, err)
+			continue
+		}
+		for _, v := range []string{strconv.Itoa(want), strconv.Itoa(want + 1), strconv.Itoa(want / 2), "1.5", "1e3"} {
+			got := re.MatchString(v)
+			n, err := strconv.Atoi(v)
+			if ok := err == nil && n <= want; got != ok {
+				t.Errorf("template.yaml: %s AllowedPattern %q matches %q = %v; want %v", param, pattern, v, got, ok)
+			}
 		}
 	}
 }
 
-// parameterMax returns the MaxValue of a parameter of a template in the
-// layout of ours: "  Name:" at two spaces, its properties at four.
-func parameterMax(tmpl, param string) string {
+// parameterField returns a field of a parameter of a template in the layout
+// of ours: "  Name:" at two spaces, its properties at four.
+func parameterField(tmpl, param, field string) string {
 	_, rest, ok := strings.Cut(tmpl, "\n  "+param+":\n")
 	if !ok {
 		return ""
@@ -273,7 +286,7 @@ func parameterMax(tmpl, param string) string {
 		if !strings.HasPrefix(line, "    ") {
 			break
 		}
-		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "MaxValue:"); ok {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), field+":"); ok {
 			return strings.TrimSpace(v)
 		}
 	}
