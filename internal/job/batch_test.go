@@ -3,6 +3,7 @@ package job_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -339,14 +340,21 @@ func TestBatchTemplateLimits(t *testing.T) {
 	// each padded to the same length, up to MaxBatchItems items.
 	batch := func(keyLen int, char string) job.Batch {
 		b := job.Batch{BatchInput: json.RawMessage(`{"bucket":"` + longBucket + `","resultsPrefix":"results/"}`)}
+		size := inputSize(t, b) - len("null") + len("[]")
 		for len(b.Items) < job.MaxBatchItems {
 			key := fmt.Sprintf("%04d", len(b.Items)) + strings.Repeat(char, (keyLen-4)/len(char))
-			next := b
-			next.Items = append(next.Items[:len(next.Items):len(next.Items)], job.Object{Bucket: longBucket, Key: key, Size: int64p(1 << 40)})
-			if inputSize(t, next) > job.MaxBatchInputBytes {
+			item := job.Object{Bucket: longBucket, Key: key, Size: int64p(1 << 40)}
+			n := inputSize(t, item)
+			if len(b.Items) > 0 {
+				n++ // the comma
+			}
+			if size+n > job.MaxBatchInputBytes {
 				break
 			}
-			b = next
+			b.Items, size = append(b.Items, item), size+n
+		}
+		if got := inputSize(t, b); got != size || got > job.MaxBatchInputBytes {
+			t.Fatalf("batch input of %d bytes, counted %d; want at most %d", got, size, job.MaxBatchInputBytes)
 		}
 		return b
 	}
@@ -362,14 +370,11 @@ func TestBatchTemplateLimits(t *testing.T) {
 		{"keys of U+2028", batch(1024, "\u2028")},
 		{"most items, keys of U+2029", batch(100, "\u2029")},
 	}
-	srv := s3test.NewServer(t, longBucket)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			for _, o := range tt.b.Items {
-				srv.Hook(longBucket, o.Key, s3test.Fail(http.StatusBadRequest, "InvalidObjectState"))
-			}
 			t.Logf("%d items, %d bytes of input", len(tt.b.Items), inputSize(t, tt.b))
-			s := &job.Summer{Storage: s3store.New(srv.Client()), MaxDigits: job.MaxDigitsLimit}
+			// Every object fails, with the longest error name a batch records.
+			s := &job.Summer{Storage: unreadable{}, MaxDigits: job.MaxDigitsLimit}
 			got, err := s.Batch(context.Background(), tt.b)
 			if err != nil {
 				t.Fatalf("Batch = %v; want every object named in Failed", err)
@@ -384,6 +389,18 @@ func TestBatchTemplateLimits(t *testing.T) {
 			}
 		})
 	}
+}
+
+// unreadable is a Storage whose every object fails to open, as an archived
+// object does.
+type unreadable struct{}
+
+func (unreadable) Open(ctx context.Context, bucket, key string, size int64) (job.Source, error) {
+	return nil, &job.ObjectUnreadableError{Bucket: bucket, Key: key, Err: errors.New("InvalidObjectState: archived (a very long cause: " + strings.Repeat("x", 400) + ")")}
+}
+
+func (unreadable) Put(context.Context, string, string, io.ReadSeeker, int64) error {
+	return errors.New("not here")
 }
 
 // inputSize is the size of v's JSON as Step Functions and the function
