@@ -44,6 +44,7 @@ type Server struct {
 	fake http.Handler
 
 	mu       sync.Mutex
+	shape    Hook // around every request, if set
 	hooks    map[string]Hook
 	requests map[string]int // by "METHOD bucket/key"
 }
@@ -138,11 +139,16 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.requests[r.Method+" "+name]++
 	h := s.hooks[name]
+	shape := s.shape
 	s.mu.Unlock()
 
 	next := http.Handler(http.HandlerFunc(s.serveFake))
 	if h != nil {
-		h(w, r, next)
+		hooked := next
+		next = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h(w, r, hooked) })
+	}
+	if shape != nil {
+		shape(w, r, next)
 		return
 	}
 	next.ServeHTTP(w, r)

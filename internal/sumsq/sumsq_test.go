@@ -247,13 +247,16 @@ func TestLong(t *testing.T) {
 	}
 }
 
-// TestDigitLengths puts numbers of every length from 1 to 25 digits, with
-// and without a sign and "\r", among others, against the reference.
+// TestDigitLengths puts numbers of every length from 1 to 25 digits, of
+// every digit, with and without a sign and "\r", and followed by what is
+// not a digit, among others, against the reference: the fast path reads
+// up to 8 digits at a time, and each length ends its words differently.
 func TestDigitLengths(t *testing.T) {
 	for n := 1; n <= 25; n++ {
-		for _, form := range []string{"%s", "-%s", "+%s", "%s\r", "-%s\r", " %s", "%s "} {
+		for _, form := range []string{"%s", "-%s", "+%s", "%s\r", "-%s\r", " %s", "%s ", "%sx", "%s9x"} {
 			var b strings.Builder
-			for _, digits := range []string{strings.Repeat("9", n), "1" + strings.Repeat("0", n-1), strings.Repeat("0", n)} {
+			for _, digits := range []string{strings.Repeat("9", n), "1" + strings.Repeat("0", n-1), strings.Repeat("0", n),
+				"3141592653589793238462643"[:n], "2718281828459045235360287"[:n]} {
 				b.WriteString("123\n")
 				fmt.Fprintf(&b, form, digits)
 				b.WriteString("\n7\n")
