@@ -1,6 +1,7 @@
 package job
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -122,12 +123,18 @@ func (s *Summer) sum(ctx context.Context, bucket string, o Object, sl slots, pro
 		return sumsq.Result{}, classify(ctx, err, bucket, o.Key)
 	}
 	defer obj.Close()
-	if size := obj.Size(); size >= s.partSize() {
-		res, err := s.sumParts(ctx, obj, size, sl, progress)
+	if size := obj.Size(); size >= s.partSize() && compressedKey(o.Key) == "" {
+		compressed, err := s.compressed(ctx, obj, sl)
 		if err != nil {
 			return sumsq.Result{}, classify(ctx, err, bucket, o.Key)
 		}
-		return res, nil
+		if !compressed {
+			res, err := s.sumParts(ctx, obj, size, sl, progress)
+			if err != nil {
+				return sumsq.Result{}, classify(ctx, err, bucket, o.Key)
+			}
+			return res, nil
+		}
 	}
 	if err := sl.take(ctx); err != nil {
 		return sumsq.Result{}, classify(ctx, err, bucket, o.Key)
@@ -138,10 +145,14 @@ func (s *Summer) sum(ctx context.Context, bucket string, o Object, sl slots, pro
 		return sumsq.Result{}, classify(ctx, err, bucket, o.Key)
 	}
 	defer r.Close()
+	// Progress counts the bytes stored, compressed or not.
+	in, done, err := decompressed(s.watch(progress.reader(r)), o.Key)
+	if err != nil {
+		return sumsq.Result{}, classify(ctx, err, bucket, o.Key)
+	}
+	defer done()
 	a := sumsq.Accumulator{MaxDigits: s.MaxDigits}
-	// ReadFrom, not io.Copy: a reader's WriteTo (an *os.File's) would
-	// bypass the pooled buffer.
-	if _, err := a.ReadFrom(s.watch(progress.reader(r))); err != nil {
+	if _, err := a.ReadFrom(in); err != nil {
 		return sumsq.Result{}, classify(ctx, err, bucket, o.Key)
 	}
 	res, err := a.Finish()
@@ -149,6 +160,22 @@ func (s *Summer) sum(ctx context.Context, bucket string, o Object, sl slots, pro
 		return sumsq.Result{}, classify(ctx, err, bucket, o.Key)
 	}
 	return res, nil
+}
+
+// compressed reports whether the object's first bytes are a compressor's
+// magic number, before it is read in parts.
+func (s *Summer) compressed(ctx context.Context, obj Source, sl slots) (bool, error) {
+	if err := sl.take(ctx); err != nil {
+		return false, err
+	}
+	defer sl.give()
+	r, err := obj.NewReader(ctx, 0, int64(len(zstdMagic)))
+	if err != nil {
+		return false, err
+	}
+	defer r.Close()
+	codec, err := sniff(bufio.NewReaderSize(r, 16))
+	return codec != "", err
 }
 
 // classify turns an error from reading the object key in bucket (from the
@@ -163,10 +190,13 @@ func classify(ctx context.Context, err error, bucket, key string) error {
 		unreadable *ObjectUnreadableError
 		changed    *ObjectChangedError
 		invalid    *InvalidContentError
+		codec      *contentError
 	)
 	switch {
 	case errors.As(err, &content):
 		return &InvalidContentError{Bucket: bucket, Key: key, Err: content}
+	case errors.As(err, &codec):
+		return &InvalidContentError{Bucket: bucket, Key: key, Err: codec.err}
 	case errors.As(err, &invalid):
 		return invalid
 	case errors.As(err, &event):

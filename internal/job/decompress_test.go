@@ -1,0 +1,154 @@
+package job_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/klauspost/compress/gzip"
+	"github.com/klauspost/compress/zstd"
+
+	"github.com/sumsq/sumsq/internal/filestore"
+	"github.com/sumsq/sumsq/internal/job"
+	"github.com/sumsq/sumsq/internal/s3store"
+	"github.com/sumsq/sumsq/internal/s3test"
+	"github.com/sumsq/sumsq/internal/sumsq"
+)
+
+func gzipped(t testing.TB, members ...string) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	for _, m := range members { // several members: what `cat a.gz b.gz` makes
+		w := gzip.NewWriter(&b)
+		w.Write([]byte(m))
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return b.Bytes()
+}
+
+func zstded(t testing.TB, s string, opts ...zstd.EOption) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	w, err := zstd.NewWriter(&b, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write([]byte(s))
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// TestCompressed sums gzip and zstd objects through both storages, whole
+// and at a size that would otherwise be read in parts, and compares with
+// the plain text's sum.
+func TestCompressed(t *testing.T) {
+	var text strings.Builder
+	rng := rand.New(rand.NewPCG(3, 4))
+	for range 200000 {
+		fmt.Fprintln(&text, rng.Int64()>>rng.IntN(63)) // of every length
+	}
+	plain := text.String()
+	want, err := sumsq.Sum(strings.NewReader(plain))
+	if err != nil {
+		t.Fatal(err)
+	}
+	half := len(plain) / 2
+	tests := []struct {
+		key  string
+		body []byte
+	}{
+		{"a.gz", gzipped(t, plain)},
+		{"two-members.gz", gzipped(t, plain[:half], plain[half:])},
+		{"a.zst", zstded(t, plain)},
+		{"gzip-without-suffix", gzipped(t, plain)},
+		{"zstd-without-suffix.log", zstded(t, plain)},
+	}
+	dir := t.TempDir()
+	srv := s3test.NewServer(t, dataBucket)
+	for _, tt := range tests {
+		srv.Put(t, dataBucket, tt.key, tt.body)
+		if err := os.WriteFile(filepath.Join(dir, tt.key), tt.body, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		size := int64(len(tt.body))
+		for name, s := range map[string]struct {
+			summer *job.Summer
+			object job.Object
+		}{
+			// PartSize below the object's size: sniffed, read as one stream.
+			"S3":    {&job.Summer{Storage: s3store.New(srv.Client()), PartSize: 1000}, job.Object{Bucket: dataBucket, Key: tt.key, Size: &size}},
+			"files": {&job.Summer{Storage: &filestore.Store{}, PartSize: 1000}, job.Object{Key: filepath.Join(dir, tt.key)}},
+		} {
+			got, err := s.summer.Sum(context.Background(), s.object)
+			if err != nil || got.String() != want.String() || got.Count != want.Count {
+				t.Errorf("%s %s: Sum = %s (%d numbers), %v; want %s (%d)", name, tt.key, got.String(), got.Count, err, want.String(), want.Count)
+			}
+		}
+	}
+}
+
+// TestCompressedInvalid checks that what is wrong with a compressed object
+// is an InvalidContentError, with the line in the decompressed text where
+// the text is at fault.
+func TestCompressedInvalid(t *testing.T) {
+	good := gzipped(t, "1\n2\n3\n")
+	bomb := func() []byte { // 256 MiB of blank lines in a few KiB
+		var b bytes.Buffer
+		w, _ := zstd.NewWriter(&b, zstd.WithEncoderLevel(zstd.SpeedBestCompression))
+		io.Copy(w, io.LimitReader(newlines{}, 256<<20))
+		w.Close()
+		return b.Bytes()
+	}()
+	tests := []struct {
+		key  string
+		body []byte
+		want string // in the message
+		is   error
+	}{
+		{"plain.gz", []byte("1\n2\n"), "the key ends in .gz but the object is not gzip data", nil},
+		{"plain.zst", []byte("1\n2\n"), "the key ends in .zst but the object is not zstd data", nil},
+		{"truncated.gz", good[:len(good)-6], "unexpected EOF", nil},
+		{"corrupt.gz", append(append([]byte{}, good[:12]...), bytes.Repeat([]byte{0xff}, 20)...), "gzip", nil},
+		{"bad-line.gz", gzipped(t, "1\n2\nthree\n"), `line 3 (byte 4): not an integer: "three"`, sumsq.ErrSyntax},
+		{"bomb.zst", bomb, "decompresses to more than 10000 times its size", job.ErrTooCompressed},
+		// A frame that asks for a window of 1 GiB (descriptor 0xA0), then
+		// one raw block of "1\n".
+		{"huge-window.zst", []byte{0x28, 0xb5, 0x2f, 0xfd, 0x00, 0xa0, 0x11, 0x00, 0x00, '1', '\n'}, "window size", nil},
+	}
+	srv := s3test.NewServer(t, dataBucket)
+	s := &job.Summer{Storage: s3store.New(srv.Client())}
+	for _, tt := range tests {
+		t.Run(tt.key, func(t *testing.T) {
+			srv.Put(t, dataBucket, tt.key, tt.body)
+			_, err := s.Sum(context.Background(), job.Object{Bucket: dataBucket, Key: tt.key})
+			var ce *job.InvalidContentError
+			if !errors.As(err, &ce) || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("Sum(%s) = %v; want an InvalidContentError with %q", tt.key, err, tt.want)
+			}
+			if tt.is != nil && !errors.Is(err, tt.is) {
+				t.Errorf("Sum(%s) = %v; want it to wrap %v", tt.key, err, tt.is)
+			}
+		})
+	}
+}
+
+// newlines is an endless reader of "\n".
+type newlines struct{}
+
+func (newlines) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = '\n'
+	}
+	return len(p), nil
+}
