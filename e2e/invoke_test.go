@@ -265,8 +265,9 @@ func totalOf(results []batchResult) total {
 }
 
 // writtenTotal writes what a Distributed Map's ResultWriter writes where the
-// event says (manifest.json and SUCCEEDED_0.json: one child execution
-// record per batch, its Output a JSON string) and returns the total over it.
+// event says, in the layout of the deployed WriterConfig (COMPACT):
+// manifest.json and SUCCEEDED_0.json, an array of the batches' results. It
+// returns the total over them.
 func (e eventFixture) writtenTotal(event []byte) total {
 	e.t.Helper()
 	var ev struct {
@@ -281,13 +282,11 @@ func (e eventFixture) writtenTotal(event []byte) total {
 		mapRun = "arn:aws:states:us-east-1:123456789012:mapRun:sumsq/SumObjects:0f0e"
 	}
 
-	var records []map[string]any
 	var results []batchResult
 	for i := range 3 {
 		var b batchResult
 		b.Results, b.Failed = []objectResult{}, []failure{}
 		sum := new(big.Int)
-		var items []eventObject
 		for j := range 4 {
 			key := fmt.Sprintf("%s/data/batch_%d/random_%d.log", dir, i, j)
 			obj := generatedObject(key, nil)
@@ -296,35 +295,17 @@ func (e eventFixture) writtenTotal(event []byte) total {
 			b.Objects++
 			b.Count += count
 			sum.Add(sum, s)
-			items = append(items, eventObject{Bucket: bucket, Key: key})
 		}
 		if i == 1 {
 			key := fmt.Sprintf("%s/data/batch_%d/bad.log", dir, i)
 			b.Failed = append(b.Failed, failure{Bucket: bucket, Key: key, Error: "InvalidContentError",
 				Cause: "s3://" + bucket + "/" + key + ": line 3 (byte 6): not an integer: \"7 apples\""})
 			b.FailedObjects++
-			items = append(items, eventObject{Bucket: bucket, Key: key})
 		}
 		b.SumOfSquares = sum.String()
 		results = append(results, b)
-		input := mustJSON(e.t, map[string]any{"Items": items, "BatchInput": map[string]any{}})
-		name := fmt.Sprintf("0000000%d-0000-4000-8000-00000000000%d", i, i)
-		records = append(records, map[string]any{
-			"ExecutionArn":    "arn:aws:states:us-east-1:123456789012:express:sumsq/SumObjects:0f0e:" + name,
-			"Input":           string(input),
-			"InputDetails":    map[string]bool{"Included": true},
-			"Name":            name,
-			"Output":          string(mustJSON(e.t, b)),
-			"OutputDetails":   map[string]bool{"Included": true},
-			"RedriveCount":    0,
-			"RedriveStatus":   "NOT_REDRIVABLE",
-			"StartDate":       "2026-01-01T10:00:00.000Z",
-			"StateMachineArn": "arn:aws:states:us-east-1:123456789012:stateMachine:sumsq/SumObjects",
-			"Status":          "SUCCEEDED",
-			"StopDate":        "2026-01-01T10:00:01.000Z",
-		})
 	}
-	succeeded := mustJSON(e.t, records)
+	succeeded := mustJSON(e.t, results)
 	resultKey := dir + "/SUCCEEDED_0.json"
 	e.put(bucket, resultKey, succeeded)
 	e.put(bucket, manifestKey, mustJSON(e.t, map[string]any{

@@ -31,7 +31,7 @@ func TestServe(t *testing.T) {
 	if err := upload(ctx, h.S3, serveBucket, objs); err != nil {
 		t.Fatal(err)
 	}
-	machine := createStateMachine(ctx, t, h.SFN, "sumsq", serveBucket)
+	machine, _ := createStateMachine(ctx, t, h.SFN, "sumsq", serveBucket)
 	count, sum := sumOfSquares(objs...)
 
 	e := h.Proxy.URL
@@ -44,7 +44,7 @@ aws-lambda-rie, at most %[2]d at once; the state machine's MaxConcurrency is %[3
   E=%[1]s
 
 Bucket %[4]s holds %[5]d objects under today/ (%[6]d numbers, sum of squares %[7]s).
-State machine (statemachine.asl.json with the e2e rewrites, see e2e/README.md):
+State machine (statemachine.asl.json as deployed, its substitutions rendered):
   %[8]s
 
   aws --endpoint-url $E stepfunctions start-execution --state-machine-arn %[8]s \
