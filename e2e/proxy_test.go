@@ -193,8 +193,9 @@ func (p *lambdaProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p.enter()
 	defer p.leave()
 	if errorType, ok := p.injectedFailure(event); ok {
-		// The function's own answer when S3 keeps failing for an object of
-		// the batch: an unhandled error the state machine may retry.
+		// A function error the test asked for, answered as the function
+		// answers one (S3 failing for an object of the batch, say), without
+		// running it.
 		p.count(errorType, event)
 		p.mu.Lock()
 		p.stats.Injected++
