@@ -67,6 +67,50 @@ func stateMachineDefinition(t testing.TB, p definitionParams) string {
 	return string(rendered)
 }
 
+// retryAttempts returns the MaxAttempts of the first retrier of the state
+// named state that matches errorName, as the ASL picks it (0 if none does;
+// 3 when the retrier leaves MaxAttempts out).
+func retryAttempts(t testing.TB, definition, state, errorName string) int {
+	t.Helper()
+	var sm map[string]any
+	if err := json.Unmarshal([]byte(definition), &sm); err != nil {
+		t.Fatal(err)
+	}
+	var found map[string]any
+	var walk func(m map[string]any)
+	walk = func(m map[string]any) {
+		states, _ := m["States"].(map[string]any)
+		for name, s := range states {
+			s, _ := s.(map[string]any)
+			if name == state {
+				found = s
+			}
+			if p, ok := s["ItemProcessor"].(map[string]any); ok {
+				walk(p)
+			}
+		}
+	}
+	walk(sm)
+	if found == nil {
+		t.Fatalf("the definition has no state %s", state)
+	}
+	retry, _ := found["Retry"].([]any)
+	for _, r := range retry {
+		r, _ := r.(map[string]any)
+		errs, _ := r["ErrorEquals"].([]any)
+		for _, e := range errs {
+			if e == errorName || e == "States.ALL" {
+				n, ok := r["MaxAttempts"].(float64)
+				if !ok {
+					return 3
+				}
+				return int(n)
+			}
+		}
+	}
+	return 0
+}
+
 // definitionSubstitutions returns the keys of the state machine's
 // DefinitionSubstitutions in template.yaml: the indented "Key: value" lines
 // under it. (A YAML parser for one mapping is not worth a dependency.)

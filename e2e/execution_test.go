@@ -240,9 +240,9 @@ func TestExecution(t *testing.T) {
 
 	t.Run("prefix", func(t *testing.T) {
 		// Every batch holding a flaky/ object fails, every time: S3 keeps
-		// failing. The Retry tries it 3 more times; then its child execution
-		// fails, its objects are named from the FAILED result file, and the
-		// run succeeds, their share being under the tolerated 5 %.
+		// failing. The Retry tries it again as the ASL says; then its child
+		// execution fails, its objects are named from the FAILED result file,
+		// and the run succeeds, their share being under the tolerated 5 %.
 		listed := under(blog, "today/")
 		h.Proxy.reset()
 		h.Proxy.failWhen("today/flaky/", "S3UnavailableError")
@@ -274,13 +274,15 @@ func TestExecution(t *testing.T) {
 		checkTotal(t, succeededTotal(t, d), runWant{bucket: "blog", listed: len(listed), summed: summed,
 			failed: failed, badLine: map[string]int{"today/random_13.log.bad": 3}})
 
-		// One invocation per batch, three retries of each failed one, one
-		// for Total; never more at once than MaxConcurrency, though several.
+		// One invocation per batch, the Retry's attempts at each failed one,
+		// one for Total; never more at once than MaxConcurrency, though
+		// several.
+		retries := retryAttempts(t, deployed, "SumBatch", "S3UnavailableError")
 		t.Logf("proxy: %d invocations, at most %d at once, errors %v", s.Invocations, s.MaxInFlight, s.Errors)
-		wantInvocations := len(batches) + 3*failedBatches + 1
-		if s.Invocations != wantInvocations || s.Errors["S3UnavailableError"] != 4*failedBatches || len(s.Errors) != 1 {
-			t.Errorf("proxy saw %d invocations, errors %v; want %d, S3UnavailableError %d times",
-				s.Invocations, s.Errors, wantInvocations, 4*failedBatches)
+		wantInvocations := len(batches) + retries*failedBatches + 1
+		if s.Invocations != wantInvocations || s.Errors["S3UnavailableError"] != (1+retries)*failedBatches || len(s.Errors) != 1 {
+			t.Errorf("proxy saw %d invocations, errors %v; want %d, S3UnavailableError %d times (%d retries)",
+				s.Invocations, s.Errors, wantInvocations, (1+retries)*failedBatches, retries)
 		}
 		if s.MaxInFlight > testMaxConcurrency || s.MaxInFlight < 2 {
 			t.Errorf("at most %d invocations in flight; want 2..%d (MaxConcurrency, with %d emulators free)",
@@ -324,7 +326,12 @@ func TestExecution(t *testing.T) {
 	})
 
 	t.Run("throttled", func(t *testing.T) {
-		const throttles = 3
+		// The batch is throttled as many times as the ASL retries
+		// TooManyRequestsException: its last attempt is answered.
+		throttles := retryAttempts(t, deployed, "SumBatch", "Lambda.TooManyRequestsException")
+		if throttles == 0 {
+			t.Fatal("the ASL does not retry Lambda.TooManyRequestsException")
+		}
 		objs := under(small, "small/")
 		h.Proxy.reset()
 		h.Proxy.throttleNext(throttles)
@@ -352,6 +359,21 @@ func TestExecution(t *testing.T) {
 		checkFailed(t, d, "SumObjects.States.ExceedToleratedFailureThreshold", "The specified tolerated failure threshold was exceeded")
 		if s := h.Proxy.reset(); s.Invocations != 1 || s.Injected != 1 {
 			t.Errorf("proxy saw %d invocations, %d failed by the test; want 1 and 1", s.Invocations, s.Injected)
+		}
+	})
+
+	t.Run("typo in the input", func(t *testing.T) {
+		// {"Prefix": ...} must not become a run over the whole bucket: the
+		// run fails at once, naming the field, before any listing.
+		h.Proxy.reset()
+		d := execute(ctx, t, h.SFN, blogMachine, "typo", `{"Prefix": "today/"}`)
+		if errName, cause := aws.ToString(d.Error), aws.ToString(d.Cause); d.Status != types.ExecutionStatusFailed ||
+			errName != "InvalidInput" || !strings.Contains(cause, `"Prefix"`) {
+			t.Errorf("execution = status %s, error %q, cause %q; want FAILED, InvalidInput, a cause naming \"Prefix\"",
+				d.Status, errName, cause)
+		}
+		if s := h.Proxy.reset(); s.Invocations != 0 {
+			t.Errorf("proxy saw %d invocations; want 0", s.Invocations)
 		}
 	})
 
