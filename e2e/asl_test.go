@@ -43,8 +43,8 @@ func (p definitionParams) substitutions() map[string]string {
 }
 
 // stateMachineDefinition renders statemachine.asl.json as CloudFormation
-// would with template.yaml's DefinitionSubstitutions, then makes it
-// runnable by moto (motoCompatible).
+// would with template.yaml's DefinitionSubstitutions. Nothing else changes:
+// the twin runs the deployed definition as it is (see README.md).
 func stateMachineDefinition(t testing.TB, p definitionParams) string {
 	t.Helper()
 	root := repoRoot(t)
@@ -64,11 +64,51 @@ func stateMachineDefinition(t testing.TB, p definitionParams) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	def, err := motoCompatible(rendered)
-	if err != nil {
-		t.Fatalf("motoCompatible: %v", err)
+	return string(rendered)
+}
+
+// retryAttempts returns the MaxAttempts of the first retrier of the state
+// named state that matches errorName, as the ASL picks it (0 if none does;
+// 3 when the retrier leaves MaxAttempts out).
+func retryAttempts(t testing.TB, definition, state, errorName string) int {
+	t.Helper()
+	var sm map[string]any
+	if err := json.Unmarshal([]byte(definition), &sm); err != nil {
+		t.Fatal(err)
 	}
-	return string(def)
+	var found map[string]any
+	var walk func(m map[string]any)
+	walk = func(m map[string]any) {
+		states, _ := m["States"].(map[string]any)
+		for name, s := range states {
+			s, _ := s.(map[string]any)
+			if name == state {
+				found = s
+			}
+			if p, ok := s["ItemProcessor"].(map[string]any); ok {
+				walk(p)
+			}
+		}
+	}
+	walk(sm)
+	if found == nil {
+		t.Fatalf("the definition has no state %s", state)
+	}
+	retry, _ := found["Retry"].([]any)
+	for _, r := range retry {
+		r, _ := r.(map[string]any)
+		errs, _ := r["ErrorEquals"].([]any)
+		for _, e := range errs {
+			if e == errorName || e == "States.ALL" {
+				n, ok := r["MaxAttempts"].(float64)
+				if !ok {
+					return 3
+				}
+				return int(n)
+			}
+		}
+	}
+	return 0
 }
 
 // definitionSubstitutions returns the keys of the state machine's
@@ -131,185 +171,6 @@ func render(asl []byte, keys []string, values map[string]string) ([]byte, error)
 		return nil, errors.New("statemachine.asl.json is not valid JSON once rendered")
 	}
 	return out, nil
-}
-
-// motoCompatible rewrites a rendered definition so that moto 5.2.1's
-// interpreter accepts and runs it. This is the only place the e2e tests
-// change the workflow; each rewrite works around one defect of moto, fails
-// loudly when the definition no longer has what it rewrites, and removes a
-// path that Go tests of the same payloads cover instead (README.md):
-//
-//   - ItemBatcher: moto's grammar rejects it. The rewrite drops it and wraps
-//     the ItemSelector so each item is a one-object batch with the batcher's
-//     BatchInput, {"Items": [item], "BatchInput": ...}: the very shape
-//     ItemBatcher sends, so the function's batch path, with its per-object
-//     failures, still runs for every object.
-//   - ProcessorConfig.ExecutionType EXPRESS: rejected by the grammar;
-//     rewritten to STANDARD (the children's semantics are the same here:
-//     one Task with its Retry).
-//   - ResultWriter: moto writes only an empty manifest.json, no result
-//     files. The rewrite drops it, so the Map's output is the array of batch
-//     results and Total gets them inline, a shape the function accepts.
-//   - ToleratedFailurePercentage as an integer literal: rejected by the
-//     grammar (10.0 is accepted); rewritten as the same number with ".0".
-//     A JSONata string is left as it is.
-func motoCompatible(def []byte) ([]byte, error) {
-	var sm map[string]any
-	dec := json.NewDecoder(bytes.NewReader(def))
-	dec.UseNumber() // numbers keep their text
-	if err := dec.Decode(&sm); err != nil {
-		return nil, err
-	}
-	var maps []map[string]any
-	walkStates(sm, func(state map[string]any) {
-		if object(object(state, "ItemProcessor"), "ProcessorConfig")["Mode"] == "DISTRIBUTED" {
-			maps = append(maps, state)
-		}
-	})
-	if len(maps) != 1 {
-		return nil, fmt.Errorf("want one Distributed Map state, found %d", len(maps))
-	}
-	m := maps[0]
-
-	// ItemBatcher -> one-object batches built by the ItemSelector.
-	batcher, ok := m["ItemBatcher"].(map[string]any)
-	if !ok {
-		return nil, errors.New("the Map has no ItemBatcher")
-	}
-	selector, ok := m["ItemSelector"]
-	if !ok {
-		return nil, errors.New("the Map has no ItemSelector")
-	}
-	batch := map[string]any{"Items": []any{selector}}
-	if in, ok := batcher["BatchInput"]; ok {
-		batch["BatchInput"] = in
-	}
-	m["ItemSelector"] = batch
-	delete(m, "ItemBatcher")
-
-	// EXPRESS -> STANDARD.
-	pc := object(object(m, "ItemProcessor"), "ProcessorConfig")
-	if pc["ExecutionType"] != "EXPRESS" {
-		return nil, fmt.Errorf("the Map's ExecutionType is %v, not EXPRESS", pc["ExecutionType"])
-	}
-	pc["ExecutionType"] = "STANDARD"
-
-	// ResultWriter -> inline results.
-	if _, ok := m["ResultWriter"]; !ok {
-		return nil, errors.New("the Map has no ResultWriter")
-	}
-	delete(m, "ResultWriter")
-
-	// Integer ToleratedFailurePercentage -> float.
-	switch v := m["ToleratedFailurePercentage"].(type) {
-	case json.Number:
-		if !strings.ContainsAny(v.String(), ".eE") {
-			m["ToleratedFailurePercentage"] = json.RawMessage(v.String() + ".0")
-		}
-	case string: // JSONata, accepted
-	case nil:
-		if _, ok := m["ToleratedFailureCount"]; !ok {
-			return nil, errors.New("the Map has neither ToleratedFailurePercentage nor ToleratedFailureCount")
-		}
-	default:
-		return nil, fmt.Errorf("unexpected ToleratedFailurePercentage %v", v)
-	}
-
-	return json.MarshalIndent(sm, "", "  ")
-}
-
-// object returns m[key] if it is a JSON object, else nil (which reads as
-// an empty object).
-func object(m map[string]any, key string) map[string]any {
-	v, _ := m[key].(map[string]any)
-	return v
-}
-
-// walkStates calls f for every state of sm and of the state machines nested
-// in its Map and Parallel states.
-func walkStates(sm map[string]any, f func(state map[string]any)) {
-	states, _ := sm["States"].(map[string]any)
-	for _, s := range states {
-		state, ok := s.(map[string]any)
-		if !ok {
-			continue
-		}
-		f(state)
-		for _, key := range []string{"ItemProcessor", "Iterator"} {
-			if sub, ok := state[key].(map[string]any); ok {
-				walkStates(sub, f)
-			}
-		}
-		if branches, ok := state["Branches"].([]any); ok {
-			for _, b := range branches {
-				if sub, ok := b.(map[string]any); ok {
-					walkStates(sub, f)
-				}
-			}
-		}
-	}
-}
-
-// TestMotoCompatible checks each rewrite on a small definition with what
-// they rewrite, and that a definition without it is refused.
-func TestMotoCompatible(t *testing.T) {
-	const base = `{"StartAt": "M", "States": {"M": {"Type": "Map",
-		"ItemReader": {"Resource": "arn:aws:states:::s3:listObjectsV2", "Arguments": {"Bucket": "b"}},
-		"ItemSelector": {"key": "{% $states.context.Map.Item.Value.Key %}"},
-		"ItemBatcher": {"MaxItemsPerBatch": 20, "BatchInput": {"bucket": "b"}},
-		"ToleratedFailurePercentage": 10,
-		"ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "EXPRESS"},
-			"StartAt": "T", "States": {"T": {"Type": "Pass", "End": true}}},
-		"ResultWriter": {"Resource": "arn:aws:states:::s3:putObject", "Arguments": {"Bucket": "b", "Prefix": "results"}},
-		"End": true}}}`
-	got, err := motoCompatible([]byte(base))
-	if err != nil {
-		t.Fatalf("motoCompatible(base) = %v", err)
-	}
-	var sm struct {
-		States struct {
-			M map[string]json.RawMessage
-		}
-	}
-	if err := json.Unmarshal(got, &sm); err != nil {
-		t.Fatal(err)
-	}
-	m := sm.States.M
-	for key, want := range map[string]string{
-		"ItemSelector":               `{"BatchInput":{"bucket":"b"},"Items":[{"key":"{% $states.context.Map.Item.Value.Key %}"}]}`,
-		"ToleratedFailurePercentage": `10.0`,
-		"ItemBatcher":                ``,
-		"ResultWriter":               ``,
-	} {
-		var compact bytes.Buffer
-		if len(m[key]) > 0 {
-			json.Compact(&compact, m[key])
-		}
-		if compact.String() != want {
-			t.Errorf("motoCompatible(base): %s = %s; want %s", key, compact.String(), want)
-		}
-	}
-	if !bytes.Contains(m["ItemProcessor"], []byte(`"ExecutionType": "STANDARD"`)) {
-		t.Errorf("motoCompatible(base): ItemProcessor = %s; want ExecutionType STANDARD", m["ItemProcessor"])
-	}
-
-	for _, tc := range []struct {
-		name, old, new, err string
-	}{
-		{"no ItemBatcher", `"ItemBatcher"`, `"Batcher"`, "no ItemBatcher"},
-		{"no ItemSelector", `"ItemSelector"`, `"Selector"`, "no ItemSelector"},
-		{"no ResultWriter", `"ResultWriter"`, `"Writer"`, "no ResultWriter"},
-		{"STANDARD children", `"EXPRESS"`, `"STANDARD"`, "not EXPRESS"},
-		{"no Distributed Map", `"DISTRIBUTED"`, `"INLINE"`, "want one Distributed Map"},
-		{"no tolerated failure", `"ToleratedFailurePercentage"`, `"Tolerated"`, "neither ToleratedFailurePercentage"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			_, err := motoCompatible([]byte(strings.Replace(base, tc.old, tc.new, 1)))
-			if err == nil || !strings.Contains(err.Error(), tc.err) {
-				t.Errorf("motoCompatible = %v; want an error with %q", err, tc.err)
-			}
-		})
-	}
 }
 
 // TestStateMachineDefinition renders the repository's definition with the

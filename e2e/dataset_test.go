@@ -90,6 +90,21 @@ func blogDataset(seed uint64, prefix string, n int) []testObject {
 	return objs
 }
 
+// longNamed returns n objects under prefix whose keys are about 200 bytes
+// long, each with a few numbers: a run of them fills a batch's bytes
+// (MaxInputBytesPerBatch) before its count (MaxItemsPerBatch).
+func longNamed(seed uint64, prefix string, n int) []testObject {
+	r := rand.New(rand.NewPCG(seed, seed^0x1096))
+	pad := strings.Repeat("long-name-", 19)
+	objs := make([]testObject, 0, n)
+	for i := 1; i <= n; i++ {
+		o := numbersObject(r, 1+r.IntN(3), func() *big.Int { return smallNumber(r) })
+		o.Key = fmt.Sprintf("%s%s%04d.log", prefix, pad, i)
+		objs = append(objs, o)
+	}
+	return objs
+}
+
 // newRand is a generator seeded from name, so that each object has numbers
 // of its own, the same in every run.
 func newRand(name string) *rand.Rand {

@@ -11,41 +11,48 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
 )
 
-// The sizes of TestExecution's harness: the state machine's MaxConcurrency
-// is below the pool's size, so the proxy would see more invocations at once
-// if the Map did not honour it.
+// The sizes of TestExecution's harness and the template parameters its
+// state machines are rendered with. MaxConcurrency is below the pool's size,
+// so the proxy would see more invocations at once if the Map did not honour
+// it. The batch limits are small enough that a run of a few thousand objects
+// makes batches ended by each of them.
 const (
 	testMaxConcurrency  = 3
 	testEmulators       = 5
 	testFunctionTimeout = 30 * time.Second
+	testBatchSize       = 20
+	testBatchMaxBytes   = 4096 // the template's least
+	testTolerated       = 5    // ToleratedFailurePercentage
 )
 
 const roleARN = "arn:aws:iam::123456789012:role/sumsq-e2e"
 
-// createStateMachine renders the definition for bucket and creates it.
-func createStateMachine(ctx context.Context, t testing.TB, client *sfn.Client, name, bucket string) string {
+// createStateMachine renders the deployed definition for bucket, creates it
+// and returns its ARN and the definition.
+func createStateMachine(ctx context.Context, t testing.TB, client *sfn.Client, name, bucket string) (arn, definition string) {
 	t.Helper()
-	def := stateMachineDefinition(t, definitionParams{
+	definition = stateMachineDefinition(t, definitionParams{
 		DataBucket:                 bucket,
 		MaxConcurrency:             testMaxConcurrency,
-		BatchSize:                  20,
-		BatchMaxBytes:              65536,
-		ToleratedFailurePercentage: 0,
+		BatchSize:                  testBatchSize,
+		BatchMaxBytes:              testBatchMaxBytes,
+		ToleratedFailurePercentage: testTolerated,
 		FunctionTimeout:            int(testFunctionTimeout / time.Second),
 	})
 	out, err := client.CreateStateMachine(ctx, &sfn.CreateStateMachineInput{
 		Name:       aws.String(name),
-		Definition: aws.String(def),
+		Definition: aws.String(definition),
 		RoleArn:    aws.String(roleARN),
 	})
 	if err != nil {
 		t.Fatalf("CreateStateMachine(%s): %v", name, err)
 	}
-	return aws.ToString(out.StateMachineArn)
+	return aws.ToString(out.StateMachineArn), definition
 }
 
 // execute starts an execution as a console user does, with a name and
@@ -77,7 +84,7 @@ func execute(ctx context.Context, t testing.TB, client *sfn.Client, machine, nam
 		case <-ctx.Done():
 			logHistory(context.Background(), t, client, out.ExecutionArn)
 			t.Fatalf("execution %s still running: %v", name, ctx.Err())
-		case <-time.After(250 * time.Millisecond):
+		case <-time.After(100 * time.Millisecond):
 		}
 	}
 }
@@ -91,10 +98,20 @@ func logHistory(ctx context.Context, t testing.TB, client *sfn.Client, arn *stri
 		return
 	}
 	for _, e := range h.Events {
-		b, _ := json.Marshal(e)
-		if strings.Contains(string(e.Type), "Fail") || strings.Contains(string(e.Type), "Abort") || strings.Contains(string(e.Type), "TimedOut") {
-			t.Logf("history: %s", b)
+		if !strings.Contains(string(e.Type), "Fail") && !strings.Contains(string(e.Type), "Abort") && !strings.Contains(string(e.Type), "TimedOut") {
+			continue
 		}
+		// The event's details, without the dozens of empty ones.
+		var fields map[string]any
+		b, _ := json.Marshal(e)
+		json.Unmarshal(b, &fields)
+		for k, v := range fields {
+			if v == nil {
+				delete(fields, k)
+			}
+		}
+		b, _ = json.Marshal(fields)
+		t.Logf("history: %s", b)
 	}
 }
 
@@ -113,64 +130,90 @@ func succeededTotal(t testing.TB, d *sfn.DescribeExecutionOutput) total {
 	return got
 }
 
-// wantTotal is the Total expected over the summed objects, with the bad
-// objects named in Failed.
-func wantTotal(bucket string, summed, bad []testObject) total {
-	count, sum := sumOfSquares(summed...)
-	want := total{
-		Objects:       int64(len(summed)),
-		Count:         count,
-		SumOfSquares:  sum.String(),
-		FailedObjects: int64(len(bad)),
+// checkFailed checks that an execution ended in RunFailed with the error
+// the state machine gives a failed state's error, and a cause naming want.
+func checkFailed(t testing.TB, d *sfn.DescribeExecutionOutput, wantError, causeHas string) {
+	t.Helper()
+	errName, cause := aws.ToString(d.Error), aws.ToString(d.Cause)
+	t.Logf("execution failed with %s: %s", errName, cause)
+	if d.Status != types.ExecutionStatusFailed || errName != wantError ||
+		!strings.HasPrefix(cause, "SumObjects failed: ") || !strings.Contains(cause, causeHas) {
+		t.Errorf("execution = status %s, error %q, cause %q; want FAILED, %q, a cause starting %q and containing %q",
+			d.Status, errName, cause, wantError, "SumObjects failed: ", causeHas)
 	}
-	for _, o := range bad {
-		want.Failed = append(want.Failed, failure{Bucket: bucket, Key: o.Key, Error: "InvalidContentError"})
-	}
-	return want
 }
 
-// checkTotal compares a Total with the one wanted. A failure's Cause must
-// name the line of the bad object; its exact wording is the parser's.
-func checkTotal(t testing.TB, got total, want total, bad []testObject) {
+// A runWant is what a run's Total must say: every listed object summed,
+// named as failed, or skipped (the Map's own result files).
+type runWant struct {
+	bucket  string
+	listed  int               // objects the Map listed
+	summed  []testObject      // summed; their numbers give the exact total
+	failed  map[string]string // failed objects' keys and error names
+	badLine map[string]int    // the failed objects' lines named in their causes
+	skipped int64
+}
+
+// checkTotal compares a Total with the one wanted. The sum is computed with
+// math/big from the generated numbers, never by parsing the objects.
+func checkTotal(t testing.TB, got total, w runWant) {
 	t.Helper()
-	if got.Objects != want.Objects || got.Count != want.Count || got.SumOfSquares != want.SumOfSquares || got.FailedObjects != want.FailedObjects {
-		t.Errorf("total = objects %d, count %d, sumOfSquares %s, failedObjects %d;\nwant objects %d, count %d, sumOfSquares %s, failedObjects %d",
-			got.Objects, got.Count, got.SumOfSquares, got.FailedObjects,
-			want.Objects, want.Count, want.SumOfSquares, want.FailedObjects)
+	count, sum := sumOfSquares(w.summed...)
+	if got.Objects != int64(len(w.summed)) || got.Count != count || got.SumOfSquares != sum.String() ||
+		got.FailedObjects != int64(len(w.failed)) || got.SkippedObjects != w.skipped {
+		t.Errorf("total = objects %d, count %d, sumOfSquares %s, failedObjects %d, skippedObjects %d;\n"+
+			"want objects %d, count %d, sumOfSquares %s, failedObjects %d, skippedObjects %d",
+			got.Objects, got.Count, got.SumOfSquares, got.FailedObjects, got.SkippedObjects,
+			len(w.summed), count, sum, len(w.failed), w.skipped)
 	}
-	if len(got.Failed) != len(want.Failed) {
-		t.Fatalf("total.failed = %+v; want %d failures like %+v", got.Failed, len(want.Failed), want.Failed)
+	if n := got.Objects + got.FailedObjects + got.SkippedObjects; n != int64(w.listed) {
+		t.Errorf("objects + failedObjects + skippedObjects = %d; want the %d listed", n, w.listed)
 	}
+	named := make(map[string]bool)
 	for i, f := range got.Failed {
-		w := want.Failed[i]
-		if f.Bucket != w.Bucket || f.Key != w.Key || f.Error != w.Error {
-			t.Errorf("total.failed[%d] = %s %s %s; want %s %s %s", i, f.Bucket, f.Key, f.Error, w.Bucket, w.Key, w.Error)
+		wantErr, ok := w.failed[f.Key]
+		if !ok || named[f.Key] || f.Bucket != w.bucket || f.Error != wantErr {
+			t.Errorf("total.failed[%d] = %s %s %s; want one of the %d failed objects of %s, each once, with its error",
+				i, f.Bucket, f.Key, f.Error, len(w.failed), w.bucket)
 		}
-		if line := fmt.Sprintf("line %d", bad[i].BadLine); !strings.Contains(f.Cause, line) {
-			t.Errorf("total.failed[%d].cause = %q; want it to name %q", i, f.Cause, line)
+		named[f.Key] = true
+		if line, ok := w.badLine[f.Key]; ok && !strings.Contains(f.Cause, fmt.Sprintf("line %d", line)) {
+			t.Errorf("total.failed[%d].cause = %q; want it to name line %d", i, f.Cause, line)
 		}
+	}
+	if len(named) != len(w.failed) {
+		t.Errorf("total.failed names %d objects; want all %d failed", len(named), len(w.failed))
 	}
 	if got.FailuresLocation != "" {
 		t.Errorf("total.failuresLocation = %q; want none (every failure is listed)", got.FailuresLocation)
 	}
 }
 
-// TestExecution runs statemachine.asl.json in moto's interpreter over
-// buckets of generated objects, with its invocations served by the built
-// function under the emulator, and checks each execution's exact output.
-// The subtests share one harness and run in order: each reads the proxy's
-// counters for its own execution.
+// TestExecution runs statemachine.asl.json, as deployed but for its
+// substitutions, in the twin (moto's interpreter with the launcher's
+// patches) over buckets of generated objects, with its invocations served
+// by the built function under the emulator, and checks each execution's
+// exact output. The subtests share one harness and run in order: each reads
+// the proxy's counters for its own execution.
 func TestExecution(t *testing.T) {
 	h := startHarness(t, harnessConfig{Emulators: testEmulators, FunctionTimeout: testFunctionTimeout})
 	ctx := testContext(t, 8*time.Minute)
 
-	// Bucket "blog": a few hundred objects under today/, a few under
-	// yesterday/. Bucket "mixed": a prefix with a bad object and a small
-	// prefix for the throttling test.
-	blog := append(blogDataset(1, "today/", 300), blogDataset(2, "yesterday/", 15)...)
-	mixed := append(blogDataset(3, "bad/", 30), badObject("bad/random_13.log.bad"))
-	mixed = append(mixed, blogDataset(4, "small/", 12)...)
-	for bucket, objs := range map[string][]testObject{"blog": blog, "mixed": mixed} {
+	// Bucket "blog": under today/, 2,562 objects (three listing pages) of
+	// every shape the contract allows, numbers past 64 bits among them;
+	// objects with long keys, whose batches fill their bytes first; one bad
+	// object; objects whose batch keeps failing (flaky/). A few under
+	// yesterday/ that a run over today/ must not count.
+	today := blogDataset(1, "today/", 2400)
+	today = append(today, longNamed(5, "today/long/", 150)...)
+	today = append(today, blogDataset(6, "today/flaky/", 9)...)
+	today = append(today, badObject("today/random_13.log.bad"))
+	blog := append(today, blogDataset(2, "yesterday/", 15)...)
+	// Bucket "small": a few objects for the throttled run, a few whose only
+	// batch fails at once (fragile/).
+	small := append(blogDataset(4, "small/", 12), blogDataset(7, "fragile/", 9)...)
+	start := time.Now()
+	for bucket, objs := range map[string][]testObject{"blog": blog, "small": small} {
 		if err := createBucket(ctx, h.S3, bucket); err != nil {
 			t.Fatal(err)
 		}
@@ -178,23 +221,68 @@ func TestExecution(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	blogMachine := createStateMachine(ctx, t, h.SFN, "sumsq-blog", "blog")
-	mixedMachine := createStateMachine(ctx, t, h.SFN, "sumsq-mixed", "mixed")
+	t.Logf("uploaded %d objects in %v", len(blog)+len(small), time.Since(start).Round(time.Millisecond))
+	blogMachine, deployed := createStateMachine(ctx, t, h.SFN, "sumsq-blog", "blog")
+	smallMachine, _ := createStateMachine(ctx, t, h.SFN, "sumsq-small", "small")
+
+	t.Run("deployed definition", func(t *testing.T) {
+		// What the twin stores and describes is the file as deployed: the
+		// fields moto cannot parse are set aside inside the twin, not here.
+		d, err := h.SFN.DescribeStateMachine(ctx, &sfn.DescribeStateMachineInput{StateMachineArn: aws.String(blogMachine)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := aws.ToString(d.Definition); got != deployed {
+			t.Errorf("DescribeStateMachine gives a definition of %d bytes; want the %d of statemachine.asl.json as rendered",
+				len(got), len(deployed))
+		}
+	})
 
 	t.Run("prefix", func(t *testing.T) {
-		objs := under(blog, "today/")
+		// Every batch holding a flaky/ object fails, every time: S3 keeps
+		// failing. The Retry tries it again as the ASL says; then its child
+		// execution fails, its objects are named from the FAILED result file,
+		// and the run succeeds, their share being under the tolerated 5 %.
+		listed := under(blog, "today/")
 		h.Proxy.reset()
+		h.Proxy.failWhen("today/flaky/", "S3UnavailableError")
+		defer h.Proxy.clearFails()
 		d := execute(ctx, t, h.SFN, blogMachine, "today", `{"prefix": "today/"}`)
-		checkTotal(t, succeededTotal(t, d), wantTotal("blog", objs, nil), nil)
-
-		// One invocation per listed object (each a one-object batch), one
-		// for Total; the Map never ran more at once than MaxConcurrency,
-		// and did run several at once.
 		s := h.Proxy.reset()
-		t.Logf("proxy: %d invocations, at most %d at once", s.Invocations, s.MaxInFlight)
-		if s.Invocations != len(objs)+1 || s.Throttled != 0 || len(s.Errors) != 0 {
-			t.Errorf("proxy saw %d invocations, %d throttled, errors %v; want %d, 0, none",
-				s.Invocations, s.Throttled, s.Errors, len(objs)+1)
+
+		batches := batchesServed(t, s.Events)
+		checkBatches(t, batches, "blog", listed, testBatchSize, testBatchMaxBytes)
+		failed := map[string]string{"today/random_13.log.bad": "InvalidContentError"}
+		failedBatches := 0
+		for _, b := range batches {
+			raw, _ := json.Marshal(b.Items)
+			if !strings.Contains(string(raw), "today/flaky/") {
+				continue
+			}
+			failedBatches++
+			for _, item := range b.Items {
+				failed[itemKey(t, item)] = "S3UnavailableError"
+			}
+		}
+		var summed []testObject
+		for _, o := range listed {
+			if _, ok := failed[o.Key]; !ok {
+				summed = append(summed, o)
+			}
+		}
+		t.Logf("%d objects, %d in %d failed batches", len(listed), len(failed)-1, failedBatches)
+		checkTotal(t, succeededTotal(t, d), runWant{bucket: "blog", listed: len(listed), summed: summed,
+			failed: failed, badLine: map[string]int{"today/random_13.log.bad": 3}})
+
+		// One invocation per batch, the Retry's attempts at each failed one,
+		// one for Total; never more at once than MaxConcurrency, though
+		// several.
+		retries := retryAttempts(t, deployed, "SumBatch", "S3UnavailableError")
+		t.Logf("proxy: %d invocations, at most %d at once, errors %v", s.Invocations, s.MaxInFlight, s.Errors)
+		wantInvocations := len(batches) + retries*failedBatches + 1
+		if s.Invocations != wantInvocations || s.Errors["S3UnavailableError"] != (1+retries)*failedBatches || len(s.Errors) != 1 {
+			t.Errorf("proxy saw %d invocations, errors %v; want %d, S3UnavailableError %d times (%d retries)",
+				s.Invocations, s.Errors, wantInvocations, (1+retries)*failedBatches, retries)
 		}
 		if s.MaxInFlight > testMaxConcurrency || s.MaxInFlight < 2 {
 			t.Errorf("at most %d invocations in flight; want 2..%d (MaxConcurrency, with %d emulators free)",
@@ -203,59 +291,101 @@ func TestExecution(t *testing.T) {
 	})
 
 	t.Run("whole bucket", func(t *testing.T) {
-		d := execute(ctx, t, h.SFN, blogMachine, "whole-bucket", `{}`)
-		checkTotal(t, succeededTotal(t, d), wantTotal("blog", under(blog, ""), nil), nil)
-	})
-
-	t.Run("bad object", func(t *testing.T) {
-		objs := under(mixed, "bad/")
-		var good, bad []testObject
-		for _, o := range objs {
-			if o.BadLine > 0 {
-				bad = append(bad, o)
-			} else {
-				good = append(good, o)
+		// Input {} lists the whole bucket, the result files of the run
+		// above included: the batches skip those, and the Total counts them.
+		out, err := h.S3.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("blog"), Prefix: aws.String("results/")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		results := int64(len(out.Contents))
+		listed := under(blog, "")
+		var summed []testObject
+		for _, o := range listed {
+			if o.BadLine == 0 {
+				summed = append(summed, o)
 			}
 		}
-		d := execute(ctx, t, h.SFN, mixedMachine, "bad", `{"prefix": "bad/"}`)
-		checkTotal(t, succeededTotal(t, d), wantTotal("mixed", good, bad), bad)
+		h.Proxy.reset()
+		d := execute(ctx, t, h.SFN, blogMachine, "whole-bucket", `{}`)
+		checkTotal(t, succeededTotal(t, d), runWant{bucket: "blog", listed: len(listed) + int(results), summed: summed,
+			failed:  map[string]string{"today/random_13.log.bad": "InvalidContentError"},
+			badLine: map[string]int{"today/random_13.log.bad": 3}, skipped: results})
+		if s := h.Proxy.reset(); len(s.Errors) != 0 {
+			t.Errorf("proxy saw errors %v; want none", s.Errors)
+		}
 	})
 
-	t.Run("run failed", func(t *testing.T) {
-		// The listing fails (the bucket does not exist): the Map's Catch
-		// ends the run in RunFailed, whose error names the state that
-		// failed and its error, and whose cause is that error's. The
-		// function never runs.
-		machine := createStateMachine(ctx, t, h.SFN, "sumsq-nobucket", "no-such-bucket")
+	t.Run("empty prefix", func(t *testing.T) {
+		// No object: no child execution, an empty manifest, a zero total.
 		h.Proxy.reset()
-		d := execute(ctx, t, h.SFN, machine, "no-bucket", `{"prefix": "today/"}`)
-		errName, cause := aws.ToString(d.Error), aws.ToString(d.Cause)
-		t.Logf("execution failed with %s: %s", errName, cause)
-		if d.Status != types.ExecutionStatusFailed || errName != "SumObjects.States.Runtime" ||
-			!strings.HasPrefix(cause, "SumObjects failed: ") || !strings.Contains(cause, "NoSuchBucket") {
-			t.Errorf("execution = status %s, error %q, cause %q; want FAILED, %q, a cause starting %q and naming NoSuchBucket",
-				d.Status, errName, cause, "SumObjects.States.Runtime", "SumObjects failed: ")
+		d := execute(ctx, t, h.SFN, blogMachine, "nothing", `{"prefix": "nothing/"}`)
+		checkTotal(t, succeededTotal(t, d), runWant{bucket: "blog"})
+		if s := h.Proxy.reset(); s.Invocations != 1 {
+			t.Errorf("proxy saw %d invocations; want 1 (Total)", s.Invocations)
+		}
+	})
+
+	t.Run("throttled", func(t *testing.T) {
+		// The batch is throttled as many times as the ASL retries
+		// TooManyRequestsException: its last attempt is answered.
+		throttles := retryAttempts(t, deployed, "SumBatch", "Lambda.TooManyRequestsException")
+		if throttles == 0 {
+			t.Fatal("the ASL does not retry Lambda.TooManyRequestsException")
+		}
+		objs := under(small, "small/")
+		h.Proxy.reset()
+		h.Proxy.throttleNext(throttles)
+		d := execute(ctx, t, h.SFN, smallMachine, "throttled", `{"prefix": "small/"}`)
+		checkTotal(t, succeededTotal(t, d), runWant{bucket: "small", listed: len(objs), summed: objs})
+
+		// Each throttled invocation was retried: the one batch and Total
+		// each got exactly one answered invocation.
+		s := h.Proxy.reset()
+		t.Logf("proxy: %d invocations, %d throttled", s.Invocations, s.Throttled)
+		if s.Throttled != throttles || s.Invocations != 2 {
+			t.Errorf("proxy throttled %d and answered %d invocations; want %d and 2", s.Throttled, s.Invocations, throttles)
+		}
+	})
+
+	t.Run("over the tolerance", func(t *testing.T) {
+		// The only batch fails with an error the ASL does not retry: 100 %
+		// of the items failed, over the tolerated 5 %. The Map Run fails
+		// with States.ExceedToleratedFailureThreshold; the Catch ends the
+		// run in RunFailed; Total never runs.
+		h.Proxy.reset()
+		h.Proxy.failWhen("fragile/", "Sandbox.Timedout")
+		defer h.Proxy.clearFails()
+		d := execute(ctx, t, h.SFN, smallMachine, "fragile", `{"prefix": "fragile/"}`)
+		checkFailed(t, d, "SumObjects.States.ExceedToleratedFailureThreshold", "The specified tolerated failure threshold was exceeded")
+		if s := h.Proxy.reset(); s.Invocations != 1 || s.Injected != 1 {
+			t.Errorf("proxy saw %d invocations, %d failed by the test; want 1 and 1", s.Invocations, s.Injected)
+		}
+	})
+
+	t.Run("typo in the input", func(t *testing.T) {
+		// {"Prefix": ...} must not become a run over the whole bucket: the
+		// run fails at once, naming the field, before any listing.
+		h.Proxy.reset()
+		d := execute(ctx, t, h.SFN, blogMachine, "typo", `{"Prefix": "today/"}`)
+		if errName, cause := aws.ToString(d.Error), aws.ToString(d.Cause); d.Status != types.ExecutionStatusFailed ||
+			errName != "InvalidInput" || !strings.Contains(cause, `"Prefix"`) {
+			t.Errorf("execution = status %s, error %q, cause %q; want FAILED, InvalidInput, a cause naming \"Prefix\"",
+				d.Status, errName, cause)
 		}
 		if s := h.Proxy.reset(); s.Invocations != 0 {
 			t.Errorf("proxy saw %d invocations; want 0", s.Invocations)
 		}
 	})
 
-	t.Run("throttled", func(t *testing.T) {
-		const throttles = 3
-		objs := under(mixed, "small/")
+	t.Run("no bucket", func(t *testing.T) {
+		// The listing fails: States.ItemReaderFailed, which the Map's
+		// Catch handles (concepts-error-handling.html). The function never runs.
+		machine, _ := createStateMachine(ctx, t, h.SFN, "sumsq-nobucket", "no-such-bucket")
 		h.Proxy.reset()
-		h.Proxy.throttleNext(throttles)
-		d := execute(ctx, t, h.SFN, mixedMachine, "throttled", `{"prefix": "small/"}`)
-		checkTotal(t, succeededTotal(t, d), wantTotal("mixed", objs, nil), nil)
-
-		// Each throttled invocation was retried: every object still got
-		// exactly one answered invocation.
-		s := h.Proxy.reset()
-		t.Logf("proxy: %d invocations, %d throttled", s.Invocations, s.Throttled)
-		if s.Throttled != throttles || s.Invocations != len(objs)+1 {
-			t.Errorf("proxy throttled %d and answered %d invocations; want %d and %d",
-				s.Throttled, s.Invocations, throttles, len(objs)+1)
+		d := execute(ctx, t, h.SFN, machine, "no-bucket", `{"prefix": "today/"}`)
+		checkFailed(t, d, "SumObjects.States.ItemReaderFailed", "NoSuchBucket")
+		if s := h.Proxy.reset(); s.Invocations != 0 {
+			t.Errorf("proxy saw %d invocations; want 0", s.Invocations)
 		}
 	})
 }

@@ -16,8 +16,8 @@ import (
 
 // startMoto starts moto's server on a loopback port through
 // testdata/moto_launcher.py, which gives its Step Functions interpreter a
-// JSONata engine and lets it run a state machine more than once (see the
-// launcher). awsPort is where the interpreter sends its AWS calls (MOTO_PORT):
+// JSONata engine, lets it run a state machine more than once and teaches its
+// Distributed Map what AWS documents (testdata/twin/). awsPort is where the interpreter sends its AWS calls (MOTO_PORT):
 // the proxy's port, so that Lambda invocations reach the emulators. It turns
 // on moto's execution of state machines and returns moto's URL.
 func startMoto(t testing.TB, logDir string, awsPort int) string {
@@ -39,6 +39,7 @@ func startMoto(t testing.TB, logDir string, awsPort int) string {
 		cmd.Env = append(os.Environ(),
 			fmt.Sprintf("MOTO_PORT=%d", awsPort),
 			"PYTHONUNBUFFERED=1",
+			"PYTHONDONTWRITEBYTECODE=1", // nothing written into the repository
 			"AWS_ACCESS_KEY_ID=test", "AWS_SECRET_ACCESS_KEY=test", "AWS_DEFAULT_REGION=us-east-1")
 		p := startProcess(t, logDir, "moto", cmd)
 		url := fmt.Sprintf("http://127.0.0.1:%d", port)

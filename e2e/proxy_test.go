@@ -12,6 +12,7 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -31,8 +32,10 @@ const (
 // to moto. It translates what the emulator cannot say as Lambda says it:
 // a function error gets X-Amz-Function-Error (without it moto takes the
 // error for a result) and a timeout becomes an error. It counts the
-// invocations in flight, and it can answer TooManyRequestsException on
-// request, as Lambda does when the function's concurrency is exhausted.
+// invocations in flight and keeps every event it served. On request it
+// answers TooManyRequestsException, as Lambda does when the function's
+// concurrency is exhausted, or a function error for the events that name
+// a given key, as the function does when S3 keeps failing.
 type lambdaProxy struct {
 	URL  string // http://127.0.0.1:PORT
 	Port int
@@ -44,15 +47,24 @@ type lambdaProxy struct {
 
 	mu    sync.Mutex
 	stats proxyStats
+	fails []failRule
+}
+
+// A failRule makes every invocation whose event contains Marker fail with a
+// function error of type ErrorType, without running the function.
+type failRule struct {
+	Marker, ErrorType string
 }
 
 // proxyStats is what the proxy saw since the last reset.
 type proxyStats struct {
-	Invocations int            // answered by the function (results and errors)
+	Invocations int            // answered: results and errors, injected ones included
 	Throttled   int            // answered with TooManyRequestsException
 	InFlight    int            // invocations being served now
 	MaxInFlight int            // the most ever served at once
-	Errors      map[string]int // function errors by errorType
+	Errors      map[string]int // function errors by errorType, the injected ones included
+	Injected    int            // answered with a failRule's error
+	Events      [][]byte       // every event answered, injected failures included, in arrival order
 	throttle    int            // invocations still to throttle
 }
 
@@ -106,7 +118,33 @@ func (p *lambdaProxy) snapshot() proxyStats {
 	for k, v := range p.stats.Errors {
 		s.Errors[k] = v
 	}
+	s.Events = slices.Clone(p.stats.Events)
 	return s
+}
+
+// failWhen adds a failRule; clearFails removes them all.
+func (p *lambdaProxy) failWhen(marker, errorType string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.fails = append(p.fails, failRule{Marker: marker, ErrorType: errorType})
+}
+
+func (p *lambdaProxy) clearFails() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.fails = nil
+}
+
+// injectedFailure returns the error type of the first failRule event matches.
+func (p *lambdaProxy) injectedFailure(event []byte) (string, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, f := range p.fails {
+		if bytes.Contains(event, []byte(f.Marker)) {
+			return f.ErrorType, true
+		}
+	}
+	return "", false
 }
 
 // throttleNext makes the next n invocations fail with TooManyRequestsException.
@@ -154,6 +192,21 @@ func (p *lambdaProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	p.enter()
 	defer p.leave()
+	if errorType, ok := p.injectedFailure(event); ok {
+		// A function error the test asked for, answered as the function
+		// answers one (S3 failing for an object of the batch, say), without
+		// running it.
+		p.count(errorType, event)
+		p.mu.Lock()
+		p.stats.Injected++
+		p.mu.Unlock()
+		body, _ := json.Marshal(map[string]string{"errorType": errorType, "errorMessage": "injected by the test for an event containing a marked key"})
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("X-Amz-Function-Error", "Unhandled")
+		w.WriteHeader(http.StatusOK)
+		w.Write(body)
+		return
+	}
 	var e *emulator
 	select {
 	case e = <-p.pool:
@@ -175,15 +228,15 @@ func (p *lambdaProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("X-Amz-Executed-Version", "$LATEST")
 	if errorType, ok := functionError(body); ok {
-		p.count(errorType)
+		p.count(errorType, event)
 		w.Header().Set("X-Amz-Function-Error", "Unhandled")
 	} else if msg, ok := timeoutText(body); ok {
 		// Lambda reports a timeout as an unhandled error of the sandbox.
-		p.count("Sandbox.Timedout")
+		p.count("Sandbox.Timedout", event)
 		body, _ = json.Marshal(map[string]string{"errorType": "Sandbox.Timedout", "errorMessage": msg})
 		w.Header().Set("X-Amz-Function-Error", "Unhandled")
 	} else {
-		p.count("")
+		p.count("", event)
 	}
 	w.WriteHeader(http.StatusOK)
 	w.Write(body)
@@ -213,10 +266,11 @@ func (p *lambdaProxy) leave() {
 	p.stats.InFlight--
 }
 
-func (p *lambdaProxy) count(errorType string) {
+func (p *lambdaProxy) count(errorType string, event []byte) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.stats.Invocations++
+	p.stats.Events = append(p.stats.Events, event)
 	if errorType != "" {
 		p.stats.Errors[errorType]++
 	}

@@ -41,6 +41,7 @@ type total struct {
 	FailedObjects    int64     `json:"failedObjects"`
 	Failed           []failure `json:"failed"`
 	FailuresLocation string    `json:"failuresLocation,omitempty"`
+	SkippedObjects   int64     `json:"skippedObjects,omitempty"`
 }
 
 // functionErrorBody is a function error as the runtime reports it.

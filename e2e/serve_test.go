@@ -14,7 +14,12 @@ import (
 // today/.
 const serveBucket = "sumsq-data"
 
-// TestServe starts the harness for a person to use, prints how to reach
+// serveObjects is how many objects TestServe puts under today/: more than
+// two pages of a listing.
+const serveObjects = 2500
+
+// TestServe starts the harness for a person to use, runs the deployed state
+// machine once over today/ to check the exact total, prints how to reach
 // it, and waits for Ctrl-C:
 //
 //	go test -tags e2e ./e2e -run TestServe -serve -v -timeout 0
@@ -23,16 +28,26 @@ func TestServe(t *testing.T) {
 		t.Skip("starts the harness for a person to use; run with -serve")
 	}
 	h := startHarness(t, harnessConfig{Emulators: testEmulators, FunctionTimeout: testFunctionTimeout})
-	ctx := testContext(t, time.Minute)
-	objs := blogDataset(1, "today/", 100)
+	ctx := testContext(t, 3*time.Minute)
+	objs := blogDataset(1, "today/", serveObjects-1) // and the folder key today/sub/
 	if err := createBucket(ctx, h.S3, serveBucket); err != nil {
 		t.Fatal(err)
 	}
 	if err := upload(ctx, h.S3, serveBucket, objs); err != nil {
 		t.Fatal(err)
 	}
-	machine := createStateMachine(ctx, t, h.SFN, "sumsq", serveBucket)
+	machine, _ := createStateMachine(ctx, t, h.SFN, "sumsq", serveBucket)
 	count, sum := sumOfSquares(objs...)
+
+	// A first run, named check, shows that the twin sums today/ exactly.
+	start := time.Now()
+	d := execute(ctx, t, h.SFN, machine, "check", `{"prefix": "today/"}`)
+	checkTotal(t, succeededTotal(t, d), runWant{bucket: serveBucket, listed: len(objs), summed: objs})
+	if t.Failed() {
+		return
+	}
+	fmt.Fprintf(os.Stdout, "\nExecution check summed the %d objects under today/ exactly in %v.\n",
+		len(objs), time.Since(start).Round(100*time.Millisecond))
 
 	e := h.Proxy.URL
 	fmt.Fprintf(os.Stdout, `
@@ -44,7 +59,7 @@ aws-lambda-rie, at most %[2]d at once; the state machine's MaxConcurrency is %[3
   E=%[1]s
 
 Bucket %[4]s holds %[5]d objects under today/ (%[6]d numbers, sum of squares %[7]s).
-State machine (statemachine.asl.json with the e2e rewrites, see e2e/README.md):
+State machine (statemachine.asl.json as deployed, its substitutions rendered):
   %[8]s
 
   aws --endpoint-url $E stepfunctions start-execution --state-machine-arn %[8]s \
@@ -55,7 +70,8 @@ State machine (statemachine.asl.json with the e2e rewrites, see e2e/README.md):
   aws --endpoint-url $E lambda invoke --function-name %[10]s \
       --payload '{"bucket": "%[4]s", "key": "today/random_1.log"}' out.json && cat out.json
 
-Every execution needs a new --name. Logs: %[11]s
+Every execution needs a new --name (check is taken). Results go to
+s3://%[4]s/results/. Logs: %[11]s
 Ctrl-C stops everything.
 `, e, testEmulators, testMaxConcurrency, serveBucket, len(objs), count, sum, machine,
 		strings.Replace(machine, ":stateMachine:", ":execution:", 1), functionName, h.LogDir)

@@ -1,9 +1,11 @@
-"""Start moto's server with the two fixes its Step Functions interpreter needs.
+"""Start moto's server as the local twin of AWS Step Functions and S3.
 
 moto 5.2.1 runs state machines (stepfunctions.execute_state_machine) with the
 ASL interpreter it took from LocalStack, but as released it cannot run more
-than one execution of a state machine, nor any JSONata expression. This
-launcher patches both in the running process, then hands over to
+than one execution of a state machine, nor any JSONata expression, and its
+Distributed Map lacks what AWS documents (every page of a listing, ItemBatcher,
+EXPRESS children, ResultWriter files, failure tolerance; see twin/). This
+launcher patches all of it in the running process, then hands over to
 moto.server.main. Each patch checks the code it replaces, so that a different
 moto version fails here, loudly, instead of misbehaving later.
 
@@ -27,6 +29,8 @@ import moto
 from moto import server
 from moto.stepfunctions import models as sfn_models
 from moto.stepfunctions.parser.asl.jsonata import jsonata as sfn_jsonata
+
+import twin
 
 EXPECTED_MOTO = "5.2.1"
 
@@ -120,6 +124,7 @@ def main():
         raise SystemExit(f"moto_launcher: moto {moto.__version__}; these patches are for {EXPECTED_MOTO}")
     patch_state_machine_deepcopy()
     patch_jsonata_engine(args.evaluator, args.jsonata_dir)
+    twin.install()
     sys.stdout.flush()
     server.main(["--host", "127.0.0.1", "--port", str(args.port)])
 

@@ -1,0 +1,304 @@
+"""Tests of the twin's AWS behaviours, without moto: AWS's documented examples
+and the rules each page states, checked on the pure functions.
+
+    python3 -m unittest discover -s e2e/testdata -v     (run by TestLauncher)
+"""
+
+import datetime
+import json
+import unittest
+
+from twin import batching, definition, listing, results, tolerance
+
+# input-output-itembatcher.html: the dataset of the page's example, and the
+# batch of two items it shows a child receiving.
+VERDICTS = [
+    {"verdict": "true", "statement_date": "6/11/2008", "statement_source": "speech"},
+    {"verdict": "false", "statement_date": "6/7/2022", "statement_source": "television"},
+    {"verdict": "true", "statement_date": "5/18/2016", "statement_source": "news"},
+]
+
+
+class BatchingTest(unittest.TestCase):
+    def test_documented_batch(self):
+        got = batching.make_batches(VERDICTS, max_items=2)
+        self.assertEqual(got, [{"Items": VERDICTS[:2]}, {"Items": VERDICTS[2:]}])
+
+    def test_batch_input_beside_items(self):
+        got = batching.make_batches(VERDICTS, max_items=2, batch_input={"factCheck": "TRUE"})
+        self.assertEqual(got[0], {"Items": VERDICTS[:2], "BatchInput": {"factCheck": "TRUE"}})
+        self.assertEqual(got[1]["BatchInput"], {"factCheck": "TRUE"})
+
+    def test_bytes_count_the_whole_child_input(self):
+        # A batch may be exactly MaxInputBytesPerBatch long, never one byte more.
+        items = [{"key": f"k{i}"} for i in range(10)]
+        whole = batching.json_bytes({"Items": items[:3], "BatchInput": {"b": 1}})
+        got = batching.make_batches(items, max_bytes=whole, batch_input={"b": 1})
+        self.assertEqual([len(b["Items"]) for b in got], [3, 3, 3, 1])
+        for b in got:
+            self.assertLessEqual(batching.json_bytes(b), whole)
+        got = batching.make_batches(items, max_bytes=whole - 1, batch_input={"b": 1})
+        self.assertEqual(len(got[0]["Items"]), 2)
+
+    def test_bytes_are_utf8(self):
+        item = {"key": "é"}  # 2 bytes in UTF-8, not the 6 of "\u00e9"
+        self.assertEqual(batching.json_bytes(item), len('{"key":"é"}'.encode("utf-8")))
+        n = batching.json_bytes({"Items": [item, item]})
+        self.assertEqual(len(batching.make_batches([item] * 4, max_bytes=n)), 2)
+
+    def test_whichever_limit_comes_first(self):
+        items = [{"key": "x" * (200 if i % 7 in (0, 2) else 1)} for i in range(40)]
+        max_bytes = 300
+        got = batching.make_batches(items, max_items=5, max_bytes=max_bytes)
+        self.assertEqual([i for b in got for i in b["Items"]], items)
+        by_items = by_bytes = 0
+        for b, nxt in zip(got, got[1:]):
+            self.assertLessEqual(len(b["Items"]), 5)
+            self.assertLessEqual(batching.json_bytes(b), max_bytes)
+            # Each batch ends because the next item would break a limit.
+            if len(b["Items"]) == 5:
+                by_items += 1
+            else:
+                self.assertGreater(batching.json_bytes({"Items": b["Items"] + nxt["Items"][:1]}), max_bytes)
+                by_bytes += 1
+        self.assertGreater(by_items, 0)
+        self.assertGreater(by_bytes, 0)
+
+    def test_max_items_alone_is_bounded_by_256_kib(self):
+        items = [{"key": "x" * 1000} for _ in range(600)]
+        got = batching.make_batches(items, max_items=1000)
+        self.assertGreater(len(got), 1)
+        for b in got:
+            self.assertLessEqual(batching.json_bytes(b), 256 * 1024)
+
+    def test_refused(self):
+        for kwargs, want in [
+            ({}, "needs MaxItemsPerBatch or MaxInputBytesPerBatch"),
+            ({"max_items": 0}, "positive integer"),
+            ({"max_items": 2.5}, "positive integer"),
+            ({"max_bytes": 256 * 1024 + 1}, "at most 262144"),
+            ({"max_bytes": 20}, "item 0 alone"),
+        ]:
+            with self.subTest(kwargs=kwargs), self.assertRaisesRegex(batching.BatchError, want):
+                batching.make_batches(VERDICTS, **kwargs)
+
+    def test_no_items_no_batches(self):
+        self.assertEqual(batching.make_batches([], max_items=10), [])
+
+
+class ToleranceTest(unittest.TestCase):
+    def test_exceeded(self):
+        for failed, total, count, pct, want in [
+            (0, 0, None, None, False),  # nothing to fail
+            (1, 100, None, None, True),  # no tolerance declared: none
+            (5, 100, None, 5, False),  # 5 % of 100 is within 5 %
+            (6, 100, None, 5, True),
+            (1, 3, None, 33.3, True),  # 33.33... % > 33.3 %
+            (1, 3, None, 34, False),
+            (2, 10, 2, None, False),
+            (3, 10, 2, None, True),
+            (3, 10, 5, 20, True),  # either threshold fails the run
+            (2, 10, 1, 20, True),
+            (2, 10, 5, 20, False),
+        ]:
+            with self.subTest(failed=failed, total=total, count=count, pct=pct):
+                self.assertEqual(tolerance.exceeded(failed, total, count, pct), want)
+
+
+class ListingTest(unittest.TestCase):
+    def test_documented_item(self):
+        # input-output-itemreader.html: an object listed by s3:listObjectsV2.
+        entry = {
+            "Key": "processData/images/n02085620_1073.jpg",
+            "LastModified": datetime.datetime.fromtimestamp(1668699881, tz=datetime.timezone.utc),
+            "ETag": '"05704fbdccb224cb01c59005bebbad28"',
+            "Size": 34910,
+            "StorageClass": "STANDARD",
+        }
+        self.assertEqual(listing.item(entry), {
+            "Etag": '"05704fbdccb224cb01c59005bebbad28"',
+            "Key": "processData/images/n02085620_1073.jpg",
+            "LastModified": 1668699881,
+            "Size": 34910,
+            "StorageClass": "STANDARD",
+        })
+
+    def test_every_page(self):
+        keys = [f"today/{i:04d}.log" for i in range(2500)]
+        calls = []
+
+        def list_page(**request):  # ListObjectsV2 as S3 pages it: 1,000 keys a page
+            calls.append(dict(request))
+            start = int(request.get("ContinuationToken", "0"))
+            page = [k for k in keys if k.startswith(request.get("Prefix", ""))][start:start + 1000]
+            out = {"IsTruncated": start + 1000 < len(keys), "KeyCount": len(page)}
+            if page:
+                out["Contents"] = [{"Key": k, "Size": 1, "ETag": '"e"', "StorageClass": "STANDARD"} for k in page]
+            if out["IsTruncated"]:
+                out["NextContinuationToken"] = str(start + 1000)
+            return out
+
+        got = listing.list_items(list_page, {"Bucket": "b", "Prefix": "today/"})
+        self.assertEqual([i["Key"] for i in got], keys)
+        self.assertEqual([c.get("ContinuationToken") for c in calls], [None, "1000", "2000"])
+        self.assertTrue(all(c["Bucket"] == "b" and c["Prefix"] == "today/" for c in calls))
+
+    def test_empty_listing(self):
+        # S3 leaves Contents out of an empty page.
+        self.assertEqual(listing.list_items(lambda **_: {"IsTruncated": False, "KeyCount": 0}, {"Bucket": "b"}), [])
+
+
+# input-output-resultwriter.html: the Map's output when it exports results.
+MAP_RUN_ARN = "arn:aws:states:us-east-2:123456789012:mapRun:csvProcess/Map:ad9b5f27-090b-3ac6-9beb-243cd77144a7"
+WHERE = "csvProcessJobs/ad9b5f27-090b-3ac6-9beb-243cd77144a7/"
+MACHINE = "arn:aws:states:us-east-2:123456789012:stateMachine:csvProcess/Map"
+T0 = datetime.datetime(2025, 2, 4, 1, 49, 50, 99000, tzinfo=datetime.timezone.utc)
+T1 = datetime.datetime(2025, 2, 4, 1, 49, 50, 163000, tzinfo=datetime.timezone.utc)
+
+
+def run(index, status, **kw):
+    name = f"{index:08d}-abab-3b27-9a77-a277ed4f3ec2"
+    r = results.ChildRun(index=index, name=name, execution_arn=f"arn:aws:states:us-east-2:123456789012:execution:csvProcess/Map:{name}",
+                         input={"Items": [{"n": index}]}, status=status, **kw)
+    if status != results.PENDING:
+        r.start, r.stop = T0, T1
+    return r
+
+
+class ResultsTest(unittest.TestCase):
+    def test_documented_location(self):
+        self.assertEqual(results.directory("csvProcessJobs", MAP_RUN_ARN), WHERE)
+        self.assertEqual(results.directory("csvProcessJobs/", MAP_RUN_ARN), WHERE)
+
+    def test_documented_manifest(self):
+        files = results.result_files([run(0, "SUCCEEDED", output={"sum": 1})], WHERE, "NONE", "JSON", MACHINE, False)
+        self.assertEqual([(g, k) for g, k, _ in files], [("SUCCEEDED", WHERE + "SUCCEEDED_0.json")])
+        self.assertEqual(results.manifest("amzn-s3-demo-destination-bucket", MAP_RUN_ARN, files), {
+            "DestinationBucket": "amzn-s3-demo-destination-bucket",
+            "MapRunArn": MAP_RUN_ARN,
+            "ResultFiles": {
+                "FAILED": [],
+                "PENDING": [],
+                "SUCCEEDED": [{"Key": WHERE + "SUCCEEDED_0.json", "Size": len(files[0][2])}],
+            },
+        })
+
+    def test_none_record(self):
+        # The fields of the page's NONE example; Input and Output are JSON text.
+        r = run(0, "SUCCEEDED", output=[{"order": 1}])
+        self.assertEqual(results.record(r, MACHINE, False), {
+            "ExecutionArn": r.execution_arn,
+            "Input": '{"Items":[{"n":0}]}',
+            "InputDetails": {"Included": True},
+            "Name": r.name,
+            "Output": '[{"order":1}]',
+            "OutputDetails": {"Included": True},
+            "RedriveCount": 0,
+            "RedriveStatus": "NOT_REDRIVABLE",
+            "RedriveStatusReason": "Execution is SUCCEEDED and cannot be redriven",
+            "StartDate": "2025-02-04T01:49:50.099Z",
+            "StateMachineArn": MACHINE,
+            "Status": "SUCCEEDED",
+            "StopDate": "2025-02-04T01:49:50.163Z",
+        })
+        failed = results.record(run(1, "FAILED", error="States.TaskFailed", cause="boom"), MACHINE, True)
+        self.assertEqual((failed["Error"], failed["Cause"], failed["RedriveStatus"]), ("States.TaskFailed", "boom", "NOT_REDRIVABLE"))
+        self.assertNotIn("Output", failed)
+        pending = results.record(run(2, "PENDING"), MACHINE, True)
+        self.assertEqual(set(pending), {"ExecutionArn", "Input", "InputDetails", "Name", "StateMachineArn", "Status"})
+
+    def test_compact_writes_outputs_and_failed_children_whole(self):
+        runs = [
+            run(2, "SUCCEEDED", output={"objects": 2}),
+            run(0, "SUCCEEDED", output={"objects": 1}),
+            run(1, "FAILED", error="S3UnavailableError", cause="{}"),
+            run(3, "TIMED_OUT", error="States.Timeout"),
+            run(4, "PENDING"),
+        ]
+        files = {g: json.loads(b) for g, _, b in results.result_files(runs, WHERE, "COMPACT", "JSON", MACHINE, True)}
+        self.assertEqual(files["SUCCEEDED"], [{"objects": 1}, {"objects": 2}])  # item order
+        self.assertEqual([(r["Status"], r["Error"]) for r in files["FAILED"]], [("FAILED", "S3UnavailableError"), ("TIMED_OUT", "States.Timeout")])
+        self.assertEqual([json.loads(r["Input"]) for r in files["FAILED"]], [{"Items": [{"n": 1}]}, {"Items": [{"n": 3}]}])
+        self.assertEqual([r["Status"] for r in files["PENDING"]], ["PENDING"])
+
+    def test_flatten(self):
+        runs = [run(0, "SUCCEEDED", output=[1, 2]), run(1, "SUCCEEDED", output={"a": 1}), run(2, "FAILED", error="E")]
+        got = results.inline_output(runs, "FLATTEN", MACHINE, False)
+        self.assertEqual(got[:3], [1, 2, {"a": 1}])
+        self.assertEqual(got[3]["Status"], "FAILED")
+
+    def test_jsonl(self):
+        runs = [run(0, "SUCCEEDED", output={"a": 1}), run(1, "SUCCEEDED", output={"b": 2})]
+        (_, _, body), = results.result_files(runs, WHERE, "COMPACT", "JSONL", MACHINE, False)
+        self.assertEqual(body, b'{"a":1}\n{"b":2}\n')
+
+    def test_split_files(self):
+        runs = [run(i, "SUCCEEDED", output={"n": "x" * 50}) for i in range(10)]
+        files = results.result_files(runs, WHERE, "COMPACT", "JSON", MACHINE, False, max_file_bytes=200)
+        self.assertGreater(len(files), 1)
+        self.assertEqual([k for _, k, _ in files], [f"{WHERE}SUCCEEDED_{i}.json" for i in range(len(files))])
+        self.assertEqual([e for _, _, b in files for e in json.loads(b)], [{"n": "x" * 50}] * 10)
+        for _, _, b in files:
+            self.assertLessEqual(len(b), 200)
+
+
+def machine(map_state, query_language="JSONata"):
+    return json.dumps({"QueryLanguage": query_language, "StartAt": "M", "States": {"M": map_state}})
+
+
+def distributed_map(**fields):
+    state = {
+        "Type": "Map",
+        "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "EXPRESS"},
+                          "StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}},
+        "End": True,
+    }
+    state.update(fields)
+    return state
+
+
+class DefinitionTest(unittest.TestCase):
+    WRITER = {"Resource": "arn:aws:states:::s3:putObject", "Arguments": {"Bucket": "b", "Prefix": "results"},
+              "WriterConfig": {"Transformation": "COMPACT", "OutputType": "JSON"}}
+
+    def test_set_aside(self):
+        batcher = {"MaxItemsPerBatch": "{% $number('20') %}", "MaxInputBytesPerBatch": 4096, "BatchInput": {"b": "x"}}
+        reduced, extras = definition.set_aside(machine(distributed_map(
+            ItemBatcher=batcher, ToleratedFailurePercentage=5, ResultWriter=self.WRITER)))
+        m = json.loads(reduced)["States"]["M"]
+        for field in ("ItemBatcher", "ToleratedFailurePercentage", "ResultWriter"):
+            self.assertNotIn(field, m)
+        self.assertNotIn("ExecutionType", m["ItemProcessor"]["ProcessorConfig"])
+        x = extras["M"]
+        self.assertEqual((x.item_batcher, x.express, x.result_writer, x.tolerated_percentage_literal),
+                         (batcher, True, self.WRITER, 5.0))
+        self.assertEqual((x.jsonata, x.tolerated_percentage, x.tolerated_count), (True, True, False))
+
+    def test_untouched_without_distributed_map(self):
+        text = machine({"Type": "Pass", "End": True})
+        self.assertEqual(definition.set_aside(text), (text, {}))
+
+    def test_refused(self):
+        for name, state, want in [
+            ("Comment in ResultWriter", distributed_map(ResultWriter={**self.WRITER, "Comment": "c"}),
+             'SCHEMA_VALIDATION_FAILED: The field "Comment" is not supported by Step Functions at /States/M/ResultWriter'),
+            ("Parameters in a JSONata ResultWriter", distributed_map(ResultWriter={**self.WRITER, "Parameters": {}}),
+             'The field "Parameters" is not supported'),
+            ("unknown WriterConfig value", distributed_map(ResultWriter={**self.WRITER, "WriterConfig": {"Transformation": "ALL"}}),
+             "Transformation must be one of NONE, COMPACT, FLATTEN"),
+            ("empty ItemBatcher", distributed_map(ItemBatcher={}), "needs MaxItemsPerBatch or MaxInputBytesPerBatch"),
+            ("ItemBatcher over 256 KiB", distributed_map(ItemBatcher={"MaxInputBytesPerBatch": 262145}), "at most 262144"),
+            ("unknown ItemBatcher field", distributed_map(ItemBatcher={"MaxItemsPerBatch": 2, "Comment": "c"}),
+             'The field "Comment" is not supported'),
+            ("not emulated", distributed_map(ItemBatcher={"MaxItemsPerBatchPath": "$.n"}), "does not emulate"),
+            ("MaxItems of a listing", distributed_map(ItemReader={"Resource": "arn:aws:states:::s3:listObjectsV2",
+                                                                  "ReaderConfig": {"MaxItems": 10}}), "does not emulate"),
+            ("percentage over 100", distributed_map(ToleratedFailurePercentage=101), "between 0 and 100"),
+        ]:
+            with self.subTest(name), self.assertRaises(definition.DefinitionError) as cm:
+                definition.set_aside(machine(state))
+            self.assertIn(want, str(cm.exception))
+
+
+if __name__ == "__main__":
+    unittest.main()
