@@ -12,7 +12,6 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"regexp"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -106,19 +105,6 @@ func (p *lambdaProxy) reset() proxyStats {
 	defer p.mu.Unlock()
 	s := p.stats
 	p.stats = proxyStats{Errors: make(map[string]int), InFlight: s.InFlight}
-	return s
-}
-
-// snapshot returns the counters.
-func (p *lambdaProxy) snapshot() proxyStats {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	s := p.stats
-	s.Errors = make(map[string]int)
-	for k, v := range p.stats.Errors {
-		s.Errors[k] = v
-	}
-	s.Events = slices.Clone(p.stats.Events)
 	return s
 }
 

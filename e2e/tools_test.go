@@ -102,19 +102,17 @@ func run(cmd *exec.Cmd) error {
 	return nil
 }
 
-// functionDir is the function's package, relative to the module root.
-var functionDir = "function"
-
-// bootstrapPath builds function/ the way `sam build` does with BuildMethod
-// go1.x (a static linux binary named bootstrap, -tags lambda.norpc), for
-// this machine's architecture so that it runs here.
+// bootstrapPath builds the function through the Makefile target `sam build`
+// runs (template.yaml, BuildMethod makefile), the one build of the deployed
+// binary, for this machine's architecture so that it runs here.
 func bootstrapPath(t testing.TB) string {
-	return bootstrapOnce.get(t, "building function/ as bootstrap", func() (string, bool, error) {
-		out := filepath.Join(workDir, "bootstrap")
-		cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-ldflags=-s -w", "-o", out, ".")
-		cmd.Dir = filepath.Join(repoRoot(t), functionDir)
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+runtime.GOARCH)
-		return out, false, run(cmd)
+	return bootstrapOnce.get(t, "make build-SumFunction (the deployed build) as bootstrap", func() (string, bool, error) {
+		if _, err := exec.LookPath("make"); err != nil {
+			return "", true, err
+		}
+		cmd := exec.Command("make", "build-SumFunction", "ARTIFACTS_DIR="+workDir, "GOARCH="+runtime.GOARCH)
+		cmd.Dir = repoRoot(t)
+		return filepath.Join(workDir, "bootstrap"), false, run(cmd)
 	})
 }
 
