@@ -53,7 +53,7 @@ func (s *Summer) Batch(ctx context.Context, b Batch) (BatchResult, error) {
 	}
 
 	var (
-		read        counter
+		read        atomic.Int64
 		done        atomic.Int64
 		toRead      int
 		bytesToRead int64
@@ -91,7 +91,7 @@ func (s *Summer) Batch(ctx context.Context, b Batch) (BatchResult, error) {
 	if ctx.Err() != nil || err != nil {
 		return BatchResult{}, &BatchTimeoutError{
 			Objects: toRead, Done: int(done.Load()),
-			Bytes: bytesToRead, Read: read.n.Load(),
+			Bytes: bytesToRead, Read: read.Load(),
 			Seconds: int(time.Since(start).Round(time.Second) / time.Second),
 		}
 	}
@@ -161,7 +161,7 @@ func (s *Summer) checkBatchSize(objects []batchObject) error {
 	for i, o := range objects {
 		worst.Failed[i] = Failure{Bucket: o.bucket, Key: o.Key, Error: longestFailureName}
 	}
-	if size := JSONSize(&worst); size > MaxOutputBytes {
+	if size := jsonSize(&worst); size > MaxOutputBytes {
 		return &InvalidEventError{Reason: fmt.Sprintf("batch too large: its result could take %d bytes, "+
 			"over the %d-byte limit; lower the ItemBatcher's MaxInputBytesPerBatch", size, MaxOutputBytes)}
 	}

@@ -20,7 +20,7 @@ var shorterCauses = []int{64, 0}
 // counts are always kept: Failed names every failed object. Batch's size
 // check guarantees that this fits; the error is for a broken guarantee.
 func bound(r *BatchResult) error {
-	size := JSONSize(r)
+	size := jsonSize(r)
 	if size <= MaxOutputBytes {
 		return nil
 	}
@@ -30,19 +30,19 @@ func bound(r *BatchResult) error {
 	n := len(r.Results)
 	for n > 0 && excess > 0 {
 		n--
-		excess -= JSONSize(&r.Results[n]) + 1
+		excess -= jsonSize(&r.Results[n]) + 1
 	}
 	r.ResultsOmitted += int64(len(r.Results) - n)
 	r.Results = r.Results[:n]
 	for _, max := range shorterCauses {
-		if size = JSONSize(r); size <= MaxOutputBytes {
+		if size = jsonSize(r); size <= MaxOutputBytes {
 			return nil
 		}
 		for i := range r.Failed {
 			r.Failed[i].Cause = shortCause(r.Failed[i].Cause, max)
 		}
 	}
-	if size = JSONSize(r); size <= MaxOutputBytes {
+	if size = jsonSize(r); size <= MaxOutputBytes {
 		return nil
 	}
 	return &InvalidEventError{Reason: fmt.Sprintf("batch too large: its result takes %d bytes, over the %d-byte limit",

@@ -48,8 +48,8 @@ func unescapeLineSeparators(b []byte) []byte {
 	return out
 }
 
-// JSONSize returns the length of Marshal(v).
-func JSONSize(v any) int {
+// jsonSize returns the length of Marshal(v).
+func jsonSize(v any) int {
 	b, err := Marshal(v)
 	if err != nil {
 		panic(err) // the types here are plain strings and numbers

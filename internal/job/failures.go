@@ -53,7 +53,7 @@ func (l *FailureList) Add(f Failure) {
 	if !l.closed {
 		short := f
 		short.Cause = shorten(f.Cause, MaxListedCauseBytes)
-		size := JSONSize(&short) + 1 // and a comma
+		size := jsonSize(&short) + 1 // and a comma
 		if len(l.listed) < MaxListedFailures && l.listedBytes+size <= MaxListedFailuresBytes {
 			l.listed = append(l.listed, short)
 			l.listedBytes += size

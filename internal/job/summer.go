@@ -62,18 +62,21 @@ type Summer struct {
 	ResultsPrefix string
 }
 
-func (s *Summer) concurrency() int {
-	if s.Concurrency > 0 {
-		return s.Concurrency
-	}
-	return DefaultConcurrency
+// The Summer's settings, defaults applied.
+func (s *Summer) concurrency() int { return orDefault(s.Concurrency, DefaultConcurrency) }
+func (s *Summer) maxDigits() int   { return orDefault(s.MaxDigits, sumsq.DefaultMaxDigits) }
+func (s *Summer) partSize() int64  { return orDefault(s.PartSize, DefaultPartSize) }
+func (s *Summer) rangeConcurrency() int {
+	return orDefault(s.RangeConcurrency, DefaultRangeConcurrency)
 }
 
-func (s *Summer) maxDigits() int {
-	if s.MaxDigits > 0 {
-		return s.MaxDigits
+// orDefault returns v if it is positive, else def: a setting's zero value
+// means its default.
+func orDefault[T int | int64](v, def T) T {
+	if v > 0 {
+		return v
 	}
-	return sumsq.DefaultMaxDigits
+	return def
 }
 
 // Sum sums the object o names and returns the exact result, for a caller
@@ -108,9 +111,9 @@ func (s *Summer) Object(ctx context.Context, o Object) (ObjectResult, error) {
 }
 
 // sum reads the valid object o in bucket through the parser, whole or in
-// parts, each read taking one of sl, and counting the bytes read on
-// progress if it is not nil. Its errors are the exported types, unwrapped.
-func (s *Summer) sum(ctx context.Context, bucket string, o Object, sl slots, progress *counter) (sumsq.Result, error) {
+// parts, each read taking one of sl, and counting the bytes read on read
+// if it is not nil. Its errors are the exported types, unwrapped.
+func (s *Summer) sum(ctx context.Context, bucket string, o Object, sl slots, read *atomic.Int64) (sumsq.Result, error) {
 	size := int64(-1)
 	if o.Size != nil {
 		size = *o.Size
@@ -129,7 +132,7 @@ func (s *Summer) sum(ctx context.Context, bucket string, o Object, sl slots, pro
 			return sumsq.Result{}, classify(ctx, err, bucket, o.Key)
 		}
 		if !compressed {
-			res, err := s.sumParts(ctx, obj, size, sl, progress)
+			res, err := s.sumParts(ctx, obj, size, sl, read)
 			if err != nil {
 				return sumsq.Result{}, classify(ctx, err, bucket, o.Key)
 			}
@@ -146,7 +149,7 @@ func (s *Summer) sum(ctx context.Context, bucket string, o Object, sl slots, pro
 	}
 	defer r.Close()
 	// Progress counts the bytes stored, compressed or not.
-	in, done, err := decompressed(s.watch(progress.reader(r)), o.Key)
+	in, done, err := decompressed(s.watch(r, read), o.Key)
 	if err != nil {
 		return sumsq.Result{}, classify(ctx, err, bucket, o.Key)
 	}
@@ -221,45 +224,30 @@ func classify(ctx context.Context, err error, bucket, key string) error {
 	return &S3UnavailableError{Bucket: bucket, Key: key, Err: err}
 }
 
-// watch returns r, reporting what is read from it to s.OnRead if set.
-func (s *Summer) watch(r io.Reader) io.Reader {
-	if s.OnRead == nil {
+// watch returns r, counting what is read from it on read, if not nil,
+// and reporting it to s.OnRead, if set.
+func (s *Summer) watch(r io.Reader, read *atomic.Int64) io.Reader {
+	if s.OnRead == nil && read == nil {
 		return r
 	}
-	return &readHook{r: r, f: s.OnRead}
+	return &watchedReader{r: r, read: read, onRead: s.OnRead}
 }
 
-type readHook struct {
-	r io.Reader
-	f func(int64)
+type watchedReader struct {
+	r      io.Reader
+	read   *atomic.Int64
+	onRead func(int64)
 }
 
-func (h *readHook) Read(p []byte) (int, error) {
-	n, err := h.r.Read(p)
+func (w *watchedReader) Read(p []byte) (int, error) {
+	n, err := w.r.Read(p)
 	if n > 0 {
-		h.f(int64(n))
+		if w.read != nil {
+			w.read.Add(int64(n))
+		}
+		if w.onRead != nil {
+			w.onRead(int64(n))
+		}
 	}
-	return n, err
-}
-
-// A counter counts bytes read, for a batch's progress. A nil *counter
-// counts nothing.
-type counter struct{ n atomic.Int64 }
-
-func (c *counter) reader(r io.Reader) io.Reader {
-	if c == nil {
-		return r
-	}
-	return &countingReader{r: r, c: c}
-}
-
-type countingReader struct {
-	r io.Reader
-	c *counter
-}
-
-func (r *countingReader) Read(p []byte) (int, error) {
-	n, err := r.r.Read(p)
-	r.c.n.Add(int64(n))
 	return n, err
 }

@@ -1,0 +1,4 @@
+package job
+
+// Test-only names.
+var JSONSize = jsonSize
