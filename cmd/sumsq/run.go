@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 
@@ -13,8 +14,16 @@ import (
 // otherwise: the default MaxConcurrency of the state machine's Map.
 const DefaultConcurrency = 10
 
+// MaxConcurrency bounds -c: each object summed at once holds a read buffer
+// and, for S3, a connection; far more than the cores or the connections
+// could use only costs memory.
+const MaxConcurrency = 1024
+
 const runHelp = `
-Usage: sumsq run [flags] TARGET...   (flags come before the targets)
+Usage: sumsq run [flags] TARGET...
+
+Flags and targets may come in any order; "--" ends the flags (for a target
+whose name starts with "-").
 
 Run computes, for each object of the targets, the exact sum of the squares of
 its newline-separated integers, with the parser and the error names of the
@@ -67,19 +76,19 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	r := &runner{stdin: stdin}
 	asJSON := fs.Bool("json", false, "print one JSON document")
 	quiet := fs.Bool("q", false, "never show a progress bar")
-	fs.IntVar(&r.concurrency, "c", DefaultConcurrency, "sum at most `N` objects at once")
-	fs.IntVar(&r.maxDigits, "max-digits", sumsq.DefaultMaxDigits, "reject numbers of more than `N` digits")
-	if err := parseFlags(fs, args); err != nil {
+	fs.IntVar(&r.concurrency, "c", DefaultConcurrency, fmt.Sprintf("sum at most `N` objects at once, 1 to %d", MaxConcurrency))
+	fs.IntVar(&r.maxDigits, "max-digits", sumsq.DefaultMaxDigits, fmt.Sprintf("reject numbers of more than `N` digits, 1 to %d", job.MaxDigitsLimit))
+	targets, err := parseFlags(fs, args)
+	if err != nil {
 		return err
 	}
-	targets := fs.Args()
 	switch {
 	case len(targets) == 0:
 		return usageError{"run: no TARGET; run 'sumsq run -h'"}
-	case r.concurrency < 1:
-		return usageError{"run: -c must be at least 1"}
-	case r.maxDigits < 1:
-		return usageError{"run: -max-digits must be at least 1"}
+	case r.concurrency < 1 || r.concurrency > MaxConcurrency:
+		return usageError{fmt.Sprintf("run: -c must be from 1 to %d", MaxConcurrency)}
+	case r.maxDigits < 1 || r.maxDigits > job.MaxDigitsLimit:
+		return usageError{fmt.Sprintf("run: -max-digits must be from 1 to %d", job.MaxDigitsLimit)}
 	}
 	for _, t := range targets {
 		if isS3(t) {
@@ -109,10 +118,9 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		t.Failed.Spill = true
 	}
 	defer t.Failed.Close()
-	err := r.sumAll(ctx, r.objects(ctx, targets), func(o object, res sumsq.Result, err error) error {
+	err = r.sumAll(ctx, r.objects(ctx, targets), func(o object, res sumsq.Result, err error) error {
 		if err != nil {
-			f := job.NewFailure(o.bucket, o.key, err)
-			f.Key = jsonName(o)
+			f := r.failure(o, err)
 			t.Failed.Add(f)
 			return rep.failure(o, f)
 		}
@@ -132,4 +140,15 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		return errFailed
 	}
 	return nil
+}
+
+// failure records that o failed with err. A number over the digit limit
+// says which limit and which flag changes it.
+func (r *runner) failure(o object, err error) job.Failure {
+	f := job.NewFailure(o.bucket, o.key, err)
+	f.Key = jsonName(o)
+	if errors.Is(err, sumsq.ErrDigits) {
+		f.Cause += fmt.Sprintf(" (more than %d digits; -max-digits changes the limit, up to %d)", r.maxDigits, job.MaxDigitsLimit)
+	}
+	return f
 }

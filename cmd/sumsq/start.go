@@ -80,12 +80,13 @@ func cmdStart(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	name := fs.String("name", "", "the execution's `name` (default: sumsq-<UTC time>-<random hex>)")
 	wait := fs.Bool("wait", false, "wait for the execution to end and print its total")
 	asJSON := fs.Bool("json", false, "print one JSON document: executionArn, consoleUrl and, with -wait, status, total, error, cause")
-	if err := parseFlags(fs, args); err != nil {
+	operands, err := parseFlags(fs, args)
+	if err != nil {
 		return err
 	}
 	switch {
-	case fs.NArg() > 0:
-		return usageError{fmt.Sprintf("start: unexpected argument %q; did you mean -prefix %s?", fs.Arg(0), fs.Arg(0))}
+	case len(operands) > 0:
+		return usageError{fmt.Sprintf("start: unexpected argument %q; did you mean -prefix %s?", operands[0], operands[0])}
 	case *stack != "" && *machine != "":
 		return usageError{"start: -stack and -state-machine exclude each other"}
 	}
