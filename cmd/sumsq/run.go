@@ -97,6 +97,9 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 			}
 		}
 	}
+	if err := checkStreams(targets, stdin); err != nil {
+		return err
+	}
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel() // ends the progress bar's listing, if it is still going
