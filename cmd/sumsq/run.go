@@ -56,8 +56,10 @@ stops the run, as it stops the workflow. With -json, standard output gets one JS
 the field names of the Lambda's results; a local file has bucket "" and its
 path as key. Sums are decimal strings, exact at any size.
 
-On a terminal, a progress bar on standard error shows objects and bytes done,
-the rate and the time left, once a run has lasted a second (-q: never).
+On a terminal, a progress bar on standard error shows, once a run has lasted
+a second (-q: never), the bytes read out of those listed so far and the
+rate, the objects done out of those listed so far ("+": listing goes on),
+the time elapsed and, once every object is listed, the time left.
 
 Exit status: 0 if every object was summed, 1 if any failed, 2 on a usage
 error, 130 if interrupted.
@@ -97,22 +99,18 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 			}
 		}
 	}
-	if err := checkStreams(targets, stdin); err != nil {
+	streams, err := checkStreams(targets, stdin)
+	if err != nil {
 		return err
 	}
 
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel() // ends the progress bar's listing, if it is still going
 	if !*quiet && isTerminal(stderr) {
-		r.progress = startProgress(stderr)
-		stderr = r.progress // failures are written above the bar
-		// The run lists only a few objects ahead of summing them; the
-		// bar's totals, for its percentage and time left, come from a
-		// listing of its own that keeps nothing but counts. A copy of the
-		// runner makes its own S3 client, used by that listing alone.
-		lister := *r
-		lister.progress = nil
-		go r.progress.count(lister.objects(ctx, targets))
+		term := newTerminal(stderr)
+		r.progress = startProgress(term, progressDelay, streams)
+		if sameTerminal(stdout, stderr) {
+			stdout = term.lines(stdout) // results are written above the bar
+		}
+		stderr = term.lines(stderr) // and so are failures
 	}
 	var rep reporter = newTextReporter(stdout, stderr)
 	t := &job.Tally{}

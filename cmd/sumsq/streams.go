@@ -20,7 +20,10 @@ import (
 // "-" is read through the one descriptor standard input is, sharing its
 // offset, so "-" twice is refused even when standard input is a regular
 // file; a path opens a file of its own.
-func checkStreams(targets []string, stdin io.Reader) error {
+//
+// It reports whether any target is a stream: a size that is not known
+// before its end.
+func checkStreams(targets []string, stdin io.Reader) (streams bool, err error) {
 	type stream struct {
 		name string
 		fi   fs.FileInfo // nil for standard input when it is not a stream
@@ -32,6 +35,7 @@ func checkStreams(targets []string, stdin io.Reader) error {
 		}
 		s := stream{name: t}
 		if t == filestore.Stdin {
+			streams = true // read as a stream, whatever it is
 			if f, ok := stdin.(*os.File); ok {
 				if fi, err := f.Stat(); err == nil && !fi.Mode().IsRegular() {
 					s.fi = fi
@@ -42,7 +46,7 @@ func checkStreams(targets []string, stdin io.Reader) error {
 			if err != nil || fi.Mode().IsRegular() || fi.IsDir() {
 				continue // read whole each time it is named, or a failure in its place
 			}
-			s.fi = fi
+			s.fi, streams = fi, true
 		}
 		for _, prev := range seen {
 			same := prev.name == filestore.Stdin && t == filestore.Stdin ||
@@ -54,9 +58,9 @@ func checkStreams(targets []string, stdin io.Reader) error {
 			if prev.name != t {
 				what = fmt.Sprintf("%s and %s are the same stream", quoteName(prev.name), quoteName(t))
 			}
-			return usageError{fmt.Sprintf("run: %s: standard input, a pipe, a FIFO or a device can be read only once", what)}
+			return false, usageError{fmt.Sprintf("run: %s: standard input, a pipe, a FIFO or a device can be read only once", what)}
 		}
 		seen = append(seen, s)
 	}
-	return nil
+	return streams, nil
 }
