@@ -63,6 +63,8 @@ func TestUsage(t *testing.T) {
 		{"run -c 1000000000", []string{"run", ".", "-c", "1000000000"}, 2, "", "sumsq: run: -c must be from 1 to 1024\n"},
 		{"run -max-digits 0", []string{"run", "-max-digits", "0", "."}, 2, "", "sumsq: run: -max-digits must be from 1 to 30000\n"},
 		{"run -max-digits 30001", []string{"run", "-max-digits", "30001", "."}, 2, "", "sumsq: run: -max-digits must be from 1 to 30000\n"},
+		{"run -results-prefix without /", []string{"run", "-results-prefix", "results", "s3://b"}, 2, "",
+			"sumsq: run: -results-prefix \"results\": want a key prefix ending in /, like results/, or \"\"\n"},
 		{"run s3 without bucket", []string{"run", "s3:///x"}, 2, "", "no bucket in s3:///x"},
 		{"gen without dir", []string{"gen"}, 2, "", "gen: want one DIR"},
 		{"gen two dirs", []string{"gen", "a", "b"}, 2, "", "gen: want one DIR"},

@@ -36,6 +36,9 @@ type runner struct {
 	stdin       io.Reader
 	progress    *progress // nil without a terminal
 
+	resultsPrefix string // S3 keys skipped: the workflow's results
+	skipped       int64  // S3 objects skipped, counted as they are listed
+
 	local *job.Summer // local files and standard input
 	s3    *s3Runner   // made for the first s3:// target
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/sumsq/sumsq/internal/job"
 	"github.com/sumsq/sumsq/internal/sumsq"
@@ -13,6 +14,10 @@ import (
 // DefaultConcurrency is how many objects run sums at once unless -c says
 // otherwise: the default MaxConcurrency of the state machine's Map.
 const DefaultConcurrency = 10
+
+// DefaultResultsPrefix is where the workflow's Map writes its result files
+// in the data bucket (the ResultWriter's Prefix in template.yaml).
+const DefaultResultsPrefix = "results/"
 
 // MaxConcurrency bounds -c: each object summed at once holds a read buffer
 // and, for S3, a connection; far more than the cores or the connections
@@ -38,6 +43,11 @@ Lambda, and the total over all objects. A TARGET is
 	                     lists it; empty objects and keys ending in "/" count
 	                     as objects with no numbers and are not read
 
+As the workflow does, an S3 run skips the objects under -results-prefix
+(results/), where the workflow writes its results, and says how many it
+skipped: a run over a whole bucket, or any prefix that holds results/,
+lists them. -results-prefix "" reads everything.
+
 S3 access uses the SDK's usual configuration (AWS_PROFILE, AWS_REGION, ...,
 AWS_ENDPOINT_URL_S3); S3_FORCE_PATH_STYLE=true selects path-style addressing,
 for S3-compatible servers.
@@ -51,10 +61,12 @@ still summed. So is a folder that cannot be read. An S3 listing that fails
 stops the run, as it stops the workflow. With -json, standard output gets one JSON document instead:
 
 	{"results":[{"bucket","key","count","sumOfSquares"}...],
-	 "objects","count","sumOfSquares","failedObjects","failed":[{"bucket","key","error","cause"}...]}
+	 "objects","count","sumOfSquares","failedObjects","failed":[{"bucket","key","error","cause"}...],
+	 "skippedObjects"}
 
-the field names of the Lambda's results; a local file has bucket "" and its
-path as key. Sums are decimal strings, exact at any size.
+the field names of the Lambda's results ("skippedObjects" only when some
+were skipped); a local file has bucket "" and its path as key, Go-quoted as
+in the text output when it is not valid UTF-8. Sums are decimal strings, exact at any size.
 
 On a terminal, a progress bar on standard error shows, once a run has lasted
 a second (-q: never), the bytes read out of those listed so far and the
@@ -79,6 +91,7 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	asJSON := fs.Bool("json", false, "print one JSON document")
 	quiet := fs.Bool("q", false, "never show a progress bar")
 	fs.IntVar(&r.concurrency, "c", DefaultConcurrency, fmt.Sprintf("sum at most `N` objects at once, 1 to %d", MaxConcurrency))
+	fs.StringVar(&r.resultsPrefix, "results-prefix", DefaultResultsPrefix, "skip the S3 objects under this key `prefix`, where the workflow writes its results (\"\": none)")
 	fs.IntVar(&r.maxDigits, "max-digits", sumsq.DefaultMaxDigits, fmt.Sprintf("reject numbers of more than `N` digits, 1 to %d", job.MaxDigitsLimit))
 	targets, err := parseFlags(fs, args)
 	if err != nil {
@@ -91,6 +104,8 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		return usageError{fmt.Sprintf("run: -c must be from 1 to %d", MaxConcurrency)}
 	case r.maxDigits < 1 || r.maxDigits > job.MaxDigitsLimit:
 		return usageError{fmt.Sprintf("run: -max-digits must be from 1 to %d", job.MaxDigitsLimit)}
+	case r.resultsPrefix != "" && !strings.HasSuffix(r.resultsPrefix, "/"):
+		return usageError{fmt.Sprintf("run: -results-prefix %q: want a key prefix ending in /, like %s, or \"\"", r.resultsPrefix, DefaultResultsPrefix)}
 	}
 	for _, t := range targets {
 		if isS3(t) {
@@ -133,8 +148,13 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		rep.flush() // what was reported before the run stopped
 		return err
 	}
+	t.Skipped = r.skipped
 	if err := rep.end(t); err != nil {
 		return err
+	}
+	if t.Skipped > 0 {
+		fmt.Fprintf(stderr, "sumsq: skipped %d objects under %s, where the workflow writes its results (-results-prefix \"\" reads them)\n",
+			t.Skipped, r.resultsPrefix)
 	}
 	if n := t.Failed.Len(); n > 0 {
 		fmt.Fprintf(stderr, "sumsq: %d of %d objects failed\n", n, t.Objects+n)

@@ -66,7 +66,8 @@ func (r *runner) newS3Runner(ctx context.Context) (*s3Runner, error) {
 // order, one page of at most 1,000 keys at a time, as the state machine's
 // ItemReader does. They are summed by job.Summer, as the Lambda sums them:
 // an empty object or a key ending in "/" counts as an object without
-// numbers and is not read.
+// numbers and is not read. Keys under r.resultsPrefix are counted in
+// r.skipped and not yielded, as a batch of the workflow skips them.
 //
 // If the client cannot be made or listing fails, the run stops: the objects
 // under the prefix are unknown, as they are to a workflow whose ItemReader
@@ -89,6 +90,10 @@ func (r *runner) s3Objects(ctx context.Context, target string) iter.Seq[object] 
 			if err != nil {
 				stop(fmt.Errorf("listing %s: %w", target, err))
 				return
+			}
+			if r.resultsPrefix != "" && strings.HasPrefix(item.Key, r.resultsPrefix) {
+				r.skipped++
+				continue
 			}
 			o := object{name: "s3://" + bucket + "/" + item.Key, bucket: bucket, key: item.Key, size: item.Size}
 			o.sum = summer(r.s3.summer, bucket, item.Key, item.Size)
