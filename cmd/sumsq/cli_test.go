@@ -141,6 +141,10 @@ func TestStartUsage(t *testing.T) {
 		{"stack and ARN", []string{"-stack", "s", "-state-machine", testMachine}, 2, "start: -stack and -state-machine exclude each other"},
 		{"bad ARN", []string{"-state-machine", "arn:aws:lambda:us-east-1:1:function:f"}, 2, "is not the ARN of a state machine"},
 		{"bad name", []string{"-name", "a/b"}, 2, `start: execution name "a/b" contains '/'`},
+		{"redrive help", []string{"-h"}, 0, "It does not re-read objects\nwhose content was bad"},
+		{"redrive and prefix", []string{"-redrive", testExecution, "-prefix", "x/"}, 2,
+			"start: -redrive takes no -prefix: the execution's ARN says where it runs, and it keeps its input and name"},
+		{"redrive a machine", []string{"-redrive", testMachine}, 2, "is not the ARN of an execution"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
