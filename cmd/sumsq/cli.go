@@ -21,15 +21,16 @@ const usage = `sumsq computes the exact sum of the squares of newline-separated 
 
 Usage:
 
-	sumsq run [-c N] [-json] [-max-digits N] [-q] TARGET...
+	sumsq run [-c N] [-json] [-max-digits N] [-q] [-results-prefix P] TARGET...
 	sumsq gen [-n N] [-min N] [-max N] [-digits N] [-several F] [-numbers N] [-seed N] DIR
 	sumsq start [-stack NAME | -state-machine ARN] [-prefix P] [-region R] [-name N] [-wait] [-json]
+	sumsq start -redrive EXECUTION_ARN [-wait] [-json]
 
 Commands:
 
 	run     sum files, folders, standard input or s3://bucket/prefix
 	gen     write sample files random_1.log ... random_N.log
-	start   start an execution of the deployed state machine
+	start   start an execution of the deployed state machine, or redrive one
 
 Run "sumsq COMMAND -h" for a command's flags and examples.
 `

@@ -4,9 +4,10 @@
 //
 // Usage:
 //
-//	sumsq run [-c N] [-json] [-max-digits N] [-q] TARGET...
+//	sumsq run [-c N] [-json] [-max-digits N] [-q] [-results-prefix P] TARGET...
 //	sumsq gen [-n N] [-min N] [-max N] [-digits N] [-several F] [-numbers N] [-seed N] DIR
 //	sumsq start [-stack NAME | -state-machine ARN] [-prefix P] [-region R] [-name N] [-wait] [-json]
+//	sumsq start -redrive EXECUTION_ARN [-wait] [-json]
 //
 // Run "sumsq help" or "sumsq COMMAND -h" for details.
 //
