@@ -71,3 +71,22 @@ func runBinary(t *testing.T, stdin *os.File, args ...string) (stdout, stderr str
 	}
 	return out.String(), errOut.String(), cmd.ProcessState.ExitCode()
 }
+
+// pipe returns the read end of a pipe that holds content, closed when the
+// test ends. With eof its write end is closed: a read after content ends;
+// without, the write end stays open until the test ends: a read waits.
+func pipe(t *testing.T, content string, eof bool) *os.File {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close(); w.Close() })
+	if _, err := w.WriteString(content); err != nil {
+		t.Fatal(err)
+	}
+	if eof {
+		w.Close()
+	}
+	return r
+}

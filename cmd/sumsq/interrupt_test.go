@@ -38,13 +38,7 @@ func TestRunInterrupted(t *testing.T) {
 			cmd.Stdout, cmd.Stderr = &stdout, &stderr
 			switch tt.stdin {
 			case "pipe":
-				r, w, err := os.Pipe()
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer r.Close()
-				defer w.Close() // open until the command has ended: no end of file
-				cmd.Stdin = r
+				cmd.Stdin = pipe(t, "", false)
 			case "fifo writer":
 				// O_RDWR does not wait for a reader; the command's open
 				// then finds a writer and its read waits.

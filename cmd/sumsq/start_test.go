@@ -59,17 +59,19 @@ func (f *fakeAWS) connect(ctx context.Context, region string) (*awsClients, erro
 	region = cmp.Or(region, f.configRegion)
 	return &awsClients{
 		region:     region,
-		stacks:     fakeStacks{f, region},
-		executions: func(region string) executionAPI { return fakeExecutions{f, region} },
+		stacks:     fakeClient{f, region},
+		executions: func(region string) executionAPI { return fakeClient{f, region} },
 	}, nil
 }
 
-type fakeStacks struct {
+// A fakeClient is a client of f in a region, of CloudFormation and of Step
+// Functions alike.
+type fakeClient struct {
 	f      *fakeAWS
 	region string
 }
 
-func (s fakeStacks) DescribeStacks(ctx context.Context, in *cloudformation.DescribeStacksInput, _ ...func(*cloudformation.Options)) (*cloudformation.DescribeStacksOutput, error) {
+func (s fakeClient) DescribeStacks(ctx context.Context, in *cloudformation.DescribeStacksInput, _ ...func(*cloudformation.Options)) (*cloudformation.DescribeStacksOutput, error) {
 	name := aws.ToString(in.StackName)
 	s.f.calls = append(s.f.calls, "DescribeStacks "+name+" "+s.region)
 	st, ok := s.f.stacks[name]
@@ -83,12 +85,7 @@ func (s fakeStacks) DescribeStacks(ctx context.Context, in *cloudformation.Descr
 	return &cloudformation.DescribeStacksOutput{Stacks: []cftypes.Stack{stack}}, nil
 }
 
-type fakeExecutions struct {
-	f      *fakeAWS
-	region string
-}
-
-func (e fakeExecutions) StartExecution(ctx context.Context, in *sfn.StartExecutionInput, _ ...func(*sfn.Options)) (*sfn.StartExecutionOutput, error) {
+func (e fakeClient) StartExecution(ctx context.Context, in *sfn.StartExecutionInput, _ ...func(*sfn.Options)) (*sfn.StartExecutionOutput, error) {
 	machine := aws.ToString(in.StateMachineArn)
 	e.f.calls = append(e.f.calls, "StartExecution "+machine+" "+e.region)
 	e.f.started = append(e.f.started, *in)
@@ -104,7 +101,7 @@ func (e fakeExecutions) StartExecution(ctx context.Context, in *sfn.StartExecuti
 	return &sfn.StartExecutionOutput{ExecutionArn: &arn, StartDate: aws.Time(time.Now())}, nil
 }
 
-func (e fakeExecutions) DescribeExecution(ctx context.Context, in *sfn.DescribeExecutionInput, _ ...func(*sfn.Options)) (*sfn.DescribeExecutionOutput, error) {
+func (e fakeClient) DescribeExecution(ctx context.Context, in *sfn.DescribeExecutionInput, _ ...func(*sfn.Options)) (*sfn.DescribeExecutionOutput, error) {
 	arn := aws.ToString(in.ExecutionArn)
 	e.f.calls = append(e.f.calls, "DescribeExecution "+e.region)
 	e.f.polls++
@@ -124,7 +121,7 @@ func (e fakeExecutions) DescribeExecution(ctx context.Context, in *sfn.DescribeE
 	return &out, nil
 }
 
-func (e fakeExecutions) RedriveExecution(ctx context.Context, in *sfn.RedriveExecutionInput, _ ...func(*sfn.Options)) (*sfn.RedriveExecutionOutput, error) {
+func (e fakeClient) RedriveExecution(ctx context.Context, in *sfn.RedriveExecutionInput, _ ...func(*sfn.Options)) (*sfn.RedriveExecutionOutput, error) {
 	arn := aws.ToString(in.ExecutionArn)
 	e.f.calls = append(e.f.calls, "RedriveExecution "+e.region)
 	x, ok := e.f.executions[arn]

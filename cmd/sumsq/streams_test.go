@@ -56,14 +56,7 @@ func TestRunStreamNamedTwice(t *testing.T) {
 			var stdin *os.File
 			switch tt.stdin {
 			case "pipe":
-				r, w, err := os.Pipe()
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer r.Close()
-				w.WriteString("1\n2\n3\n")
-				w.Close()
-				stdin = r
+				stdin = pipe(t, "1\n2\n3\n", true)
 			case "file":
 				f, err := os.Open(file)
 				if err != nil {
