@@ -35,7 +35,7 @@ type progress struct {
 
 	listed, done atomic.Int64 // objects
 	listing      atomic.Bool  // more objects may be listed
-	nextDescribe atomic.Int64 // when bytes read next update the description, in Unix ns
+	nextDescribe atomic.Int64 // when describeSoon next describes, in Unix ns
 
 	streams     bool  // a target's size is not known before its end: a spinner, no percentage
 	bytesListed int64 // only the goroutine that lists touches it
@@ -79,6 +79,16 @@ func (p *progress) describe() {
 	p.bar.Describe(description(p.done.Load(), p.listed.Load(), p.listing.Load(), p.bar.State()))
 }
 
+// describeSoon describes the bar at most once per progressThrottle: the
+// bar is drawn no more often, and a run of many small objects would spend
+// more time describing than summing.
+func (p *progress) describeSoon() {
+	now := time.Now().UnixNano()
+	if next := p.nextDescribe.Load(); now >= next && p.nextDescribe.CompareAndSwap(next, now+int64(progressThrottle)) {
+		p.describe()
+	}
+}
+
 // description is the text after the bar: "8/40+ objects, elapsed 1s" while
 // listing goes on, "8/40 objects, elapsed 1s, left 4s" once it is done and
 // the sizes are known.
@@ -109,7 +119,7 @@ func (p *progress) listedObject(o object) {
 		p.bytesListed += o.size
 		p.bar.ChangeMax64(p.bytesListed + 1)
 	}
-	p.describe()
+	p.describeSoon()
 }
 
 // listingDone records that every object has been listed.
@@ -121,14 +131,10 @@ func (p *progress) listingDone() {
 	p.describe()
 }
 
-// addBytes counts n bytes as read: the Summer's OnRead. The description's
-// times are updated at most once per progressThrottle.
+// addBytes counts n bytes as read: the Summer's OnRead.
 func (p *progress) addBytes(n int64) {
 	p.bar.Add64(n)
-	now := time.Now().UnixNano()
-	if next := p.nextDescribe.Load(); now >= next && p.nextDescribe.CompareAndSwap(next, now+int64(progressThrottle)) {
-		p.describe()
-	}
+	p.describeSoon()
 }
 
 // objectDone counts one object as done.
@@ -137,7 +143,7 @@ func (p *progress) objectDone() {
 		return
 	}
 	p.done.Add(1)
-	p.describe()
+	p.describeSoon()
 }
 
 // finish takes the bar off the terminal for good.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"os"
+	"slices"
 	"sync"
 	"time"
 
@@ -73,13 +74,11 @@ func (l *lineWriter) Write(b []byte) (int, error) {
 	l.t.mu.Lock()
 	defer l.t.mu.Unlock()
 	if l.t.shown {
-		io.WriteString(l.t.w, clearLine)
+		// One write, through w: it reaches the same screen, and a
+		// terminal is slow to take many small writes.
+		out = slices.Concat([]byte(clearLine), out, l.t.bar)
 	}
-	_, err := l.w.Write(out)
-	if l.t.shown {
-		l.t.w.Write(l.t.bar)
-	}
-	if err != nil {
+	if _, err := l.w.Write(out); err != nil {
 		return 0, err
 	}
 	return len(b), nil
