@@ -52,21 +52,32 @@ S3 access uses the SDK's usual configuration (AWS_PROFILE, AWS_REGION, ...,
 AWS_ENDPOINT_URL_S3); S3_FORCE_PATH_STYLE=true selects path-style addressing,
 for S3-compatible servers.
 
+Standard input, a pipe, a FIFO or a device can be read only once: naming
+one twice (- -, - /dev/stdin) is a usage error. A regular file named twice
+is read twice.
+
 Objects are summed -c at a time and reported in order, as they complete.
 Standard output gets one line per object, PATH<TAB>COUNT<TAB>SUM, then
 "total<TAB>COUNT<TAB>SUM". A path that holds a tab, a newline or another
-control character is printed as a quoted Go string. An object that fails is
-reported on standard error as PATH<TAB>ErrorName: message; the others are
-still summed. So is a folder that cannot be read. An S3 listing that fails
-stops the run, as it stops the workflow. With -json, standard output gets one JSON document instead:
+control character, that is not valid UTF-8 or that starts with a double
+quote is printed as a quoted Go string, which strconv.Unquote turns back
+into its bytes. An object that fails is reported on standard error as
+PATH<TAB>ErrorName: message, with the error names of the Lambda; the others
+are still summed. So is a folder that cannot be read. A number of more than
+-max-digits digits is an InvalidContentError whose message names the limit.
+An S3 listing that fails stops the run, as it stops the workflow.
+
+With -json, standard output gets one JSON document instead:
 
 	{"results":[{"bucket","key","count","sumOfSquares"}...],
-	 "objects","count","sumOfSquares","failedObjects","failed":[{"bucket","key","error","cause"}...],
-	 "skippedObjects"}
+	 "objects","count","sumOfSquares","failedObjects",
+	 "failed":[{"bucket","key","error","cause"}...],"skippedObjects"}
 
-the field names of the Lambda's results ("skippedObjects" only when some
-were skipped); a local file has bucket "" and its path as key, Go-quoted as
-in the text output when it is not valid UTF-8. Sums are decimal strings, exact at any size.
+with the field names of the Lambda's results ("skippedObjects" only when
+some were skipped). A local file has bucket "" and its path as key, quoted
+as in the text output when it is not valid UTF-8 (JSON would otherwise
+replace its bytes, naming a file that does not exist). Sums are decimal
+strings, exact at any size.
 
 On a terminal, a progress bar on standard error shows, once a run has lasted
 a second (-q: never), the bytes read out of those listed so far and the
