@@ -2,11 +2,47 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
 )
+
+// awsClients are the clients start calls AWS through.
+type awsClients struct {
+	region     string // the configuration's region, where a stack is looked up
+	stacks     stackAPI
+	executions func(region string) executionAPI // in the region of the state machine
+}
+
+// A connector returns start's clients, the configuration's region being
+// region if not empty: connectAWS, or a test's fakes.
+type connector func(ctx context.Context, region string) (*awsClients, error)
+
+// connectAWS loads the SDK's configuration (see loadAWSConfig), makes sure
+// it has a region and credentials, and returns the SDK's clients.
+func connectAWS(ctx context.Context, region string) (*awsClients, error) {
+	cfg, err := loadAWSConfig(ctx, region)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Region == "" {
+		return nil, errors.New("no AWS region: set AWS_REGION, the profile's region, or -region")
+	}
+	if err := checkCredentials(ctx, cfg); err != nil {
+		return nil, err
+	}
+	return &awsClients{
+		region: cfg.Region,
+		stacks: cloudformation.NewFromConfig(cfg),
+		executions: func(region string) executionAPI {
+			return sfn.NewFromConfig(cfg, func(o *sfn.Options) { o.Region = region })
+		},
+	}, nil
+}
 
 // loadAWSConfig loads the SDK's configuration the usual way (environment,
 // AWS_PROFILE, shared files, SSO, instance roles; AWS_ENDPOINT_URL_<SERVICE>

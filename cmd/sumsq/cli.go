@@ -21,15 +21,16 @@ const usage = `sumsq computes the exact sum of the squares of newline-separated 
 
 Usage:
 
-	sumsq run [-c N] [-json] [-max-digits N] [-q] TARGET...
+	sumsq run [-c N] [-json] [-max-digits N] [-q] [-results-prefix P] TARGET...
 	sumsq gen [-n N] [-min N] [-max N] [-digits N] [-several F] [-numbers N] [-seed N] DIR
 	sumsq start [-stack NAME | -state-machine ARN] [-prefix P] [-region R] [-name N] [-wait] [-json]
+	sumsq start -redrive EXECUTION_ARN [-wait] [-json]
 
 Commands:
 
 	run     sum files, folders, standard input or s3://bucket/prefix
 	gen     write sample files random_1.log ... random_N.log
-	start   start an execution of the deployed state machine
+	start   start an execution of the deployed state machine, or redrive one
 
 Run "sumsq COMMAND -h" for a command's flags and examples.
 `
@@ -89,24 +90,62 @@ func exitStatus(err error, stderr io.Writer) int {
 }
 
 // newFlagSet returns a flag set for a command whose -h prints help, a usage
-// text with examples, followed by the flags.
+// text with examples, followed by the flags. Parse errors are not printed
+// by the flag set: parseFlags reports them in one line.
 func newFlagSet(name, help string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("sumsq "+name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(io.Discard)
 	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), strings.TrimLeft(help, "\n"))
-		fmt.Fprintf(fs.Output(), "\nFlags:\n")
+		fmt.Fprint(stderr, strings.TrimLeft(help, "\n"))
+		fmt.Fprintf(stderr, "\nFlags:\n")
+		fs.SetOutput(stderr)
 		fs.PrintDefaults()
+		fs.SetOutput(io.Discard)
 	}
 	return fs
 }
 
-// parseFlags parses args with fs; a parse error has been reported by fs
-// and becomes a silent usageError.
-func parseFlags(fs *flag.FlagSet, args []string) error {
-	err := fs.Parse(args)
-	if err == nil || errors.Is(err, flag.ErrHelp) {
-		return err
+// parseFlags parses args with fs, flags and operands in any order, as
+// people type them ("sumsq run dir -json"); "--" ends the flags. It returns
+// the operands in their order. -h prints the help and returns
+// flag.ErrHelp; any other mistake is a usageError of one line with a hint.
+func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+	var flags, operands []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			operands = append(operands, args[i+1:]...)
+			break
+		}
+		if len(a) < 2 || a[0] != '-' {
+			operands = append(operands, a)
+			continue
+		}
+		flags = append(flags, a)
+		// A flag that takes a value and has no "=value" takes the next
+		// argument, whatever it looks like, as the flag package does.
+		name, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if f := fs.Lookup(name); f != nil && !hasValue && !isBoolFlag(f) && i+1 < len(args) {
+			i++
+			flags = append(flags, args[i])
+		}
 	}
-	return usageError{}
+	usage := fs.Usage
+	fs.Usage = func() {} // the flag package calls it on any error
+	err := fs.Parse(flags)
+	fs.Usage = usage
+	switch {
+	case err == nil:
+		return operands, nil
+	case errors.Is(err, flag.ErrHelp):
+		usage()
+		return nil, err
+	}
+	name := strings.TrimPrefix(fs.Name(), "sumsq ")
+	return nil, usageError{fmt.Sprintf("%s: %v; run 'sumsq %s -h'", name, err, name)}
+}
+
+func isBoolFlag(f *flag.Flag) bool {
+	b, ok := f.Value.(interface{ IsBoolFlag() bool })
+	return ok && b.IsBoolFlag()
 }

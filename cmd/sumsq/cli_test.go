@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -57,9 +58,13 @@ func TestUsage(t *testing.T) {
 		{"run help", []string{"run", "-h"}, 0, "", "Examples:\n\n\tsumsq run examples/today"},
 		{"gen help", []string{"gen", "-h"}, 0, "", "sumsq gen -seed 8 examples/today"},
 		{"run without target", []string{"run"}, 2, "", "run: no TARGET"},
-		{"run bad flag", []string{"run", "-x", "."}, 2, "", "flag provided but not defined: -x"},
-		{"run -c 0", []string{"run", "-c", "0", "."}, 2, "", "-c must be at least 1"},
-		{"run -max-digits 0", []string{"run", "-max-digits", "0", "."}, 2, "", "-max-digits must be at least 1"},
+		{"run -c 0", []string{"run", "-c", "0", "."}, 2, "", "sumsq: run: -c must be from 1 to 1024\n"},
+		{"run -c 1025", []string{"run", "-c", "1025", "."}, 2, "", "sumsq: run: -c must be from 1 to 1024\n"},
+		{"run -c 1000000000", []string{"run", ".", "-c", "1000000000"}, 2, "", "sumsq: run: -c must be from 1 to 1024\n"},
+		{"run -max-digits 0", []string{"run", "-max-digits", "0", "."}, 2, "", "sumsq: run: -max-digits must be from 1 to 30000\n"},
+		{"run -max-digits 30001", []string{"run", "-max-digits", "30001", "."}, 2, "", "sumsq: run: -max-digits must be from 1 to 30000\n"},
+		{"run -results-prefix without /", []string{"run", "-results-prefix", "results", "s3://b"}, 2, "",
+			"sumsq: run: -results-prefix \"results\": want a key prefix ending in /, like results/, or \"\"\n"},
 		{"run s3 without bucket", []string{"run", "s3:///x"}, 2, "", "no bucket in s3:///x"},
 		{"gen without dir", []string{"gen"}, 2, "", "gen: want one DIR"},
 		{"gen two dirs", []string{"gen", "a", "b"}, 2, "", "gen: want one DIR"},
@@ -78,6 +83,52 @@ func TestUsage(t *testing.T) {
 	}
 }
 
+// A mistake in the flags is one line and a hint, not the whole help.
+func TestUsageBadFlag(t *testing.T) {
+	tests := []struct {
+		args   []string
+		stderr string
+	}{
+		{[]string{"run", "-x", "."}, "sumsq: run: flag provided but not defined: -x; run 'sumsq run -h'\n"},
+		{[]string{"run", ".", "-c", "many"}, "sumsq: run: invalid value \"many\" for flag -c: parse error; run 'sumsq run -h'\n"},
+		{[]string{"run", ".", "-c"}, "sumsq: run: flag needs an argument: -c; run 'sumsq run -h'\n"},
+		{[]string{"gen", "-seed", "x", "d"}, "sumsq: gen: invalid value \"x\" for flag -seed: parse error; run 'sumsq gen -h'\n"},
+		{[]string{"start", "-wiat"}, "sumsq: start: flag provided but not defined: -wiat; run 'sumsq start -h'\n"},
+	}
+	for _, tt := range tests {
+		stdout, stderr, status := sumsqCmd(t, "", tt.args...)
+		if status != 2 || stdout != "" || stderr != tt.stderr {
+			t.Errorf("sumsq %q = status %d, stdout %q, stderr %q; want 2, \"\", %q", tt.args, status, stdout, stderr, tt.stderr)
+		}
+	}
+}
+
+// Flags may follow the targets, as people type them; "--" ends the flags.
+func TestRunFlagsAnywhere(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"a": "3\n", "-json": "4\n", "-q": "5\n"})
+	a := filepath.Join(dir, "a")
+	t.Chdir(dir)
+	tests := []struct {
+		name   string
+		args   []string
+		stdout string
+	}{
+		{"flag after target", []string{"a", "-json"},
+			"{\"results\":[\n{\"bucket\":\"\",\"key\":\"a\",\"count\":1,\"sumOfSquares\":\"9\"}\n],\n" +
+				"\"objects\":1,\"count\":1,\"sumOfSquares\":\"9\",\"failedObjects\":0,\"failed\":[\n]}\n"},
+		{"flag with a value between targets", []string{a, "-c", "2", "a"}, a + "\t1\t9\na\t1\t9\ntotal\t2\t18\n"},
+		{"flag=value", []string{"a", "--c=3"}, "a\t1\t9\ntotal\t1\t9\n"},
+		{"-- ends the flags", []string{"-q", "a", "--", "-json", "-q"}, "a\t1\t9\n-json\t1\t16\n-q\t1\t25\ntotal\t3\t50\n"},
+	}
+	for _, tt := range tests {
+		stdout, stderr, status := sumsqCmd(t, "", append([]string{"run"}, tt.args...)...)
+		if stdout != tt.stdout || stderr != "" || status != 0 {
+			t.Errorf("%s: sumsq run %q = status %d, stdout %q, stderr %q; want 0, %q, \"\"", tt.name, tt.args, status, stdout, stderr, tt.stdout)
+		}
+	}
+}
+
 func TestStartUsage(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -90,6 +141,10 @@ func TestStartUsage(t *testing.T) {
 		{"stack and ARN", []string{"-stack", "s", "-state-machine", testMachine}, 2, "start: -stack and -state-machine exclude each other"},
 		{"bad ARN", []string{"-state-machine", "arn:aws:lambda:us-east-1:1:function:f"}, 2, "is not the ARN of a state machine"},
 		{"bad name", []string{"-name", "a/b"}, 2, `start: execution name "a/b" contains '/'`},
+		{"redrive help", []string{"-h"}, 0, "It does not re-read objects\nwhose content was bad"},
+		{"redrive and prefix", []string{"-redrive", testExecution, "-prefix", "x/"}, 2,
+			"start: -redrive takes no -prefix: the execution's ARN says where it runs, and it keeps its input and name"},
+		{"redrive a machine", []string{"-redrive", testMachine}, 2, "is not the ARN of an execution"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -35,10 +35,11 @@ func cmdGen(args []string, stdout, stderr io.Writer) error {
 	fs.Float64Var(&o.Several, "several", 0.2, "the `fraction` of files that hold several numbers")
 	fs.IntVar(&o.MaxNumbers, "numbers", sampledata.DefaultMaxNumbers, "a file that holds several numbers holds 2 to `N` of them")
 	fs.Uint64Var(&o.Seed, "seed", 1, "`N` selects the data set")
-	if err := parseFlags(fs, args); err != nil {
+	dirs, err := parseFlags(fs, args)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
+	if len(dirs) != 1 {
 		return usageError{"gen: want one DIR; run 'sumsq gen -h'"}
 	}
 	if o.Files == 0 {
@@ -47,7 +48,7 @@ func cmdGen(args []string, stdout, stderr io.Writer) error {
 	if err := o.Validate(); err != nil {
 		return usageError{"gen: " + strings.TrimPrefix(err.Error(), "sampledata: ")}
 	}
-	dir := fs.Arg(0)
+	dir := dirs[0]
 	files, numbers, err := sampledata.WriteDir(dir, o)
 	if err != nil {
 		return err

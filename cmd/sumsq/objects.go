@@ -36,8 +36,21 @@ type runner struct {
 	stdin       io.Reader
 	progress    *progress // nil without a terminal
 
+	resultsPrefix string // S3 keys skipped: the workflow's results
+	skipped       int64  // S3 objects skipped, counted as they are listed
+
 	local *job.Summer // local files and standard input
 	s3    *s3Runner   // made for the first s3:// target
+}
+
+// newSummer returns a Summer of objects in storage with the run's settings:
+// the one place the CLI makes Summers.
+func (r *runner) newSummer(storage job.Storage) *job.Summer {
+	s := &job.Summer{Storage: storage, MaxDigits: r.maxDigits}
+	if r.progress != nil {
+		s.OnRead = r.progress.addBytes
+	}
+	return s
 }
 
 // objects returns the objects of the targets, in order.
@@ -62,13 +75,13 @@ func (r *runner) objects(ctx context.Context, targets []string) iter.Seq[object]
 // localObjects lists the files of a local target (see filestore.List).
 func (r *runner) localObjects(ctx context.Context, target string) iter.Seq[object] {
 	if r.local == nil {
-		r.local = &job.Summer{Storage: &filestore.Store{Stdin: r.stdin}, MaxDigits: r.maxDigits}
+		r.local = r.newSummer(&filestore.Store{Stdin: r.stdin})
 	}
 	return func(yield func(object) bool) {
 		for item := range filestore.List(ctx, target) {
 			o := object{name: item.Path, key: item.Path, size: item.Size, err: item.Err}
 			if o.err == nil {
-				o.sum = r.summer(r.local, "", item.Path, item.Size)
+				o.sum = summer(r.local, "", item.Path, item.Size)
 			}
 			if !yield(o) {
 				return
@@ -79,17 +92,13 @@ func (r *runner) localObjects(ctx context.Context, target string) iter.Seq[objec
 
 // summer returns the sum function of the object key in bucket, of size
 // bytes (-1: unknown).
-func (r *runner) summer(s *job.Summer, bucket, key string, size int64) func(context.Context) (sumsq.Result, error) {
+func summer(s *job.Summer, bucket, key string, size int64) func(context.Context) (sumsq.Result, error) {
 	return func(ctx context.Context) (sumsq.Result, error) {
 		o := job.Object{Bucket: bucket, Key: key}
 		if size >= 0 {
 			o.Size = &size
 		}
-		res, err := s.Sum(ctx, o)
-		if size > 0 {
-			r.progress.addBytes(size)
-		}
-		return res, err
+		return s.Sum(ctx, o)
 	}
 }
 

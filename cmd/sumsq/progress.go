@@ -3,9 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
-	"iter"
 	"os"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -13,31 +11,148 @@ import (
 	"golang.org/x/term"
 )
 
-// Progress bar timing: nothing shows for runs shorter than progressDelay;
-// the bar is redrawn every progressTick. Variables for tests.
-var (
+const (
+	// progressDelay: a run shorter than this shows no bar.
 	progressDelay = time.Second
-	progressTick  = 200 * time.Millisecond
+	// progressThrottle is how often at most the bar is redrawn.
+	progressThrottle = 100 * time.Millisecond
 )
 
-// A progress shows on a terminal how far a run is: objects and bytes done
-// out of those listed so far ("+" while listing goes on), the rate and the
-// time left. Its methods may be called from any goroutine; they are no-ops
-// on a nil *progress, which is what runs without a terminal get.
+// A progress shows on a terminal how far sumsq run is: bytes read out of
+// the bytes listed so far, with the percentage and the rate (drawn by the
+// progress bar library), then objects done out of those listed, with a "+"
+// while listing goes on, the time elapsed and, once listing is done, the
+// time left. Objects are counted as the run lists them, from the one
+// listing that feeds the sums.
+//
+// Nothing draws the bar but the run's own events (an object listed or
+// done, bytes read), throttled by the library: no goroutine of its own.
+// Its methods may be called from any goroutine; they are no-ops on a nil
+// *progress, which is what runs without a terminal get.
 type progress struct {
-	objectsListed, bytesListed atomic.Int64
-	objectsDone, bytesDone     atomic.Int64
-	unknownSizes               atomic.Bool // some object's size is unknown (standard input)
-	listed                     atomic.Bool // every object has been listed
+	bar  *progressbar.ProgressBar
+	term *terminal
 
-	mu      sync.Mutex // guards w and bar
-	w       io.Writer
-	shown   gate                     // the bar's writer: w, once progressDelay has passed
-	bar     *progressbar.ProgressBar // nil until the first draw
-	stopped bool
+	listed, done atomic.Int64 // objects
+	listing      atomic.Bool  // more objects may be listed
+	nextDescribe atomic.Int64 // when describeSoon next describes, in Unix ns
 
-	stop chan struct{}
-	done chan struct{}
+	streams     bool  // a target's size is not known before its end: a spinner, no percentage
+	bytesListed int64 // only the goroutine that lists touches it
+}
+
+// startProgress starts a progress bar on t, which shows it once delay has
+// passed. With streams, some object's size is not known before its end:
+// the bar is a spinner, with no percentage or time left. The caller must
+// call finish.
+func startProgress(t *terminal, delay time.Duration, streams bool) *progress {
+	t.showAt = time.Now().Add(delay)
+	p := &progress{term: t, streams: streams}
+	p.listing.Store(true)
+	max := int64(1) // the bytes listed, plus one: the library stops drawing a bar that reaches its end
+	if streams {
+		// Chosen before the first byte is read: the library's count of
+		// bytes turns modulo the bar's width in this mode, and ends a
+		// bar turned into a spinner once bytes have been read.
+		max = -1
+	}
+	p.bar = progressbar.NewOptions64(max,
+		progressbar.OptionSetWriter(t),
+		progressbar.OptionUseANSICodes(true),
+		progressbar.OptionSetWidth(t.barWidth()),
+		progressbar.OptionShowBytes(true),
+		progressbar.OptionShowCount(),
+		progressbar.OptionSetPredictTime(false), // its "[1s:4s]" is unlabelled: the description says it
+		progressbar.OptionSetElapsedTime(false),
+		progressbar.OptionShowDescriptionAtLineEnd(),
+		progressbar.OptionThrottle(progressThrottle),
+		progressbar.OptionSpinnerType(14),
+		progressbar.OptionSetSpinnerChangeInterval(0), // turns on each draw, without a goroutine of its own
+	)
+	p.bar.RenderBlank() // starts the library's clock: elapsed time counts from here
+	return p
+}
+
+// describe sets the bar's description from the counts and the library's
+// clock.
+func (p *progress) describe() {
+	p.bar.Describe(description(p.done.Load(), p.listed.Load(), p.listing.Load(), p.bar.State()))
+}
+
+// describeSoon describes the bar at most once per progressThrottle: the
+// bar is drawn no more often, and a run of many small objects would spend
+// more time describing than summing.
+func (p *progress) describeSoon() {
+	now := time.Now().UnixNano()
+	if next := p.nextDescribe.Load(); now >= next && p.nextDescribe.CompareAndSwap(next, now+int64(progressThrottle)) {
+		p.describe()
+	}
+}
+
+// description is the text after the bar: "8/40+ objects, elapsed 1s" while
+// listing goes on, "8/40 objects, elapsed 1s, left 4s" once it is done and
+// the sizes are known.
+func description(done, listed int64, listing bool, s progressbar.State) string {
+	more := ""
+	if listing {
+		more = "+"
+	}
+	d := fmt.Sprintf("%d/%d%s objects, elapsed %s", done, listed, more, seconds(s.SecondsSince))
+	if !listing && s.Max > 0 && s.CurrentNum > 0 {
+		d += ", left " + seconds(s.SecondsLeft)
+	}
+	return d
+}
+
+func seconds(s float64) string { return (time.Duration(s) * time.Second).String() }
+
+// listedObject counts an object as listed: its size (-1 if unknown) adds
+// to the bar's total. An object that failed before it could be read has
+// nothing to read. Called by the goroutine that lists, before the object
+// can be read, so that bytes read never pass the total.
+func (p *progress) listedObject(o object) {
+	if p == nil {
+		return
+	}
+	p.listed.Add(1)
+	if !p.streams && o.err == nil && o.size > 0 {
+		p.bytesListed += o.size
+		p.bar.ChangeMax64(p.bytesListed + 1)
+	}
+	p.describeSoon()
+}
+
+// listingDone records that every object has been listed.
+func (p *progress) listingDone() {
+	if p == nil {
+		return
+	}
+	p.listing.Store(false)
+	p.describe()
+}
+
+// addBytes counts n bytes as read: the Summer's OnRead.
+func (p *progress) addBytes(n int64) {
+	p.bar.Add64(n)
+	p.describeSoon()
+}
+
+// objectDone counts one object as done.
+func (p *progress) objectDone() {
+	if p == nil {
+		return
+	}
+	p.done.Add(1)
+	p.describeSoon()
+}
+
+// finish takes the bar off the terminal for good.
+func (p *progress) finish() {
+	if p == nil {
+		return
+	}
+	p.bar.Exit()
+	p.term.close()
 }
 
 // isTerminal reports whether w is a terminal.
@@ -46,149 +161,15 @@ func isTerminal(w io.Writer) bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
-// startProgress starts a progress bar drawn on w, which should be a
-// terminal. The caller must call finish.
-func startProgress(w io.Writer) *progress {
-	p := &progress{w: w, shown: gate{w: w}, stop: make(chan struct{}), done: make(chan struct{})}
-	go p.loop()
-	return p
-}
-
-// loop draws the bar from the start, so that its rate and time left are
-// measured from the start, but through a gate that opens only after
-// progressDelay.
-func (p *progress) loop() {
-	defer close(p.done)
-	t := time.NewTicker(progressTick)
-	defer t.Stop()
-	show := time.After(progressDelay)
-	for {
-		p.draw()
-		select {
-		case <-t.C:
-		case <-show:
-			p.shown.open.Store(true)
-		case <-p.stop:
-			return
-		}
+// sameTerminal reports whether a and b are one terminal: lines written to
+// one then share the screen with a bar drawn on the other.
+func sameTerminal(a, b io.Writer) bool {
+	fa, ok1 := a.(*os.File)
+	fb, ok2 := b.(*os.File)
+	if !ok1 || !ok2 || !isTerminal(fa) || !isTerminal(fb) {
+		return false
 	}
-}
-
-// A gate writes to w once open, and discards writes until then.
-type gate struct {
-	open atomic.Bool
-	w    io.Writer
-}
-
-func (g *gate) Write(b []byte) (int, error) {
-	if !g.open.Load() {
-		return len(b), nil
-	}
-	return g.w.Write(b)
-}
-
-// draw redraws the bar from the counters.
-func (p *progress) draw() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.stopped {
-		return
-	}
-	listed, done := p.objectsListed.Load(), p.objectsDone.Load()
-	more := "+"
-	if p.listed.Load() {
-		more = ""
-	}
-	desc := fmt.Sprintf("%d/%d%s objects", done, listed, more)
-	// The bar must not reach its end before the run does: the library
-	// stops drawing a finished bar.
-	max := max(p.bytesListed.Load(), p.bytesDone.Load()+1)
-	if p.unknownSizes.Load() {
-		max = -1 // a spinner: no percentage, no time left
-	}
-	if p.bar == nil {
-		p.bar = progressbar.NewOptions64(max,
-			progressbar.OptionSetWriter(&p.shown),
-			progressbar.OptionSetDescription(desc),
-			progressbar.OptionShowBytes(true),
-			progressbar.OptionShowCount(),
-			progressbar.OptionSetWidth(24),
-			progressbar.OptionSetPredictTime(true),
-			progressbar.OptionSpinnerType(14),
-			progressbar.OptionSetSpinnerChangeInterval(0), // no goroutine of its own: draw drives it
-			progressbar.OptionUseANSICodes(true),
-		)
-	}
-	p.bar.Describe(desc)
-	if p.bar.GetMax64() != max {
-		p.bar.ChangeMax64(max)
-	}
-	p.bar.Set64(p.bytesDone.Load())
-}
-
-// count counts the objects as listed, then records that listing is done.
-func (p *progress) count(objects iter.Seq[object]) {
-	for o := range objects {
-		p.listedObject(o.size)
-	}
-	p.listingDone()
-}
-
-// listedObject counts an object of the given size (-1 if unknown) as listed.
-func (p *progress) listedObject(size int64) {
-	if p == nil {
-		return
-	}
-	p.objectsListed.Add(1)
-	if size < 0 {
-		p.unknownSizes.Store(true)
-		return
-	}
-	p.bytesListed.Add(size)
-}
-
-// listingDone records that every object has been listed.
-func (p *progress) listingDone() {
-	if p != nil {
-		p.listed.Store(true)
-	}
-}
-
-// addBytes counts n bytes as read.
-func (p *progress) addBytes(n int64) {
-	if p != nil {
-		p.bytesDone.Add(n)
-	}
-}
-
-// objectDone counts one object as done.
-func (p *progress) objectDone() {
-	if p != nil {
-		p.objectsDone.Add(1)
-	}
-}
-
-// Write writes b, which should be whole lines, above the bar.
-func (p *progress) Write(b []byte) (int, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.bar != nil && !p.stopped {
-		p.bar.Clear() // the next draw puts it back, below b
-	}
-	return p.w.Write(b)
-}
-
-// finish removes the bar and stops drawing it.
-func (p *progress) finish() {
-	if p == nil {
-		return
-	}
-	close(p.stop)
-	<-p.done
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.bar != nil {
-		p.bar.Clear()
-	}
-	p.stopped = true
+	ia, err1 := fa.Stat()
+	ib, err2 := fb.Stat()
+	return err1 == nil && err2 == nil && os.SameFile(ia, ib)
 }

@@ -75,7 +75,9 @@ func quoteName(name string) string {
 // jsonReporter writes one JSON document with the field names of the
 // Lambda's BatchResult:
 //
-//	{"results":[ObjectResult...],"objects":N,"count":N,"sumOfSquares":"S","failedObjects":N,"failed":[Failure...]}
+//	{"results":[ObjectResult...],"objects":N,"count":N,"sumOfSquares":"S","failedObjects":N,"failed":[Failure...],"skippedObjects":N}
+//
+// ("skippedObjects" only when some were skipped)
 //
 // one result or failure a line. Results are streamed as they come;
 // failures are kept by the tally (on disk past a few) until the end, so
@@ -129,7 +131,11 @@ func (j *jsonReporter) end(t *job.Tally) error {
 	if err := lines.Err(); err != nil {
 		return err
 	}
-	j.out.WriteString("\n]}\n")
+	j.out.WriteString("\n]")
+	if t.Skipped > 0 { // as BatchResult's omitempty
+		fmt.Fprintf(j.out, ",\"skippedObjects\":%d", t.Skipped)
+	}
+	j.out.WriteString("}\n")
 	return j.out.Flush()
 }
 

@@ -145,7 +145,8 @@ func TestRunStdin(t *testing.T) {
 		{"bad", "1\n2\nthree\n", []string{"-"}, "total\t0\t0\n",
 			"-\tInvalidContentError: line 3 (byte 4): not an integer: \"three\"\nsumsq: 1 of 1 objects failed\n", 1},
 		{"too many digits", "1234\n", []string{"-max-digits", "3", "-"}, "total\t0\t0\n",
-			"-\tInvalidContentError: line 1 (byte 0): too many digits: \"1234\"\nsumsq: 1 of 1 objects failed\n", 1},
+			"-\tInvalidContentError: line 1 (byte 0): too many digits: \"1234\" (more than 3 digits; -max-digits changes the limit, up to 30000)\n" +
+				"sumsq: 1 of 1 objects failed\n", 1},
 		{"max digits", "-123\n", []string{"-max-digits", "3", "-"}, "-\t1\t15129\ntotal\t1\t15129\n", "", 0},
 		{"json", "3\n4\n", []string{"-json", "-"},
 			"{\"results\":[\n{\"bucket\":\"\",\"key\":\"-\",\"count\":2,\"sumOfSquares\":\"25\"}\n],\n" +

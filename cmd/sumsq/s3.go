@@ -36,9 +36,9 @@ type s3Runner struct {
 
 // newS3Runner makes an S3 client configured as the SDK configures itself
 // (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL_S3, ...), with path-style
-// addressing if s3store.PathStyleEnv says so, and connections for conns
+// addressing if s3store.PathStyleEnv says so, and connections for -c
 // objects at once.
-func newS3Runner(ctx context.Context, maxDigits, conns int) (*s3Runner, error) {
+func (r *runner) newS3Runner(ctx context.Context) (*s3Runner, error) {
 	pathStyle := false
 	if v := os.Getenv(s3store.PathStyleEnv); v != "" {
 		var err error
@@ -58,15 +58,16 @@ func newS3Runner(ctx context.Context, maxDigits, conns int) (*s3Runner, error) {
 	if err := checkCredentials(ctx, cfg); err != nil {
 		return nil, err
 	}
-	client := s3.NewFromConfig(cfg, s3store.ClientOptions(pathStyle, conns))
-	return &s3Runner{client: client, summer: &job.Summer{Storage: s3store.New(client), MaxDigits: maxDigits}}, nil
+	client := s3.NewFromConfig(cfg, s3store.ClientOptions(pathStyle, r.concurrency))
+	return &s3Runner{client: client, summer: r.newSummer(s3store.New(client))}, nil
 }
 
 // s3Objects lists the objects under an s3://bucket/prefix target, in key
 // order, one page of at most 1,000 keys at a time, as the state machine's
 // ItemReader does. They are summed by job.Summer, as the Lambda sums them:
 // an empty object or a key ending in "/" counts as an object without
-// numbers and is not read.
+// numbers and is not read. Keys under r.resultsPrefix are counted in
+// r.skipped and not yielded, as a batch of the workflow skips them.
 //
 // If the client cannot be made or listing fails, the run stops: the objects
 // under the prefix are unknown, as they are to a workflow whose ItemReader
@@ -80,7 +81,7 @@ func (r *runner) s3Objects(ctx context.Context, target string) iter.Seq[object] 
 			return
 		}
 		if r.s3 == nil {
-			if r.s3, err = newS3Runner(ctx, r.maxDigits, r.concurrency); err != nil {
+			if r.s3, err = r.newS3Runner(ctx); err != nil {
 				stop(err)
 				return
 			}
@@ -90,8 +91,12 @@ func (r *runner) s3Objects(ctx context.Context, target string) iter.Seq[object] 
 				stop(fmt.Errorf("listing %s: %w", target, err))
 				return
 			}
+			if r.resultsPrefix != "" && strings.HasPrefix(item.Key, r.resultsPrefix) {
+				r.skipped++
+				continue
+			}
 			o := object{name: "s3://" + bucket + "/" + item.Key, bucket: bucket, key: item.Key, size: item.Size}
-			o.sum = r.summer(r.s3.summer, bucket, item.Key, item.Size)
+			o.sum = summer(r.s3.summer, bucket, item.Key, item.Size)
 			if !yield(o) {
 				return
 			}

@@ -158,10 +158,14 @@ func TestRunS3Targets(t *testing.T) {
 	srv.Put(t, "data", "a/1.log", []byte("1\n"))
 	srv.Put(t, "data", "a/2.log", []byte("2\n"))
 	srv.Put(t, "data", "b/3.log", []byte("3\n"))
+	// The workflow's results, which a run over the whole bucket lists.
+	srv.Put(t, "data", "results/run-1/manifest.json", []byte("10\n"))
+	srv.Put(t, "data", "results/run-1/SUCCEEDED_0.json", []byte("20\n"))
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{"local.log": "4\n"})
 	local := filepath.Join(dir, "local.log")
 
+	const skipped2 = "sumsq: skipped 2 objects under results/, where the workflow writes its results (-results-prefix \"\" reads them)\n"
 	tests := []struct {
 		name           string
 		args           []string
@@ -169,7 +173,16 @@ func TestRunS3Targets(t *testing.T) {
 		status         int
 	}{
 		{"whole bucket", []string{"s3://data"},
-			"s3://data/a/1.log\t1\t1\ns3://data/a/2.log\t1\t4\ns3://data/b/3.log\t1\t9\ntotal\t3\t14\n", "", 0},
+			"s3://data/a/1.log\t1\t1\ns3://data/a/2.log\t1\t4\ns3://data/b/3.log\t1\t9\ntotal\t3\t14\n", skipped2, 0},
+		{"a prefix that holds results/", []string{"s3://data/re"}, "total\t0\t0\n", skipped2, 0},
+		{"everything", []string{"s3://data/", "-results-prefix", ""},
+			"s3://data/a/1.log\t1\t1\ns3://data/a/2.log\t1\t4\ns3://data/b/3.log\t1\t9\n" +
+				"s3://data/results/run-1/SUCCEEDED_0.json\t1\t400\ns3://data/results/run-1/manifest.json\t1\t100\ntotal\t5\t514\n", "", 0},
+		{"another results prefix", []string{"-results-prefix", "b/", "s3://data/"},
+			"s3://data/a/1.log\t1\t1\ns3://data/a/2.log\t1\t4\ns3://data/results/run-1/SUCCEEDED_0.json\t1\t400\n" +
+				"s3://data/results/run-1/manifest.json\t1\t100\ntotal\t4\t505\n",
+			"sumsq: skipped 1 objects under b/, where the workflow writes its results (-results-prefix \"\" reads them)\n", 0},
+		{"json", []string{"-json", "s3://data/r"}, "{\"results\":[\n],\n\"objects\":0,\"count\":0,\"sumOfSquares\":\"0\",\"failedObjects\":0,\"failed\":[\n],\"skippedObjects\":2}\n", skipped2, 0},
 		{"prefix without slash", []string{"s3://data/a/2"}, "s3://data/a/2.log\t1\t4\ntotal\t1\t4\n", "", 0},
 		{"mixed with local files and stdin, in order", []string{local, "s3://data/b/", "-", "s3://data/a/1.log"},
 			local + "\t1\t16\ns3://data/b/3.log\t1\t9\n-\t1\t25\ns3://data/a/1.log\t1\t1\ntotal\t4\t51\n", "", 0},

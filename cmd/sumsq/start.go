@@ -4,7 +4,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
-	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -12,26 +12,15 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
-	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
-	"github.com/aws/smithy-go"
 
 	"github.com/sumsq/sumsq/internal/job"
 )
 
-// StateMachineOutput is the output of the stack that holds the state
-// machine's ARN (see template.yaml).
-const StateMachineOutput = "StateMachineArn"
-
-// How start -wait polls: the first wait, and the longest one it backs off to.
-var (
-	pollFirst = time.Second
-	pollMax   = 15 * time.Second
-)
-
 const startHelp = `
 Usage: sumsq start [flags]
+       sumsq start -redrive EXECUTION_ARN [-wait] [-json]
 
 Start starts an execution of the deployed state machine with the input
 {"prefix": PREFIX}: it sums every object of the stack's data bucket under
@@ -50,8 +39,19 @@ objects summed, count of numbers, the exact sum of squares, and the objects
 that failed (the first ones, and where the full list is). Interrupting the
 wait leaves the execution running.
 
-Exit status: 0 if the execution started (with -wait: succeeded with no failed
-object), 1 otherwise, 2 on a usage error.
+With -redrive, start redrives an execution that failed, timed out or was
+aborted in the last 14 days, instead of starting one, and follows it as
+-wait does if -wait is given. A redrive re-runs what did not succeed, from
+where it stopped, with the same input: the Map's failed and pending child
+executions, that is the batches that failed (S3 unavailable after the
+retries, a batch out of time), then the Total. It does not re-read objects
+whose content was bad, missing or denied: those are failures of single
+objects inside batches that succeeded, listed in the total's failures. Fix
+them and start a new execution.
+
+Exit status: 0 if the execution started or was redriven (with -wait:
+succeeded with no failed object), 1 otherwise, 2 on a usage error, 130 if
+interrupted.
 
 Examples:
 
@@ -59,125 +59,161 @@ Examples:
 	sumsq start -prefix today/ -wait
 	sumsq start -stack sumsq-test -region eu-west-1 -prefix 2026/11/ -wait
 	sumsq start -state-machine arn:aws:states:us-east-1:123456789012:stateMachine:sumsq -prefix today/
+	sumsq start -redrive arn:aws:states:us-east-1:123456789012:execution:sumsq:sumsq-20261129T142233Z-9f86d081 -wait
 `
+
+// startFlags is the command line of sumsq start.
+type startFlags struct {
+	stack, machine, prefix, region, name string
+	redrive                              string // an execution ARN
+	wait, json                           bool
+}
 
 // startOutput is what start -json prints.
 type startOutput struct {
 	ExecutionArn string          `json:"executionArn"`
 	ConsoleURL   string          `json:"consoleUrl"`
-	Status       string          `json:"status,omitempty"` // with -wait
-	Total        json.RawMessage `json:"total,omitempty"`  // a job.Total, when the execution succeeded
-	Error        string          `json:"error,omitempty"`  // when it failed
+	RedriveCount int32           `json:"redriveCount,omitempty"` // with -redrive
+	Status       string          `json:"status,omitempty"`       // with -wait
+	Total        json.RawMessage `json:"total,omitempty"`        // a job.Total, when the execution succeeded
+	Error        string          `json:"error,omitempty"`        // when it failed
 	Cause        string          `json:"cause,omitempty"`
 }
 
 func cmdStart(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("start", startHelp, stderr)
-	stack := fs.String("stack", "", "the CloudFormation stack `name` (default: samconfig.toml's stack_name, or "+DefaultStackName+")")
-	machine := fs.String("state-machine", "", "the state machine's `ARN`, instead of the stack's output")
-	prefix := fs.String("prefix", "", "sum the objects under this key `prefix`")
-	region := fs.String("region", "", "the AWS `region` of the stack")
-	name := fs.String("name", "", "the execution's `name` (default: sumsq-<UTC time>-<random hex>)")
-	wait := fs.Bool("wait", false, "wait for the execution to end and print its total")
-	asJSON := fs.Bool("json", false, "print one JSON document: executionArn, consoleUrl and, with -wait, status, total, error, cause")
-	if err := parseFlags(fs, args); err != nil {
+	return startCommand(ctx, args, connectAWS, stdout, stderr)
+}
+
+// startCommand is sumsq start, reaching AWS through connect.
+func startCommand(ctx context.Context, args []string, connect connector, stdout, stderr io.Writer) error {
+	f, err := parseStartFlags(args, stderr)
+	if err != nil {
 		return err
 	}
-	switch {
-	case fs.NArg() > 0:
-		return usageError{fmt.Sprintf("start: unexpected argument %q; did you mean -prefix %s?", fs.Arg(0), fs.Arg(0))}
-	case *stack != "" && *machine != "":
-		return usageError{"start: -stack and -state-machine exclude each other"}
-	}
-	var machineARN arn.ARN
-	if *machine != "" {
-		a, err := parseStateMachineARN(*machine)
-		if err != nil {
-			return usageError{"start: " + err.Error()}
-		}
-		machineARN = a
-	}
-	if *name == "" {
-		*name = newExecutionName(time.Now())
-	} else if err := checkExecutionName(*name); err != nil {
-		return usageError{"start: " + err.Error()}
-	}
-
-	// Where: the region and the state machine.
-	if *machine == "" {
-		sam, err := readSAMConfig("samconfig.toml")
+	var (
+		api     executionAPI
+		out     startOutput
+		machine arn.ARN
+	)
+	if f.redrive != "" {
+		execution, _ := arn.Parse(f.redrive) // checked by parseStartFlags
+		clients, err := connect(ctx, execution.Region)
 		if err != nil {
 			return err
 		}
-		if *stack == "" {
-			*stack = cmp.Or(sam.StackName, DefaultStackName)
-		}
-		if *region == "" {
-			*region = sam.Region
-		}
-	} else if *region == "" {
-		*region = machineARN.Region
-	}
-	cfg, err := loadAWSConfig(ctx, *region)
-	if err != nil {
-		return err
-	}
-	if cfg.Region == "" {
-		return errors.New("no AWS region: set AWS_REGION, the profile's region, or -region")
-	}
-	if err := checkCredentials(ctx, cfg); err != nil {
-		return err
-	}
-	if *machine == "" {
-		*machine, err = stackStateMachine(ctx, cloudformation.NewFromConfig(cfg), *stack, cfg.Region)
-		if err != nil {
+		api = clients.executions(execution.Region)
+		if out.RedriveCount, err = redriveExecution(ctx, api, f.redrive); err != nil {
 			return err
 		}
-		if machineARN, err = parseStateMachineARN(*machine); err != nil {
-			return fmt.Errorf("stack %s: output %s: %w", *stack, StateMachineOutput, err)
+		out.ExecutionArn, machine = f.redrive, execution
+	} else {
+		var clients *awsClients
+		if machine, clients, err = f.resolve(ctx, connect); err != nil {
+			return err
+		}
+		api = clients.executions(machine.Region)
+		if out.ExecutionArn, err = startExecution(ctx, api, machine, f.name, f.prefix); err != nil {
+			return err
 		}
 	}
-	client := sfn.NewFromConfig(cfg, func(o *sfn.Options) {
-		if machineARN.Region != "" {
-			o.Region = machineARN.Region // where the machine is, whatever the profile says
-		}
-	})
-
-	// Start.
-	input, err := json.Marshal(map[string]string{"prefix": *prefix})
-	if err != nil {
-		return err
-	}
-	started, err := client.StartExecution(ctx, &sfn.StartExecutionInput{
-		StateMachineArn: machine,
-		Name:            name,
-		Input:           aws.String(string(input)),
-	})
-	if err != nil {
-		return startError(err, *machine)
-	}
-	out := startOutput{
-		ExecutionArn: aws.ToString(started.ExecutionArn),
-		ConsoleURL:   consoleURL(machineARN.Partition, machineARN.Region, aws.ToString(started.ExecutionArn)),
-	}
-	if !*asJSON {
+	out.ConsoleURL = consoleURL(machine.Partition, machine.Region, out.ExecutionArn)
+	if !f.json {
 		fmt.Fprintf(stdout, "execution  %s\nconsole    %s\n", out.ExecutionArn, out.ConsoleURL)
+		if out.RedriveCount > 0 {
+			fmt.Fprintf(stdout, "redrive    %d\n", out.RedriveCount)
+		}
 	}
-	if !*wait {
-		if *asJSON {
+	if !f.wait {
+		if f.json {
 			return writeJSON(stdout, out)
 		}
 		return nil
 	}
-
-	// Wait.
-	ended, err := waitExecution(ctx, client, out.ExecutionArn)
+	ended, err := follow(ctx, api, out.ExecutionArn, out.RedriveCount)
 	if err != nil {
 		if ctx.Err() != nil {
 			fmt.Fprintf(stderr, "sumsq: stopped waiting; the execution goes on: %s\n", out.ConsoleURL)
 		}
 		return err
 	}
+	return f.report(stdout, out, ended)
+}
+
+// parseStartFlags parses and checks start's command line.
+func parseStartFlags(args []string, stderr io.Writer) (startFlags, error) {
+	var f startFlags
+	fs := newFlagSet("start", startHelp, stderr)
+	fs.StringVar(&f.stack, "stack", "", "the CloudFormation stack `name` (default: samconfig.toml's stack_name, or "+DefaultStackName+")")
+	fs.StringVar(&f.machine, "state-machine", "", "the state machine's `ARN`, instead of the stack's output")
+	fs.StringVar(&f.prefix, "prefix", "", "sum the objects under this key `prefix`")
+	fs.StringVar(&f.region, "region", "", "the AWS `region` of the stack")
+	fs.StringVar(&f.name, "name", "", "the execution's `name` (default: sumsq-<UTC time>-<random hex>)")
+	fs.StringVar(&f.redrive, "redrive", "", "redrive the execution of this `ARN` that did not succeed, instead of starting one")
+	fs.BoolVar(&f.wait, "wait", false, "wait for the execution to end and print its total")
+	fs.BoolVar(&f.json, "json", false, "print one JSON document: executionArn, consoleUrl and, with -wait, status, total, error, cause")
+	operands, err := parseFlags(fs, args)
+	if err != nil {
+		return f, err
+	}
+	switch {
+	case len(operands) > 0:
+		return f, usageError{fmt.Sprintf("start: unexpected argument %q; did you mean -prefix %s?", operands[0], operands[0])}
+	case f.stack != "" && f.machine != "":
+		return f, usageError{"start: -stack and -state-machine exclude each other"}
+	case f.redrive != "":
+		set := map[string]bool{}
+		fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+		for _, other := range []string{"stack", "state-machine", "prefix", "region", "name"} {
+			if set[other] {
+				return f, usageError{fmt.Sprintf("start: -redrive takes no -%s: the execution's ARN says where it runs, and it keeps its input and name", other)}
+			}
+		}
+		if a, err := arn.Parse(f.redrive); err != nil || a.Service != "states" || !strings.HasPrefix(a.Resource, "execution:") || a.Region == "" {
+			return f, usageError{fmt.Sprintf("start: -redrive %q is not the ARN of an execution (arn:aws:states:REGION:ACCOUNT:execution:MACHINE:NAME)", f.redrive)}
+		}
+		return f, nil
+	case f.machine != "":
+		if _, err := parseStateMachineARN(f.machine); err != nil {
+			return f, usageError{"start: " + err.Error()}
+		}
+	}
+	if f.name == "" {
+		f.name = newExecutionName(time.Now())
+	} else if err := checkExecutionName(f.name); err != nil {
+		return f, usageError{"start: " + err.Error()}
+	}
+	return f, nil
+}
+
+// resolve finds the state machine: -state-machine, or the output of the
+// stack that -stack, samconfig.toml or DefaultStackName names, looked up in
+// -region, samconfig.toml's region or the SDK's. It returns the clients of
+// that region.
+func (f startFlags) resolve(ctx context.Context, connect connector) (arn.ARN, *awsClients, error) {
+	if f.machine != "" {
+		machine, err := parseStateMachineARN(f.machine)
+		if err != nil {
+			return arn.ARN{}, nil, err
+		}
+		clients, err := connect(ctx, cmp.Or(f.region, machine.Region))
+		return machine, clients, err
+	}
+	sam, err := readSAMConfig("samconfig.toml")
+	if err != nil {
+		return arn.ARN{}, nil, err
+	}
+	stack := cmp.Or(f.stack, sam.StackName, DefaultStackName)
+	clients, err := connect(ctx, cmp.Or(f.region, sam.Region))
+	if err != nil {
+		return arn.ARN{}, nil, err
+	}
+	machine, err := stackStateMachine(ctx, clients.stacks, stack, clients.region)
+	return machine, clients, err
+}
+
+// report prints how an execution ended and, if it succeeded, its total and
+// failures, and returns the error that sets the exit status.
+func (f startFlags) report(w io.Writer, out startOutput, ended *sfn.DescribeExecutionOutput) error {
 	out.Status = string(ended.Status)
 	out.Error, out.Cause = aws.ToString(ended.Error), aws.ToString(ended.Cause)
 	var total job.Total
@@ -188,16 +224,17 @@ func cmdStart(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		out.Total = json.RawMessage(raw)
 	}
-	if *asJSON {
-		err = writeJSON(stdout, out)
+	var err error
+	if f.json {
+		err = writeJSON(w, out)
 	} else {
-		err = printEnded(stdout, ended, total)
+		err = printEnded(w, ended, total)
 	}
 	switch {
 	case err != nil:
 		return err
 	case ended.Status != sfntypes.ExecutionStatusSucceeded:
-		if *asJSON {
+		if f.json {
 			return fmt.Errorf("execution %s", strings.ToLower(out.Status))
 		}
 		return errFailed // printEnded said why
@@ -207,85 +244,12 @@ func cmdStart(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return nil
 }
 
-// parseStateMachineARN parses and checks the ARN of a state machine.
-func parseStateMachineARN(s string) (arn.ARN, error) {
-	a, err := arn.Parse(s)
-	if err != nil || a.Service != "states" || !strings.HasPrefix(a.Resource, "stateMachine:") || a.Region == "" {
-		return arn.ARN{}, fmt.Errorf("%q is not the ARN of a state machine (arn:aws:states:REGION:ACCOUNT:stateMachine:NAME)", s)
-	}
-	return a, nil
-}
-
-// stackStateMachine returns the state machine ARN that the stack's
-// StateMachineOutput output holds.
-func stackStateMachine(ctx context.Context, client *cloudformation.Client, stack, region string) (string, error) {
-	out, err := client.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: &stack})
-	if err != nil {
-		var ae smithy.APIError
-		if errors.As(err, &ae) && ae.ErrorCode() == "ValidationError" && strings.Contains(ae.ErrorMessage(), "does not exist") {
-			return "", fmt.Errorf("stack %s does not exist in %s: deploy it with 'sam deploy', or name another with -stack, -region or -state-machine", stack, region)
-		}
-		return "", fmt.Errorf("describing stack %s: %w", stack, err)
-	}
-	if len(out.Stacks) == 0 {
-		return "", fmt.Errorf("stack %s does not exist in %s", stack, region)
-	}
-	s := out.Stacks[0]
-	for _, o := range s.Outputs {
-		if aws.ToString(o.OutputKey) == StateMachineOutput && aws.ToString(o.OutputValue) != "" {
-			return aws.ToString(o.OutputValue), nil
-		}
-	}
-	return "", fmt.Errorf("stack %s (%s) has no %s output: is it a stack of this project's template.yaml?", stack, s.StackStatus, StateMachineOutput)
-}
-
-// startError explains a failed StartExecution.
-func startError(err error, machine string) error {
-	var (
-		notFound *sfntypes.StateMachineDoesNotExist
-		deleting *sfntypes.StateMachineDeleting
-	)
-	switch {
-	case errors.As(err, &notFound):
-		return fmt.Errorf("state machine %s does not exist: is the stack deployed, in this account and region?", machine)
-	case errors.As(err, &deleting):
-		return fmt.Errorf("state machine %s is being deleted", machine)
-	}
-	return fmt.Errorf("starting an execution of %s: %w", machine, err)
-}
-
-// waitExecution polls the execution until it has ended, backing off from
-// pollFirst to pollMax between calls, and returns its description.
-func waitExecution(ctx context.Context, client *sfn.Client, executionARN string) (*sfn.DescribeExecutionOutput, error) {
-	delay := pollFirst
-	for {
-		t := time.NewTimer(delay)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return nil, ctx.Err()
-		case <-t.C:
-		}
-		out, err := client.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: &executionARN})
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil, ctx.Err()
-			}
-			return nil, fmt.Errorf("following execution %s: %w", executionARN, err)
-		}
-		if out.Status != sfntypes.ExecutionStatusRunning && out.Status != sfntypes.ExecutionStatusPendingRedrive {
-			return out, nil
-		}
-		delay = min(delay*3/2, pollMax)
-	}
-}
-
 // printEnded prints how an execution ended and, if it succeeded, its total
-// and failures.
+// and failures. The time it took is from its last redrive, if any.
 func printEnded(w io.Writer, e *sfn.DescribeExecutionOutput, t job.Total) error {
 	took := ""
-	if e.StartDate != nil && e.StopDate != nil {
-		took = " after " + e.StopDate.Sub(*e.StartDate).Round(time.Second).String()
+	if start := cmp.Or(e.RedriveDate, e.StartDate); start != nil && e.StopDate != nil {
+		took = " after " + e.StopDate.Sub(*start).Round(time.Second).String()
 	}
 	fmt.Fprintf(w, "status     %s%s\n", e.Status, took)
 	if e.Status != sfntypes.ExecutionStatusSucceeded {
@@ -304,18 +268,6 @@ func printEnded(w io.Writer, e *sfn.DescribeExecutionOutput, t job.Total) error 
 		fmt.Fprintln(w)
 	}
 	return nil
-}
-
-// consoleURL returns the execution's page in the Step Functions console.
-func consoleURL(partition, region, executionARN string) string {
-	host := region + ".console.aws.amazon.com"
-	switch partition {
-	case "aws-cn":
-		host = region + ".console.amazonaws.cn"
-	case "aws-us-gov":
-		host = "console.amazonaws-us-gov.com"
-	}
-	return "https://" + host + "/states/home?region=" + region + "#/v2/executions/details/" + executionARN
 }
 
 // writeJSON writes v as one line of JSON.

@@ -2,188 +2,198 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
-	"encoding/json"
 	"fmt"
-	"html"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	cftypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
+	"github.com/aws/smithy-go"
 )
 
-// fakeAWS answers, like CloudFormation and Step Functions would, the calls
-// start makes: DescribeStacks (query protocol, XML), StartExecution and
-// DescribeExecution (JSON 1.0). It records what it was asked.
+// fakeAWS is CloudFormation and Step Functions as start sees them, in
+// memory, answering as the services document. It records each call with
+// the region of the client that made it.
 type fakeAWS struct {
-	t *testing.T
-
-	stacks   map[string]fakeStack // by stack name
-	machines map[string]bool      // state machine ARNs that exist
-	// What DescribeExecution answers once the execution has been described
-	// running runningPolls times.
+	configRegion string // the SDK's region, when start asks for none
+	stacks       map[string]fakeStack
+	machines     map[string]bool // state machine ARNs that exist
+	// What DescribeExecution answers for an execution StartExecution
+	// started: RUNNING runningPolls times, then ended.
 	runningPolls int
-	ended        map[string]any
+	ended        sfn.DescribeExecutionOutput
+	executions   map[string]*fakeExecution
 
-	mu         sync.Mutex
-	calls      []string // "DescribeStacks sumsq us-east-1", "StartExecution ...", ...
-	started    []startRequest
-	polls      int
-	executions map[string]string // execution ARN -> state machine ARN
+	calls   []string // "DescribeStacks sumsq us-east-1", "StartExecution ARN us-east-1", ...
+	started []sfn.StartExecutionInput
+	polls   int
 }
 
 type fakeStack struct {
-	status  string
+	status  cftypes.StackStatus
 	outputs map[string]string
 }
 
-type startRequest struct {
-	StateMachineArn, Name, Input string
+// A fakeExecution answers DescribeExecution with running, running times,
+// then with answers in turn, the last one from then on; RedriveExecution
+// replaces answers with redriven.
+type fakeExecution struct {
+	running  int
+	answers  []sfn.DescribeExecutionOutput
+	redriven []sfn.DescribeExecutionOutput
 }
 
-// region returns the region of a SigV4-signed request.
-func region(r *http.Request) string {
-	m := regexp.MustCompile(`Credential=[^/]+/\d{8}/([^/]+)/`).FindStringSubmatch(r.Header.Get("Authorization"))
-	if m == nil {
-		return "unsigned"
-	}
-	return m[1]
+var running = sfn.DescribeExecutionOutput{Status: sfntypes.ExecutionStatusRunning}
+
+func (f *fakeAWS) connect(ctx context.Context, region string) (*awsClients, error) {
+	region = cmp.Or(region, f.configRegion)
+	return &awsClients{
+		region:     region,
+		stacks:     fakeClient{f, region},
+		executions: func(region string) executionAPI { return fakeClient{f, region} },
+	}, nil
 }
 
-func (f *fakeAWS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	body, _ := io.ReadAll(r.Body)
-	if target, ok := strings.CutPrefix(r.Header.Get("X-Amz-Target"), "AWSStepFunctions."); ok {
-		f.sfn(w, r, target, body)
-		return
-	}
-	r.Body = io.NopCloser(bytes.NewReader(body))
-	if err := r.ParseForm(); err != nil || r.PostForm.Get("Action") != "DescribeStacks" {
-		f.t.Errorf("unexpected request %s %s %q", r.Method, r.URL, body)
-		http.Error(w, "unexpected", http.StatusBadRequest)
-		return
-	}
-	name := r.PostForm.Get("StackName")
-	f.calls = append(f.calls, "DescribeStacks "+name+" "+region(r))
-	s, ok := f.stacks[name]
+// A fakeClient is a client of f in a region, of CloudFormation and of Step
+// Functions alike.
+type fakeClient struct {
+	f      *fakeAWS
+	region string
+}
+
+func (s fakeClient) DescribeStacks(ctx context.Context, in *cloudformation.DescribeStacksInput, _ ...func(*cloudformation.Options)) (*cloudformation.DescribeStacksOutput, error) {
+	name := aws.ToString(in.StackName)
+	s.f.calls = append(s.f.calls, "DescribeStacks "+name+" "+s.region)
+	st, ok := s.f.stacks[name]
 	if !ok {
-		w.WriteHeader(http.StatusBadRequest)
-		fmt.Fprintf(w, `<ErrorResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><Error><Type>Sender</Type>`+
-			`<Code>ValidationError</Code><Message>Stack with id %s does not exist</Message></Error><RequestId>1</RequestId></ErrorResponse>`, html.EscapeString(name))
-		return
+		return nil, &smithy.GenericAPIError{Code: "ValidationError", Message: "Stack with id " + name + " does not exist"}
 	}
-	var outputs strings.Builder
-	for k, v := range s.outputs {
-		fmt.Fprintf(&outputs, "<member><OutputKey>%s</OutputKey><OutputValue>%s</OutputValue></member>", html.EscapeString(k), html.EscapeString(v))
+	stack := cftypes.Stack{StackName: &name, StackStatus: st.status}
+	for k, v := range st.outputs {
+		stack.Outputs = append(stack.Outputs, cftypes.Output{OutputKey: aws.String(k), OutputValue: aws.String(v)})
 	}
-	fmt.Fprintf(w, `<DescribeStacksResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><DescribeStacksResult><Stacks><member>`+
-		`<StackName>%s</StackName><StackId>arn:aws:cloudformation:us-east-1:123456789012:stack/%[1]s/1</StackId>`+
-		`<CreationTime>2026-11-29T10:00:00Z</CreationTime><StackStatus>%s</StackStatus><Outputs>%s</Outputs>`+
-		`</member></Stacks></DescribeStacksResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></DescribeStacksResponse>`,
-		html.EscapeString(name), s.status, outputs.String())
+	return &cloudformation.DescribeStacksOutput{Stacks: []cftypes.Stack{stack}}, nil
 }
 
-func (f *fakeAWS) sfn(w http.ResponseWriter, r *http.Request, target string, body []byte) {
-	w.Header().Set("Content-Type", "application/x-amz-json-1.0")
-	fail := func(typ, msg string) {
-		w.WriteHeader(http.StatusBadRequest)
-		json.NewEncoder(w).Encode(map[string]string{"__type": "com.amazonaws.swf.service.v2.model#" + typ, "message": msg})
+func (e fakeClient) StartExecution(ctx context.Context, in *sfn.StartExecutionInput, _ ...func(*sfn.Options)) (*sfn.StartExecutionOutput, error) {
+	machine := aws.ToString(in.StateMachineArn)
+	e.f.calls = append(e.f.calls, "StartExecution "+machine+" "+e.region)
+	e.f.started = append(e.f.started, *in)
+	if !e.f.machines[machine] {
+		return nil, &sfntypes.StateMachineDoesNotExist{Message: aws.String("State Machine Does Not Exist: '" + machine + "'")}
 	}
-	switch target {
-	case "StartExecution":
-		var in startRequest
-		if err := json.Unmarshal(body, &in); err != nil {
-			f.t.Errorf("StartExecution body %q: %v", body, err)
-		}
-		f.calls = append(f.calls, "StartExecution "+in.StateMachineArn+" "+region(r))
-		f.started = append(f.started, in)
-		if !f.machines[in.StateMachineArn] {
-			fail("StateMachineDoesNotExist", "State Machine Does Not Exist: '"+in.StateMachineArn+"'")
-			return
-		}
-		arn := strings.Replace(in.StateMachineArn, ":stateMachine:", ":execution:", 1) + ":" + in.Name
-		if f.executions == nil {
-			f.executions = map[string]string{}
-		}
-		f.executions[arn] = in.StateMachineArn
-		json.NewEncoder(w).Encode(map[string]any{"executionArn": arn, "startDate": 1796032953.0})
-	case "DescribeExecution":
-		var in struct{ ExecutionArn string }
-		json.Unmarshal(body, &in)
-		f.calls = append(f.calls, "DescribeExecution "+region(r))
-		machine, ok := f.executions[in.ExecutionArn]
-		if !ok {
-			fail("ExecutionDoesNotExist", "Execution Does Not Exist: '"+in.ExecutionArn+"'")
-			return
-		}
-		out := map[string]any{"executionArn": in.ExecutionArn, "stateMachineArn": machine, "startDate": 1796032953.0, "status": "RUNNING"}
-		f.polls++
-		if f.polls > f.runningPolls {
-			out["stopDate"] = 1796033015.0
-			for k, v := range f.ended {
-				out[k] = v
-			}
-		}
-		json.NewEncoder(w).Encode(out)
-	default:
-		f.t.Errorf("unexpected Step Functions call %s", target)
-		fail("InvalidAction", target)
+	arn := strings.Replace(machine, ":stateMachine:", ":execution:", 1) + ":" + aws.ToString(in.Name)
+	x := &fakeExecution{running: e.f.runningPolls, answers: []sfn.DescribeExecutionOutput{e.f.ended}}
+	if e.f.executions == nil {
+		e.f.executions = map[string]*fakeExecution{}
 	}
+	e.f.executions[arn] = x
+	return &sfn.StartExecutionOutput{ExecutionArn: &arn, StartDate: aws.Time(time.Now())}, nil
 }
 
-// awsTestEnv points the SDK at url with fake credentials and nothing read
-// from this machine's AWS configuration.
-func awsTestEnv(t *testing.T, url string) {
-	dir := t.TempDir()
-	for k, v := range map[string]string{
-		"AWS_ENDPOINT_URL_SFN":            url,
-		"AWS_ENDPOINT_URL_CLOUDFORMATION": url,
-		"AWS_ACCESS_KEY_ID":               "AKIDTEST",
-		"AWS_SECRET_ACCESS_KEY":           "secret",
-		"AWS_REGION":                      "us-east-1",
-		"AWS_CONFIG_FILE":                 filepath.Join(dir, "config"),
-		"AWS_SHARED_CREDENTIALS_FILE":     filepath.Join(dir, "credentials"),
-		"AWS_EC2_METADATA_DISABLED":       "true",
-		"AWS_PROFILE":                     "",
-		"AWS_DEFAULT_PROFILE":             "",
-		"AWS_SESSION_TOKEN":               "",
-	} {
-		t.Setenv(k, v)
+func (e fakeClient) DescribeExecution(ctx context.Context, in *sfn.DescribeExecutionInput, _ ...func(*sfn.Options)) (*sfn.DescribeExecutionOutput, error) {
+	arn := aws.ToString(in.ExecutionArn)
+	e.f.calls = append(e.f.calls, "DescribeExecution "+e.region)
+	e.f.polls++
+	x, ok := e.f.executions[arn]
+	if !ok {
+		return nil, &sfntypes.ExecutionDoesNotExist{Message: aws.String("Execution Does Not Exist: '" + arn + "'")}
 	}
-	os.Unsetenv("AWS_PROFILE")
-	os.Unsetenv("AWS_DEFAULT_PROFILE")
-	os.Unsetenv("AWS_SESSION_TOKEN")
+	out := x.answers[0]
+	switch {
+	case x.running > 0:
+		x.running--
+		out = running
+	case len(x.answers) > 1:
+		x.answers = x.answers[1:]
+	}
+	out.ExecutionArn = &arn
+	return &out, nil
+}
+
+func (e fakeClient) RedriveExecution(ctx context.Context, in *sfn.RedriveExecutionInput, _ ...func(*sfn.Options)) (*sfn.RedriveExecutionOutput, error) {
+	arn := aws.ToString(in.ExecutionArn)
+	e.f.calls = append(e.f.calls, "RedriveExecution "+e.region)
+	x, ok := e.f.executions[arn]
+	if !ok {
+		return nil, &sfntypes.ExecutionDoesNotExist{Message: aws.String("Execution Does Not Exist: '" + arn + "'")}
+	}
+	if x.redriven == nil {
+		return nil, &sfntypes.ExecutionNotRedrivable{Message: aws.String("Execution is SUCCEEDED")}
+	}
+	x.answers, x.redriven = x.redriven, nil
+	return &sfn.RedriveExecutionOutput{RedriveDate: aws.Time(time.Now())}, nil
+}
+
+// startTest runs sumsq start with args against f, the polls made quick.
+func startTest(t *testing.T, f *fakeAWS, ctx context.Context, args ...string) (stdout, stderr string, status int) {
+	t.Helper()
 	old1, old2 := pollFirst, pollMax
 	pollFirst, pollMax = time.Millisecond, 4*time.Millisecond
-	t.Cleanup(func() { pollFirst, pollMax = old1, old2 })
+	defer func() { pollFirst, pollMax = old1, old2 }()
+	var out, errOut bytes.Buffer
+	err := startCommand(ctx, args, f.connect, &out, &errOut)
+	status = exitStatus(err, &errOut)
+	return out.String(), errOut.String(), status
 }
 
 const (
 	testMachine   = "arn:aws:states:us-east-1:123456789012:stateMachine:sumsq-machine"
 	testMachineEU = "arn:aws:states:eu-central-1:123456789012:stateMachine:other"
+	testExecution = "arn:aws:states:eu-west-1:123456789012:execution:sumsq-machine:run-1"
 )
 
 var executionName = regexp.MustCompile(`^sumsq-\d{8}T\d{6}Z-[0-9a-f]{8}$`)
 
+// newFakeAWS returns the services with the stacks and state machines the
+// tests name.
+func newFakeAWS() *fakeAWS {
+	return &fakeAWS{
+		configRegion: "us-east-1",
+		stacks: map[string]fakeStack{
+			"sumsq":     {cftypes.StackStatusCreateComplete, map[string]string{"StateMachineArn": testMachine, "DataBucketName": "data"}},
+			"from-sam":  {cftypes.StackStatusUpdateComplete, map[string]string{"StateMachineArn": testMachine}},
+			"other":     {cftypes.StackStatusCreateComplete, map[string]string{"StateMachineArn": testMachineEU}},
+			"unrelated": {cftypes.StackStatusUpdateComplete, map[string]string{"BucketName": "b"}},
+		},
+		machines:     map[string]bool{testMachine: true, testMachineEU: true},
+		runningPolls: 2,
+	}
+}
+
 func TestStart(t *testing.T) {
+	started := time.Date(2026, 11, 29, 14, 22, 33, 0, time.UTC)
+	ended := func(status sfntypes.ExecutionStatus, output, errName, cause string) sfn.DescribeExecutionOutput {
+		e := sfn.DescribeExecutionOutput{Status: status, StartDate: &started, StopDate: aws.Time(started.Add(62 * time.Second))}
+		for p, v := range map[**string]string{&e.Output: output, &e.Error: errName, &e.Cause: cause} {
+			if v != "" {
+				*p = aws.String(v)
+			}
+		}
+		return e
+	}
 	total := `{"objects":9,"count":14,"sumOfSquares":"3141592653589793238462643383279","failedObjects":1,` +
 		`"failed":[{"bucket":"data","key":"today/random_3.log","error":"InvalidContentError","cause":"line 2 (byte 4): not an integer: \"x\""}]}`
 	totalOK := `{"objects":10,"count":16,"sumOfSquares":"2718281828","failedObjects":0,"failed":[]}`
 	totalMore := `{"objects":0,"count":0,"sumOfSquares":"0","failedObjects":300,"failed":[{"bucket":"data","key":"k","error":"AccessDeniedError","cause":"no"}],` +
 		`"failuresLocation":"s3://data/results/run/failed.jsonl"}`
+	polls3 := []string{"DescribeExecution us-east-1", "DescribeExecution us-east-1", "DescribeExecution us-east-1"}
 	tests := []struct {
 		name      string
 		args      []string
-		samconfig string         // written to ./samconfig.toml when not empty
-		ended     map[string]any // what the execution ends with
-		prefix    string         // the input's prefix
+		samconfig string // written to ./samconfig.toml when not empty
+		ended     sfn.DescribeExecutionOutput
+		prefix    string // the input's prefix
 		calls     []string
 		stdout    string // with EXEC standing for the execution ARN, URL for the console link
 		stderr    string
@@ -216,6 +226,12 @@ func TestStart(t *testing.T) {
 			stdout: "execution  EXEC\nconsole    URL\n",
 		},
 		{
+			name:      "samconfig that is not TOML",
+			samconfig: "[default.global.parameters]\nstack_name = 3\n",
+			stderr:    "sumsq: reading samconfig.toml: toml: ",
+			status:    1,
+		},
+		{
 			name:   "no such stack",
 			args:   []string{"-stack", "nope"},
 			calls:  []string{"DescribeStacks nope us-east-1"},
@@ -240,9 +256,8 @@ func TestStart(t *testing.T) {
 			name:   "wait, with a failure",
 			args:   []string{"-prefix", "today/", "-wait"},
 			prefix: "today/",
-			ended:  map[string]any{"status": "SUCCEEDED", "output": total},
-			calls: []string{"DescribeStacks sumsq us-east-1", "StartExecution " + testMachine + " us-east-1",
-				"DescribeExecution us-east-1", "DescribeExecution us-east-1", "DescribeExecution us-east-1"},
+			ended:  ended(sfntypes.ExecutionStatusSucceeded, total, "", ""),
+			calls:  append([]string{"DescribeStacks sumsq us-east-1", "StartExecution " + testMachine + " us-east-1"}, polls3...),
 			stdout: "execution  EXEC\nconsole    URL\nstatus     SUCCEEDED after 1m2s\nobjects    9\ncount      14\n" +
 				"sum        3141592653589793238462643383279\nfailed     1\n" +
 				"\ts3://data/today/random_3.log\tInvalidContentError: line 2 (byte 4): not an integer: \"x\"\n",
@@ -251,15 +266,15 @@ func TestStart(t *testing.T) {
 		{
 			name:   "wait, all summed",
 			args:   []string{"-wait", "-state-machine", testMachine},
-			ended:  map[string]any{"status": "SUCCEEDED", "output": totalOK},
-			calls:  []string{"StartExecution " + testMachine + " us-east-1", "DescribeExecution us-east-1", "DescribeExecution us-east-1", "DescribeExecution us-east-1"},
+			ended:  ended(sfntypes.ExecutionStatusSucceeded, totalOK, "", ""),
+			calls:  append([]string{"StartExecution " + testMachine + " us-east-1"}, polls3...),
 			stdout: "execution  EXEC\nconsole    URL\nstatus     SUCCEEDED after 1m2s\nobjects    10\ncount      16\nsum        2718281828\nfailed     0\n",
 		},
 		{
 			name:  "wait, more failures than listed",
 			args:  []string{"-wait", "-state-machine", testMachine},
-			ended: map[string]any{"status": "SUCCEEDED", "output": totalMore},
-			calls: []string{"StartExecution " + testMachine + " us-east-1", "DescribeExecution us-east-1", "DescribeExecution us-east-1", "DescribeExecution us-east-1"},
+			ended: ended(sfntypes.ExecutionStatusSucceeded, totalMore, "", ""),
+			calls: append([]string{"StartExecution " + testMachine + " us-east-1"}, polls3...),
 			stdout: "execution  EXEC\nconsole    URL\nstatus     SUCCEEDED after 1m2s\nobjects    0\ncount      0\nsum        0\nfailed     300\n" +
 				"\ts3://data/k\tAccessDeniedError: no\n\t... 299 more: all failures are listed in s3://data/results/run/failed.jsonl\n",
 			status: 1,
@@ -267,9 +282,18 @@ func TestStart(t *testing.T) {
 		{
 			name:   "wait, execution failed",
 			args:   []string{"-wait", "-state-machine", testMachine},
-			ended:  map[string]any{"status": "FAILED", "error": "States.ExceedToleratedFailureThreshold", "cause": "too many"},
-			calls:  []string{"StartExecution " + testMachine + " us-east-1", "DescribeExecution us-east-1", "DescribeExecution us-east-1", "DescribeExecution us-east-1"},
+			ended:  ended(sfntypes.ExecutionStatusFailed, "", "States.ExceedToleratedFailureThreshold", "too many"),
+			calls:  append([]string{"StartExecution " + testMachine + " us-east-1"}, polls3...),
 			stdout: "execution  EXEC\nconsole    URL\nstatus     FAILED after 1m2s\nerror      States.ExceedToleratedFailureThreshold\ncause      too many\n",
+			status: 1,
+		},
+		{
+			name:   "wait, output not a total",
+			args:   []string{"-wait", "-state-machine", testMachine},
+			ended:  ended(sfntypes.ExecutionStatusSucceeded, `"done"`, "", ""),
+			calls:  append([]string{"StartExecution " + testMachine + " us-east-1"}, polls3...),
+			stdout: "execution  EXEC\nconsole    URL\n",
+			stderr: "sumsq: execution EXEC succeeded, but its output is not a total: json: cannot unmarshal string into Go value of type job.Total: \"\\\"done\\\"\"\n",
 			status: 1,
 		},
 		{
@@ -281,15 +305,15 @@ func TestStart(t *testing.T) {
 		{
 			name:   "json, wait",
 			args:   []string{"-json", "-wait", "-state-machine", testMachine},
-			ended:  map[string]any{"status": "SUCCEEDED", "output": totalOK},
-			calls:  []string{"StartExecution " + testMachine + " us-east-1", "DescribeExecution us-east-1", "DescribeExecution us-east-1", "DescribeExecution us-east-1"},
+			ended:  ended(sfntypes.ExecutionStatusSucceeded, totalOK, "", ""),
+			calls:  append([]string{"StartExecution " + testMachine + " us-east-1"}, polls3...),
 			stdout: `{"executionArn":"EXEC","consoleUrl":"URL","status":"SUCCEEDED","total":` + totalOK + "}\n",
 		},
 		{
 			name:   "json, wait, execution failed",
 			args:   []string{"-json", "-wait", "-state-machine", testMachine},
-			ended:  map[string]any{"status": "TIMED_OUT", "error": "States.Timeout"},
-			calls:  []string{"StartExecution " + testMachine + " us-east-1", "DescribeExecution us-east-1", "DescribeExecution us-east-1", "DescribeExecution us-east-1"},
+			ended:  ended(sfntypes.ExecutionStatusTimedOut, "", "States.Timeout", ""),
+			calls:  append([]string{"StartExecution " + testMachine + " us-east-1"}, polls3...),
 			stdout: `{"executionArn":"EXEC","consoleUrl":"URL","status":"TIMED_OUT","error":"States.Timeout"}` + "\n",
 			stderr: "sumsq: execution timed_out\n",
 			status: 1,
@@ -297,21 +321,8 @@ func TestStart(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			fake := &fakeAWS{
-				t: t,
-				stacks: map[string]fakeStack{
-					"sumsq":     {"CREATE_COMPLETE", map[string]string{"StateMachineArn": testMachine, "DataBucketName": "data"}},
-					"from-sam":  {"UPDATE_COMPLETE", map[string]string{"StateMachineArn": testMachine}},
-					"other":     {"CREATE_COMPLETE", map[string]string{"StateMachineArn": testMachineEU}},
-					"unrelated": {"UPDATE_COMPLETE", map[string]string{"BucketName": "b"}},
-				},
-				machines:     map[string]bool{testMachine: true, testMachineEU: true},
-				runningPolls: 2,
-				ended:        tt.ended,
-			}
-			srv := httptest.NewServer(fake)
-			defer srv.Close()
-			awsTestEnv(t, srv.URL)
+			fake := newFakeAWS()
+			fake.ended = tt.ended
 			t.Chdir(t.TempDir())
 			if tt.samconfig != "" {
 				if err := os.WriteFile("samconfig.toml", []byte(tt.samconfig), 0o644); err != nil {
@@ -319,71 +330,188 @@ func TestStart(t *testing.T) {
 				}
 			}
 
-			stdout, stderr, status := sumsqCmd(t, "", append([]string{"start"}, tt.args...)...)
+			stdout, stderr, status := startTest(t, fake, context.Background(), tt.args...)
 
 			if strings.Join(fake.calls, "\n") != strings.Join(tt.calls, "\n") {
 				t.Errorf("calls:\n%s\nwant:\n%s", strings.Join(fake.calls, "\n"), strings.Join(tt.calls, "\n"))
 			}
-			want := tt.stdout
+			wantOut, wantErr := tt.stdout, tt.stderr
 			if len(fake.started) > 0 {
 				s := fake.started[0]
-				wantInput := fmt.Sprintf(`{"prefix":%q}`, tt.prefix)
-				if s.Input != wantInput {
-					t.Errorf("StartExecution input = %s; want %s", s.Input, wantInput)
+				name, machine := aws.ToString(s.Name), aws.ToString(s.StateMachineArn)
+				if in, want := aws.ToString(s.Input), fmt.Sprintf(`{"prefix":%q}`, tt.prefix); in != want {
+					t.Errorf("StartExecution input = %s; want %s", in, want)
 				}
-				if !slicesContains(tt.args, s.Name) && !executionName.MatchString(s.Name) {
-					t.Errorf("StartExecution name = %q; want the form sumsq-20261129T142233Z-0123abcd", s.Name)
+				if !slices.Contains(tt.args, name) && !executionName.MatchString(name) {
+					t.Errorf("StartExecution name = %q; want the form sumsq-20261129T142233Z-0123abcd", name)
 				}
-				if err := checkExecutionName(s.Name); err != nil {
+				if err := checkExecutionName(name); err != nil {
 					t.Errorf("StartExecution name: %v", err)
 				}
-				exec := strings.Replace(s.StateMachineArn, ":stateMachine:", ":execution:", 1) + ":" + s.Name
-				region := strings.Split(s.StateMachineArn, ":")[3]
+				exec := strings.Replace(machine, ":stateMachine:", ":execution:", 1) + ":" + name
+				region := strings.Split(machine, ":")[3]
 				url := "https://" + region + ".console.aws.amazon.com/states/home?region=" + region + "#/v2/executions/details/" + exec
-				want = strings.ReplaceAll(strings.ReplaceAll(want, "EXEC", exec), "URL", url)
+				r := strings.NewReplacer("EXEC", exec, "URL", url)
+				wantOut, wantErr = r.Replace(wantOut), r.Replace(wantErr)
 			}
-			if stdout != want || stderr != tt.stderr || status != tt.status {
-				t.Errorf("sumsq start %q = status %d, stdout:\n%s\nstderr: %q\nwant %d, stdout:\n%s\nstderr: %q", tt.args, status, stdout, stderr, tt.status, want, tt.stderr)
+			if stdout != wantOut || !strings.HasPrefix(stderr, wantErr) || (wantErr == "") != (stderr == "") || status != tt.status {
+				t.Errorf("sumsq start %q = status %d, stdout:\n%s\nstderr: %q\nwant %d, stdout:\n%s\nstderr starting with %q", tt.args, status, stdout, stderr, tt.status, wantOut, wantErr)
 			}
 		})
 	}
 }
 
-func slicesContains(s []string, v string) bool {
-	for _, e := range s {
-		if e == v {
-			return true
+func TestStartRedrive(t *testing.T) {
+	failed := time.Date(2026, 11, 29, 14, 0, 0, 0, time.UTC)
+	redriven := failed.Add(time.Hour)
+	describe := func(status sfntypes.ExecutionStatus, redrives int32, redrive sfntypes.ExecutionRedriveStatus, output string) sfn.DescribeExecutionOutput {
+		e := sfn.DescribeExecutionOutput{ExecutionArn: aws.String(testExecution), Status: status, RedriveCount: aws.Int32(redrives),
+			RedriveStatus: redrive, StartDate: &failed}
+		if redrives > 0 {
+			e.RedriveDate = &redriven
 		}
+		if status != sfntypes.ExecutionStatusRunning {
+			e.StopDate = aws.Time(redriven.Add(90 * time.Second))
+		}
+		if output != "" {
+			e.Output = aws.String(output)
+		}
+		if status == sfntypes.ExecutionStatusFailed {
+			e.Error, e.Cause = aws.String("States.ExceedToleratedFailureThreshold"), aws.String("too many")
+		}
+		return e
 	}
-	return false
-}
-
-func TestStartNoCredentials(t *testing.T) {
-	fake := &fakeAWS{t: t}
-	srv := httptest.NewServer(fake)
-	defer srv.Close()
-	awsTestEnv(t, srv.URL)
-	os.Unsetenv("AWS_ACCESS_KEY_ID")
-	os.Unsetenv("AWS_SECRET_ACCESS_KEY")
-	_, stderr, status := sumsqCmd(t, "", "start", "-state-machine", testMachine)
-	if want := "sumsq: no AWS credentials found: set AWS_PROFILE"; status != 1 || !strings.HasPrefix(stderr, want) || len(fake.calls) > 0 {
-		t.Errorf("sumsq start without credentials = status %d, stderr %q, calls %q; want 1, stderr starting with %q, no call", status, stderr, fake.calls, want)
+	totalOK := `{"objects":10,"count":16,"sumOfSquares":"2718281828","failedObjects":0,"failed":[]}`
+	failedOnce := describe(sfntypes.ExecutionStatusFailed, 0, sfntypes.ExecutionRedriveStatusRedrivable, "")
+	// Once redriven, a description may still show the attempt before.
+	afterRedrive := []sfn.DescribeExecutionOutput{
+		failedOnce,
+		describe(sfntypes.ExecutionStatusRunning, 1, sfntypes.ExecutionRedriveStatusNotRedrivable, ""),
+		describe(sfntypes.ExecutionStatusSucceeded, 1, sfntypes.ExecutionRedriveStatusNotRedrivable, totalOK),
+	}
+	url := "https://eu-west-1.console.aws.amazon.com/states/home?region=eu-west-1#/v2/executions/details/" + testExecution
+	tests := []struct {
+		name      string
+		args      []string
+		execution *fakeExecution
+		calls     []string
+		stdout    string
+		stderr    string
+		status    int
+	}{
+		{
+			name:      "redrive",
+			args:      []string{"-redrive", testExecution},
+			execution: &fakeExecution{answers: []sfn.DescribeExecutionOutput{failedOnce}, redriven: afterRedrive},
+			calls:     []string{"DescribeExecution eu-west-1", "RedriveExecution eu-west-1"},
+			stdout:    "execution  " + testExecution + "\nconsole    " + url + "\nredrive    1\n",
+		},
+		{
+			name:      "redrive and wait",
+			args:      []string{"-wait", "-redrive", testExecution},
+			execution: &fakeExecution{answers: []sfn.DescribeExecutionOutput{failedOnce}, redriven: afterRedrive},
+			calls: []string{"DescribeExecution eu-west-1", "RedriveExecution eu-west-1",
+				"DescribeExecution eu-west-1", "DescribeExecution eu-west-1", "DescribeExecution eu-west-1"},
+			stdout: "execution  " + testExecution + "\nconsole    " + url + "\nredrive    1\n" +
+				"status     SUCCEEDED after 1m30s\nobjects    10\ncount      16\nsum        2718281828\nfailed     0\n",
+		},
+		{
+			name:      "redrive, json",
+			args:      []string{"-redrive", testExecution, "-json"},
+			execution: &fakeExecution{answers: []sfn.DescribeExecutionOutput{failedOnce}, redriven: afterRedrive},
+			calls:     []string{"DescribeExecution eu-west-1", "RedriveExecution eu-west-1"},
+			stdout:    `{"executionArn":"` + testExecution + `","consoleUrl":"` + url + `","redriveCount":1}` + "\n",
+		},
+		{
+			name: "not redrivable",
+			args: []string{"-redrive", testExecution},
+			execution: &fakeExecution{answers: []sfn.DescribeExecutionOutput{func() sfn.DescribeExecutionOutput {
+				e := describe(sfntypes.ExecutionStatusSucceeded, 0, sfntypes.ExecutionRedriveStatusNotRedrivable, totalOK)
+				e.RedriveStatusReason = aws.String("Execution is SUCCEEDED and cannot be redriven")
+				return e
+			}()}},
+			calls:  []string{"DescribeExecution eu-west-1"},
+			stderr: "sumsq: execution " + testExecution + " (SUCCEEDED) cannot be redriven: Execution is SUCCEEDED and cannot be redriven\n",
+			status: 1,
+		},
+		{
+			name:      "refused by RedriveExecution",
+			args:      []string{"-redrive", testExecution},
+			execution: &fakeExecution{answers: []sfn.DescribeExecutionOutput{failedOnce}},
+			calls:     []string{"DescribeExecution eu-west-1", "RedriveExecution eu-west-1"},
+			stderr:    "sumsq: execution " + testExecution + " (FAILED) cannot be redriven: Execution is SUCCEEDED\n",
+			status:    1,
+		},
+		{
+			name:   "no such execution",
+			args:   []string{"-redrive", testExecution},
+			calls:  []string{"DescribeExecution eu-west-1"},
+			stderr: "sumsq: execution " + testExecution + " does not exist: is it in this account and region?\n",
+			status: 1,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fake := newFakeAWS()
+			if tt.execution != nil {
+				fake.executions = map[string]*fakeExecution{testExecution: tt.execution}
+			}
+			stdout, stderr, status := startTest(t, fake, context.Background(), tt.args...)
+			if strings.Join(fake.calls, "\n") != strings.Join(tt.calls, "\n") {
+				t.Errorf("calls:\n%s\nwant:\n%s", strings.Join(fake.calls, "\n"), strings.Join(tt.calls, "\n"))
+			}
+			if stdout != tt.stdout || stderr != tt.stderr || status != tt.status {
+				t.Errorf("sumsq start %q = status %d, stdout:\n%s\nstderr: %q\nwant %d, stdout:\n%s\nstderr: %q", tt.args, status, stdout, stderr, tt.status, tt.stdout, tt.stderr)
+			}
+		})
 	}
 }
 
 func TestStartWaitInterrupted(t *testing.T) {
-	fake := &fakeAWS{t: t, machines: map[string]bool{testMachine: true}, runningPolls: 1 << 30}
-	srv := httptest.NewServer(fake)
-	defer srv.Close()
-	awsTestEnv(t, srv.URL)
-	ctx, cancel := context.WithCancel(context.Background()) // as Ctrl-C does
+	fake := newFakeAWS()
+	fake.runningPolls = 100_000 // more than 100 ms of polls
+	// Cancelled as Ctrl-C does.
+	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	time.AfterFunc(100*time.Millisecond, cancel)
-	var stdout, stderr bytes.Buffer
-	err := run(ctx, []string{"start", "-wait", "-state-machine", testMachine}, nil, &stdout, &stderr)
-	status := exitStatus(err, &stderr)
-	if status != 130 || !strings.Contains(stderr.String(), "sumsq: stopped waiting; the execution goes on: https://") || fake.polls == 0 {
-		t.Errorf("sumsq start -wait interrupted = status %d, stderr %q after %d polls; want 130, a note that it goes on, some polls", status, stderr.String(), fake.polls)
+	_, stderr, status := startTest(t, fake, ctx, "-wait", "-state-machine", testMachine)
+	if status != 130 || !strings.Contains(stderr, "sumsq: stopped waiting; the execution goes on: https://") || fake.polls == 0 {
+		t.Errorf("sumsq start -wait interrupted = status %d, stderr %q after %d polls; want 130, a note that it goes on, some polls", status, stderr, fake.polls)
+	}
+}
+
+// The SDK's clients are made only with a region and credentials.
+func TestConnectAWS(t *testing.T) {
+	dir := t.TempDir()
+	for k, v := range map[string]string{
+		"AWS_ACCESS_KEY_ID":           "AKIDTEST",
+		"AWS_SECRET_ACCESS_KEY":       "secret",
+		"AWS_REGION":                  "",
+		"AWS_DEFAULT_REGION":          "",
+		"AWS_CONFIG_FILE":             filepath.Join(dir, "config"),
+		"AWS_SHARED_CREDENTIALS_FILE": filepath.Join(dir, "credentials"),
+		"AWS_EC2_METADATA_DISABLED":   "true",
+		"AWS_PROFILE":                 "",
+	} {
+		t.Setenv(k, v)
+	}
+	os.Unsetenv("AWS_PROFILE")
+	ctx := context.Background()
+	if _, err := connectAWS(ctx, ""); err == nil || !strings.HasPrefix(err.Error(), "no AWS region") {
+		t.Errorf("connectAWS without a region = %v; want no AWS region", err)
+	}
+	c, err := connectAWS(ctx, "eu-north-1")
+	if err != nil || c.region != "eu-north-1" {
+		t.Fatalf("connectAWS(eu-north-1) = %+v, %v; want its region", c, err)
+	}
+	if api, ok := c.executions("ap-east-1").(*sfn.Client); !ok || api.Options().Region != "ap-east-1" {
+		t.Errorf("executions(ap-east-1) = %T; want an *sfn.Client of ap-east-1", c.executions("ap-east-1"))
+	}
+	os.Unsetenv("AWS_ACCESS_KEY_ID")
+	os.Unsetenv("AWS_SECRET_ACCESS_KEY")
+	_, stderr, status := sumsqCmd(t, "", "start", "-state-machine", testMachine)
+	if want := "sumsq: no AWS credentials found: set AWS_PROFILE"; status != 1 || !strings.HasPrefix(stderr, want) {
+		t.Errorf("sumsq start without credentials = status %d, stderr %q; want 1, stderr starting with %q", status, stderr, want)
 	}
 }
 
@@ -440,16 +568,20 @@ func TestReadSAMConfig(t *testing.T) {
 	tests := []struct {
 		name, content string
 		want          samDefaults
+		err           string // a part of the error, if one is wanted
 	}{
-		{"empty", "", samDefaults{}},
-		{"global", "version = 0.1\n[default.global.parameters]\nstack_name = \"s1\"\n", samDefaults{StackName: "s1"}},
+		{"empty", "", samDefaults{}, ""},
+		{"global", "version = 0.1\n[default.global.parameters]\nstack_name = \"s1\"\n", samDefaults{StackName: "s1"}, ""},
 		{"deploy wins", "[default.global.parameters]\nstack_name = \"g\"\nregion = \"eu-west-1\"\n[default.deploy.parameters]\nstack_name = \"d\"\n",
-			samDefaults{StackName: "d", Region: "eu-west-1"}},
-		{"literal string and comment", "[default.deploy.parameters]\n  region = 'us-west-2'   # Oregon\n", samDefaults{Region: "us-west-2"}},
-		{"escapes", `[ default.global.parameters ]` + "\nstack_name = \"a\\\"b\" # x\n", samDefaults{StackName: `a"b`}},
-		{"other environment", "[prod.global.parameters]\nstack_name = \"prod\"\n[default.build.parameters]\nstack_name = \"build\"\n", samDefaults{}},
-		{"not a string", "[default.global.parameters]\nstack_name = 3\nregion = \"unterminated\n", samDefaults{}},
-		{"project's samconfig", "", samDefaults{StackName: "sumsq"}}, // read from the repository below
+			samDefaults{StackName: "d", Region: "eu-west-1"}, ""},
+		{"literal string and comment", "[default.deploy.parameters]\n  region = 'us-west-2'   # Oregon\n", samDefaults{Region: "us-west-2"}, ""},
+		{"escapes", `[ default.global.parameters ]` + "\nstack_name = \"a\\\"b\" # x\n", samDefaults{StackName: `a"b`}, ""},
+		{"dotted keys", "default.global.parameters.stack_name = \"dotted\"\n", samDefaults{StackName: "dotted"}, ""},
+		{"multi-line string", "[default.global.parameters]\nstack_name = \"\"\"\nml\"\"\"\n", samDefaults{StackName: "ml"}, ""},
+		{"other environment", "[prod.global.parameters]\nstack_name = \"prod\"\n[default.build.parameters]\nstack_name = \"build\"\n", samDefaults{}, ""},
+		{"not a string", "[default.global.parameters]\nstack_name = 3\n", samDefaults{}, "incompatible types"},
+		{"not TOML", "[default.global.parameters]\nregion = \"unterminated\n", samDefaults{}, "toml: line 2"},
+		{"project's samconfig", "", samDefaults{StackName: "sumsq"}, ""}, // read from the repository below
 	}
 	for _, tt := range tests {
 		path := filepath.Join("..", "..", "samconfig.toml")
@@ -460,8 +592,8 @@ func TestReadSAMConfig(t *testing.T) {
 			}
 		}
 		got, err := readSAMConfig(path)
-		if got != tt.want || err != nil {
-			t.Errorf("%s: readSAMConfig = %+v, %v; want %+v, nil", tt.name, got, err, tt.want)
+		if got != tt.want || (err == nil) != (tt.err == "") || err != nil && !strings.Contains(err.Error(), tt.err) {
+			t.Errorf("%s: readSAMConfig = %+v, %v; want %+v, error with %q", tt.name, got, err, tt.want, tt.err)
 		}
 	}
 	if got, err := readSAMConfig(filepath.Join(t.TempDir(), "missing.toml")); got != (samDefaults{}) || err != nil {

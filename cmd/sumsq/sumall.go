@@ -38,6 +38,7 @@ func (r *runner) sumAll(ctx context.Context, objects iter.Seq[object], report fu
 	go func() {
 		defer close(queue) // after the last workers.Go: Wait below sees them all
 		for o := range objects {
+			r.progress.listedObject(o) // before it is summed: the bar's total covers it
 			p := &pending{o: o, done: make(chan struct{})}
 			select {
 			case queue <- p:
@@ -56,6 +57,9 @@ func (r *runner) sumAll(ctx context.Context, objects iter.Seq[object], report fu
 				r.progress.objectDone()
 				return nil
 			})
+		}
+		if ctx.Err() == nil {
+			r.progress.listingDone()
 		}
 	}()
 

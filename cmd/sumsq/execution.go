@@ -1,0 +1,129 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
+)
+
+// executionAPI is the Step Functions calls start makes; *sfn.Client has
+// them.
+type executionAPI interface {
+	StartExecution(ctx context.Context, in *sfn.StartExecutionInput, optFns ...func(*sfn.Options)) (*sfn.StartExecutionOutput, error)
+	DescribeExecution(ctx context.Context, in *sfn.DescribeExecutionInput, optFns ...func(*sfn.Options)) (*sfn.DescribeExecutionOutput, error)
+	RedriveExecution(ctx context.Context, in *sfn.RedriveExecutionInput, optFns ...func(*sfn.Options)) (*sfn.RedriveExecutionOutput, error)
+}
+
+var _ executionAPI = (*sfn.Client)(nil)
+
+// How follow polls: the first wait, and the longest one it backs off to.
+var (
+	pollFirst = time.Second
+	pollMax   = 15 * time.Second
+)
+
+// startExecution starts an execution of machine named name with the input
+// {"prefix": prefix} and returns its ARN.
+func startExecution(ctx context.Context, api executionAPI, machine arn.ARN, name, prefix string) (string, error) {
+	input, err := json.Marshal(map[string]string{"prefix": prefix})
+	if err != nil {
+		return "", err
+	}
+	out, err := api.StartExecution(ctx, &sfn.StartExecutionInput{
+		StateMachineArn: aws.String(machine.String()),
+		Name:            &name,
+		Input:           aws.String(string(input)),
+	})
+	if err != nil {
+		var (
+			notFound *sfntypes.StateMachineDoesNotExist
+			deleting *sfntypes.StateMachineDeleting
+		)
+		switch {
+		case errors.As(err, &notFound):
+			return "", fmt.Errorf("state machine %s does not exist: is the stack deployed, in this account and region?", machine)
+		case errors.As(err, &deleting):
+			return "", fmt.Errorf("state machine %s is being deleted", machine)
+		}
+		return "", fmt.Errorf("starting an execution of %s: %w", machine, err)
+	}
+	return aws.ToString(out.ExecutionArn), nil
+}
+
+// redriveExecution redrives the execution and returns its redrive count
+// once redriven: follow waits for a description that counts as many.
+//
+// Step Functions redrives an execution that did not succeed, within 14
+// days of its end; a redriven Distributed Map re-runs its unsuccessful
+// child executions
+// (https://docs.aws.amazon.com/step-functions/latest/apireference/API_RedriveExecution.html,
+// https://docs.aws.amazon.com/step-functions/latest/dg/redrive-map-run.html).
+func redriveExecution(ctx context.Context, api executionAPI, executionARN string) (int32, error) {
+	before, err := api.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: &executionARN})
+	if err != nil {
+		var missing *sfntypes.ExecutionDoesNotExist
+		if errors.As(err, &missing) {
+			return 0, fmt.Errorf("execution %s does not exist: is it in this account and region?", executionARN)
+		}
+		return 0, fmt.Errorf("describing execution %s: %w", executionARN, err)
+	}
+	if before.RedriveStatus == sfntypes.ExecutionRedriveStatusNotRedrivable {
+		return 0, fmt.Errorf("execution %s (%s) cannot be redriven: %s", executionARN, before.Status, aws.ToString(before.RedriveStatusReason))
+	}
+	if _, err := api.RedriveExecution(ctx, &sfn.RedriveExecutionInput{ExecutionArn: &executionARN}); err != nil {
+		var notRedrivable *sfntypes.ExecutionNotRedrivable
+		if errors.As(err, &notRedrivable) {
+			return 0, fmt.Errorf("execution %s (%s) cannot be redriven: %s", executionARN, before.Status, notRedrivable.ErrorMessage())
+		}
+		return 0, fmt.Errorf("redriving execution %s: %w", executionARN, err)
+	}
+	return aws.ToInt32(before.RedriveCount) + 1, nil
+}
+
+// follow polls the execution until it has ended, backing off from
+// pollFirst to pollMax between calls, and returns its description. After a
+// redrive, redrives is the redrive count to wait for: until a description
+// counts it, it may still show the end of the attempt before.
+func follow(ctx context.Context, api executionAPI, executionARN string, redrives int32) (*sfn.DescribeExecutionOutput, error) {
+	delay := pollFirst
+	for {
+		t := time.NewTimer(delay)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, ctx.Err()
+		case <-t.C:
+		}
+		out, err := api.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: &executionARN})
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			return nil, fmt.Errorf("following execution %s: %w", executionARN, err)
+		}
+		running := out.Status == sfntypes.ExecutionStatusRunning || out.Status == sfntypes.ExecutionStatusPendingRedrive
+		if !running && aws.ToInt32(out.RedriveCount) >= redrives {
+			return out, nil
+		}
+		delay = min(delay*3/2, pollMax)
+	}
+}
+
+// consoleURL returns the execution's page in the Step Functions console.
+func consoleURL(partition, region, executionARN string) string {
+	host := region + ".console.aws.amazon.com"
+	switch partition {
+	case "aws-cn":
+		host = region + ".console.amazonaws.cn"
+	case "aws-us-gov":
+		host = "console.amazonaws-us-gov.com"
+	}
+	return "https://" + host + "/states/home?region=" + region + "#/v2/executions/details/" + executionARN
+}
