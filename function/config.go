@@ -50,8 +50,6 @@ const (
 	// maxConcurrency bounds SUMSQ_CONCURRENCY: beyond it a batch would
 	// mostly wait for its connections and memory.
 	maxConcurrency = 256
-	// defaultResultsPrefix is where the template's ResultWriter writes.
-	defaultResultsPrefix = "results/"
 	// defaultTimeoutMargin leaves time to report the error and the
 	// runtime time to send it; it is capped at a tenth of each invocation's
 	// time, so that a short timeout still leaves time to work.
@@ -75,7 +73,7 @@ type config struct {
 // defaults and checks every value.
 func loadConfig(getenv func(string) string) (config, error) {
 	c := config{
-		ResultsPrefix: defaultResultsPrefix,
+		ResultsPrefix: job.DefaultResultsPrefix,
 		MaxDigits:     sumsq.DefaultMaxDigits,
 		Concurrency:   job.DefaultConcurrency,
 		TimeoutMargin: defaultTimeoutMargin,

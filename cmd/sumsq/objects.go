@@ -81,7 +81,10 @@ func (r *runner) localObjects(ctx context.Context, target string) iter.Seq[objec
 		for item := range filestore.List(ctx, target) {
 			o := object{name: item.Path, key: item.Path, size: item.Size, err: item.Err}
 			if o.err == nil {
-				o.sum = summer(r.local, "", item.Path, item.Size)
+				// The file's size is the bar's; the Summer stats the file
+				// itself when it opens it, so that a file whose stat says 0
+				// bytes but has some (/proc/cpuinfo) is read.
+				o.sum = summer(r.local, "", item.Path, -1)
 			}
 			if !yield(o) {
 				return

@@ -15,10 +15,6 @@ import (
 // otherwise: the default MaxConcurrency of the state machine's Map.
 const DefaultConcurrency = 10
 
-// DefaultResultsPrefix is where the workflow's Map writes its result files
-// in the data bucket (the ResultWriter's Prefix in template.yaml).
-const DefaultResultsPrefix = "results/"
-
 // MaxConcurrency bounds -c: each object summed at once holds a read buffer
 // and, for S3, a connection; far more than the cores or the connections
 // could use only costs memory.
@@ -102,7 +98,7 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	asJSON := fs.Bool("json", false, "print one JSON document")
 	quiet := fs.Bool("q", false, "never show a progress bar")
 	fs.IntVar(&r.concurrency, "c", DefaultConcurrency, fmt.Sprintf("sum at most `N` objects at once, 1 to %d", MaxConcurrency))
-	fs.StringVar(&r.resultsPrefix, "results-prefix", DefaultResultsPrefix, "skip the S3 objects under this key `prefix`, where the workflow writes its results (\"\": none)")
+	fs.StringVar(&r.resultsPrefix, "results-prefix", job.DefaultResultsPrefix, "skip the S3 objects under this key `prefix`, where the workflow writes its results (\"\": none)")
 	fs.IntVar(&r.maxDigits, "max-digits", sumsq.DefaultMaxDigits, fmt.Sprintf("reject numbers of more than `N` digits, 1 to %d", job.MaxDigitsLimit))
 	targets, err := parseFlags(fs, args)
 	if err != nil {
@@ -116,7 +112,7 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	case r.maxDigits < 1 || r.maxDigits > job.MaxDigitsLimit:
 		return usageError{fmt.Sprintf("run: -max-digits must be from 1 to %d", job.MaxDigitsLimit)}
 	case r.resultsPrefix != "" && !strings.HasSuffix(r.resultsPrefix, "/"):
-		return usageError{fmt.Sprintf("run: -results-prefix %q: want a key prefix ending in /, like %s, or \"\"", r.resultsPrefix, DefaultResultsPrefix)}
+		return usageError{fmt.Sprintf("run: -results-prefix %q: want a key prefix ending in /, like %s, or \"\"", r.resultsPrefix, job.DefaultResultsPrefix)}
 	}
 	for _, t := range targets {
 		if isS3(t) {

@@ -463,3 +463,16 @@ func sumOf(i int) sumsq.Result {
 	}
 	return r
 }
+
+// TestRunProcFile reads a file whose size, as stat tells it, is 0 but
+// which has content, as files under /proc do.
+func TestRunProcFile(t *testing.T) {
+	const path = "/proc/self/status"
+	if _, err := os.Stat(path); err != nil {
+		t.Skip(err)
+	}
+	_, stderr, status := sumsqCmd(t, "", "run", path)
+	if status != 1 || !strings.Contains(stderr, "InvalidContentError") {
+		t.Errorf("sumsq run %s = status %d, stderr %q; want 1 and an InvalidContentError (it holds words, and is read)", path, status, stderr)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 
 	"github.com/sumsq/sumsq/internal/job"
@@ -107,8 +108,10 @@ func (f *file) Size() int64  { return f.size }
 func (f *file) Close() error { return f.f.Close() }
 
 func (f *file) NewReader(ctx context.Context, off, n int64) (io.ReadCloser, error) {
-	if n < 0 || off+n > f.size {
-		n = max(f.size-off, 0)
+	if n < 0 {
+		// To the end, wherever it is: a file whose stat says 0 bytes may
+		// have some (/proc/cpuinfo), and one may grow.
+		n = math.MaxInt64 - off
 	}
 	return &reader{ctx: ctx, r: io.NewSectionReader(f.f, off, n), key: f.key}, nil
 }

@@ -292,3 +292,52 @@ func parameterField(tmpl, param, field string) string {
 	}
 	return ""
 }
+
+// TestResultsPrefixAgrees checks that the Map writes its results where the
+// function looks for them: the ResultWriter's Prefix, the BatchInput's
+// resultsPrefix, the functions' SUMSQ_RESULTS_PREFIX and
+// job.DefaultResultsPrefix are one prefix.
+func TestResultsPrefixAgrees(t *testing.T) {
+	asl, err := os.ReadFile(aslPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var def struct {
+		States map[string]struct {
+			ResultWriter *struct{ Arguments struct{ Prefix string } }
+			ItemBatcher  *struct{ BatchInput struct{ ResultsPrefix string } }
+		}
+	}
+	if err := json.Unmarshal(asl, &def); err != nil {
+		t.Fatal(err)
+	}
+	maps := 0
+	for name, s := range def.States {
+		if s.ResultWriter == nil {
+			continue
+		}
+		maps++
+		if got := s.ResultWriter.Arguments.Prefix + "/"; got != job.DefaultResultsPrefix {
+			t.Errorf("state %s: ResultWriter Prefix %q; want %q", name, s.ResultWriter.Arguments.Prefix, strings.TrimSuffix(job.DefaultResultsPrefix, "/"))
+		}
+		if s.ItemBatcher != nil && s.ItemBatcher.BatchInput.ResultsPrefix != job.DefaultResultsPrefix {
+			t.Errorf("state %s: BatchInput resultsPrefix %q; want %q", name, s.ItemBatcher.BatchInput.ResultsPrefix, job.DefaultResultsPrefix)
+		}
+	}
+	if maps == 0 {
+		t.Fatalf("%s has no state with a ResultWriter", aslPath)
+	}
+	tmpl, err := os.ReadFile("../../template.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	settings := regexp.MustCompile(`SUMSQ_RESULTS_PREFIX: *(\S+)`).FindAllStringSubmatch(string(tmpl), -1)
+	if len(settings) != 2 {
+		t.Fatalf("template.yaml sets SUMSQ_RESULTS_PREFIX %d times; want once for each function", len(settings))
+	}
+	for _, m := range settings {
+		if got := strings.Trim(m[1], `"'`); got != job.DefaultResultsPrefix {
+			t.Errorf("template.yaml: SUMSQ_RESULTS_PREFIX %s; want %s", got, job.DefaultResultsPrefix)
+		}
+	}
+}

@@ -16,6 +16,12 @@ import (
 // when its Concurrency is 0.
 const DefaultConcurrency = 8
 
+// DefaultResultsPrefix is where the template's Map writes its result files
+// in the data bucket: the ResultWriter's Prefix in statemachine.asl.json,
+// and a key prefix of its own, under which a run's directory is named after
+// its Map Run.
+const DefaultResultsPrefix = "results/"
+
 // MaxDigitsLimit is the largest MaxDigits a Summer takes: the largest for
 // which every batch the template allows still fits its result in
 // MaxOutputBytes (TestBatchLimitsTogether), a sum of squares having about
