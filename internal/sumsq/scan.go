@@ -57,20 +57,8 @@ func fastLines(p []byte, i, stop int) (next int, w0, w1, w2 uint64, n int64) {
 		// The blog's common case, three digits and "\n", in one load and
 		// no branch on the line's length: the next line's start does not
 		// wait for this one's bytes.
-		// Two such lines in one 8-byte load, when they follow each other.
-		if x := binary.LittleEndian.Uint64(p[i : i+8]); x&0xFFF0F0F0FFF0F0F0 == 0x0A3030300A303030 &&
-			(x+0x0006060600060606)&0x00F0F0F000F0F0F0 == 0x0030303000303030 {
-			d := x - 0x0030303000303030
-			v := uint64(d&0xFF)*100 + uint64(d>>8&0xFF)*10 + uint64(d>>16&0xFF)
-			u := uint64(d>>32&0xFF)*100 + uint64(d>>40&0xFF)*10 + uint64(d>>48&0xFF)
-			var carry uint64
-			sum, carry = bits.Add64(sum, v*v+u*u, 0)
-			carries += carry
-			n += 2
-			i += 8
-			continue
-		}
-		if x := binary.LittleEndian.Uint32(p[i : i+4]); x&0xFFF0F0F0 == 0x0A303030 && (x+0x060606)&0xF0F0F0 == 0x303030 {
+		x := binary.LittleEndian.Uint32(p[i : i+4])
+		if x&0xFFF0F0F0 == 0x0A303030 && (x+0x060606)&0xF0F0F0 == 0x303030 {
 			d := x - 0x303030
 			v := uint64(d&0xFF)*100 + uint64(d>>8&0xFF)*10 + uint64(d>>16&0xFF)
 			var carry uint64
@@ -80,10 +68,21 @@ func fastLines(p []byte, i, stop int) (next int, w0, w1, w2 uint64, n int64) {
 			i += 4
 			continue
 		}
-		j := i
-		if c := p[j]; c == '-' || c == '+' {
-			j++
+		// Two digits and "\n", the blog's next most common line, from the
+		// same load, before the general path below pays for signs.
+		if x&0xFFF0F0 == 0x0A3030 && (x+0x0606)&0xF0F0 == 0x3030 {
+			d := x - 0x3030
+			v := uint64(d&0xFF)*10 + uint64(d>>8&0xFF)
+			var carry uint64
+			sum, carry = bits.Add64(sum, v*v, 0)
+			carries += carry
+			n++
+			i += 3
+			continue
 		}
+		// Skip a sign without a branch: signs of random numbers are a coin
+		// toss that a branch predictor loses half the time.
+		j := i + signLen(p[i])
 		q := (*[4]byte)(p[j : j+4])
 		var v uint64
 		k := -1 // the end of the digits, if there are 1 to 19
@@ -120,18 +119,13 @@ func fastLines(p []byte, i, stop int) (next int, w0, w1, w2 uint64, n int64) {
 				}
 			} else {
 				v, k = uint64(d0)*1000+uint64(d1)*100+uint64(d2)*10+uint64(d3), j+4
-				// The rest, up to 8 digits at a time. With at most 19
-				// digits, v*10**m + u < 10**19 < 2**64.
-				for end := j + chunkDigits; k < end; {
-					u, m := leadingDigits(binary.LittleEndian.Uint64(p[k:k+8]), end-k)
-					if m == 0 {
+				// With at most 19 digits, v*10 + d < 10**19 < 2**64.
+				for end := j + chunkDigits; k < end; k++ {
+					d := p[k] - '0'
+					if d > 9 {
 						break
 					}
-					v = v*pow10[m] + u
-					k += m
-					if m < 8 {
-						break
-					}
+					v = v*10 + uint64(d)
 				}
 			}
 		}
@@ -201,29 +195,11 @@ func (a *Accumulator) line(p []byte, i int) int {
 	return i + a.feed(p[i:])
 }
 
-// leadingDigits returns how many of the first max (at most 8) bytes of x,
-// the first byte in the lowest bits, are ASCII digits before the first
-// that is not, m, and the value they spell.
-func leadingDigits(x uint64, max int) (value uint64, m int) {
-	t := x ^ 0x3030303030303030 // a digit's byte becomes 0 to 9
-	// A byte over 9 is not a digit: adding 6 makes its high nibble
-	// non-zero, if it is not already. A carry out of a byte only reaches
-	// bytes after a non-digit, which do not count.
-	nondigit := ((t + 0x0606060606060606) | t) & 0xF0F0F0F0F0F0F0F0
-	m = min(bits.TrailingZeros64(nondigit)/8, max)
-	if m == 0 {
-		return 0, 0
+// signLen returns 1 if c is '+' or '-', else 0: c-'+' is 0 or 2 for them.
+func signLen(c byte) int {
+	var n int
+	if (c-'+')&^2 == 0 {
+		n = 1
 	}
-	// Shift the digits to the top: what follows them falls off, and the
-	// bytes shifted in are leading zeros.
-	return eightDigits(t << (8 * (8 - m))), m
-}
-
-// eightDigits returns the value of the 8 digits of t, one a byte from 0
-// to 9, the most significant in the lowest byte: pairs, then fours, then
-// eight, each step one multiply.
-func eightDigits(t uint64) uint64 {
-	t = (t*10 + t>>8) & 0x00FF00FF00FF00FF
-	t = (t*100 + t>>16) & 0x0000FFFF0000FFFF
-	return (t*10000 + t>>32) & 0xFFFFFFFF
+	return n
 }
