@@ -305,7 +305,9 @@ func TestResultsPrefixAgrees(t *testing.T) {
 	var def struct {
 		States map[string]struct {
 			ResultWriter *struct{ Arguments struct{ Prefix string } }
-			ItemBatcher  *struct{ BatchInput struct{ ResultsPrefix string } }
+			ItemBatcher  *struct {
+				BatchInput struct{ ResultsPrefix string }
+			}
 		}
 	}
 	if err := json.Unmarshal(asl, &def); err != nil {
