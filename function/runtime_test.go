@@ -157,23 +157,7 @@ func TestRuntime(t *testing.T) {
 	srv.Hook(bucket, "unavailable.log", s3test.Fail(http.StatusInternalServerError, "InternalError"))
 	srv.Hook(bucket, "stalls.log", s3test.Stall(2))
 	srv.Put(t, bucket, "changes.log", bytes.Repeat([]byte("12345\n"), 1000))
-	var mu sync.Mutex
-	gets := 0
-	srv.Hook(bucket, "changes.log", func(w http.ResponseWriter, r *http.Request, next http.Handler) {
-		mu.Lock()
-		gets++
-		n := gets
-		mu.Unlock()
-		switch n {
-		case 1: // the body breaks off
-			w = s3test.Break(w, 100)
-		case 2: // the object changes before the resumed GET
-			if _, err := srv.PutObject(bucket, "changes.log", []byte("1\n")); err != nil {
-				t.Error(err)
-			}
-		}
-		next.ServeHTTP(w, r)
-	})
+	srv.Hook(bucket, "changes.log", srv.ChangeOnResume(bucket, "changes.log", 100, []byte("1\n")))
 	api := newRuntimeAPI(t)
 	startFunction(t,
 		"AWS_LAMBDA_RUNTIME_API="+strings.TrimPrefix(api.srv.URL, "http://"),

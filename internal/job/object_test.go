@@ -243,24 +243,7 @@ func TestObjectResumes(t *testing.T) {
 func TestObjectChanged(t *testing.T) {
 	srv := s3test.NewServer(t, dataBucket)
 	srv.Put(t, dataBucket, "k", []byte(strings.Repeat("12345\n", 10000)))
-	var mu sync.Mutex
-	gets := 0
-	srv.Hook(dataBucket, "k", func(w http.ResponseWriter, r *http.Request, next http.Handler) {
-		mu.Lock()
-		gets++
-		n := gets
-		mu.Unlock()
-		switch {
-		case r.Method != http.MethodGet:
-		case n == 1:
-			w = s3test.Break(w, 1000)
-		case n == 2:
-			if _, err := srv.PutObject(dataBucket, "k", []byte("1\n")); err != nil {
-				t.Error(err)
-			}
-		}
-		next.ServeHTTP(w, r)
-	})
+	srv.Hook(dataBucket, "k", srv.ChangeOnResume(dataBucket, "k", 1000, []byte("1\n")))
 	got, err := testSummer(srv).Object(context.Background(), job.Object{Bucket: dataBucket, Key: "k"})
 	want := &job.ObjectChangedError{Bucket: dataBucket, Key: "k"}
 	if got != (job.ObjectResult{}) || !reflect.DeepEqual(err, want) {

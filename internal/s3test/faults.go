@@ -122,3 +122,31 @@ func (s *stallWriter) Write(p []byte) (int, error) {
 	<-s.done
 	return len(p), nil
 }
+
+// ChangeOnResume breaks the first GET of bucket/key off after n bytes of
+// body and replaces the object with body before the second GET is served,
+// as a writer racing a reader would: the resumed read must notice. Later
+// requests are served normally. Install it with Hook(bucket, key, ...).
+func (s *Server) ChangeOnResume(bucket, key string, n int64, body []byte) Hook {
+	var mu sync.Mutex
+	gets := 0
+	return func(w http.ResponseWriter, r *http.Request, next http.Handler) {
+		mu.Lock()
+		if r.Method == http.MethodGet {
+			gets++
+		}
+		get := gets
+		mu.Unlock()
+		switch {
+		case r.Method != http.MethodGet:
+		case get == 1:
+			w = Break(w, n)
+		case get == 2:
+			if _, err := s.PutObject(bucket, key, body); err != nil {
+				WriteError(w, http.StatusInternalServerError, "InternalError", err.Error())
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	}
+}

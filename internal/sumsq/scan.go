@@ -46,11 +46,11 @@ const fastRoom = 32
 // would make each line wait for the last. The locals stay in registers
 // because nothing else happens here.
 func fastLines(p []byte, i, stop int) (next int, w0, w1, w2 uint64, n int64) {
-	// Squares of up to 3 digits are summed in 64 bits plus carries, each
-	// written out where it happens: measured, the compiler lays that out
-	// better than a helper, and the branches for 1 to 3 digits below, which
-	// the common case above mostly skips, still make the loop 4-6% faster
-	// on both benchmark inputs than the general path alone.
+	// Squares of up to 3 digits are summed in 64 bits plus carries
+	// (addSquare, inlined: measured as fast as the sums written out). The
+	// branches for 1 to 3 digits below, which the common cases above mostly
+	// skip, still make the loop 4-6% faster on both benchmark inputs than
+	// the general path alone.
 	var sum, carries uint64 // carries<<64 + sum
 	p = p[:len(p):len(p)]   // one bound for the compiler to track, not two
 	for i <= stop {
@@ -61,9 +61,7 @@ func fastLines(p []byte, i, stop int) (next int, w0, w1, w2 uint64, n int64) {
 		if x&0xFFF0F0F0 == 0x0A303030 && (x+0x060606)&0xF0F0F0 == 0x303030 {
 			d := x - 0x303030
 			v := uint64(d&0xFF)*100 + uint64(d>>8&0xFF)*10 + uint64(d>>16&0xFF)
-			var carry uint64
-			sum, carry = bits.Add64(sum, v*v, 0)
-			carries += carry
+			sum, carries = addSquare(sum, carries, v)
 			n++
 			i += 4
 			continue
@@ -73,9 +71,7 @@ func fastLines(p []byte, i, stop int) (next int, w0, w1, w2 uint64, n int64) {
 		if x&0xFFF0F0 == 0x0A3030 && (x+0x0606)&0xF0F0 == 0x3030 {
 			d := x - 0x3030
 			v := uint64(d&0xFF)*10 + uint64(d>>8&0xFF)
-			var carry uint64
-			sum, carry = bits.Add64(sum, v*v, 0)
-			carries += carry
+			sum, carries = addSquare(sum, carries, v)
 			n++
 			i += 3
 			continue
@@ -90,9 +86,7 @@ func fastLines(p []byte, i, stop int) (next int, w0, w1, w2 uint64, n int64) {
 			if d1 := q[1] - '0'; d1 > 9 {
 				v, k = uint64(d0), j+1
 				if q[1] == '\n' {
-					var carry uint64
-					sum, carry = bits.Add64(sum, v*v, 0)
-					carries += carry
+					sum, carries = addSquare(sum, carries, v)
 					n++
 					i = k + 1
 					continue
@@ -100,9 +94,7 @@ func fastLines(p []byte, i, stop int) (next int, w0, w1, w2 uint64, n int64) {
 			} else if d2 := q[2] - '0'; d2 > 9 {
 				v, k = uint64(d0)*10+uint64(d1), j+2
 				if q[2] == '\n' {
-					var carry uint64
-					sum, carry = bits.Add64(sum, v*v, 0)
-					carries += carry
+					sum, carries = addSquare(sum, carries, v)
 					n++
 					i = k + 1
 					continue
@@ -110,9 +102,7 @@ func fastLines(p []byte, i, stop int) (next int, w0, w1, w2 uint64, n int64) {
 			} else if d3 := q[3] - '0'; d3 > 9 {
 				v, k = uint64(d0)*100+uint64(d1)*10+uint64(d2), j+3
 				if q[3] == '\n' {
-					var carry uint64
-					sum, carry = bits.Add64(sum, v*v, 0)
-					carries += carry
+					sum, carries = addSquare(sum, carries, v)
 					n++
 					i = k + 1
 					continue
@@ -202,4 +192,10 @@ func signLen(c byte) int {
 		n = 1
 	}
 	return n
+}
+
+// addSquare adds v*v, for v below 2**32, to carries<<64 + sum.
+func addSquare(sum, carries, v uint64) (uint64, uint64) {
+	sum, c := bits.Add64(sum, v*v, 0)
+	return sum, carries + c
 }
