@@ -24,7 +24,7 @@ const DefaultResultsPrefix = "results/"
 
 // MaxDigitsLimit is the largest MaxDigits a Summer takes: the largest for
 // which every batch the template allows still fits its result in
-// MaxOutputBytes (TestBatchLimitsTogether), a sum of squares having about
+// MaxOutputBytes (TestBatchTemplateLimits), a sum of squares having about
 // twice the digits of its largest number.
 const MaxDigitsLimit = 30000
 
@@ -94,38 +94,44 @@ func orDefault[T int | int64](v, def T) T {
 // *AccessDeniedError, *ObjectUnreadableError, *S3UnavailableError,
 // *ObjectChangedError and *TimeoutError.
 func (s *Summer) Sum(ctx context.Context, o Object) (sumsq.Result, error) {
-	bucket, err := s.check(o)
-	if err != nil {
-		return sumsq.Result{}, err
-	}
-	if s.ResultsPrefix != "" && strings.HasPrefix(o.Key, s.ResultsPrefix) {
-		return sumsq.Result{}, &InvalidEventError{Reason: fmt.Sprintf("key %s is under %s, where the Map writes its results, not data",
-			quote(o.Key), quote(s.ResultsPrefix))}
-	}
-	return s.sum(ctx, bucket, o, newSlots(s.rangeConcurrency()), nil)
+	_, r, err := s.object(ctx, o)
+	return r, err
 }
 
 // Object sums the object o names, as Sum does, and returns what the function
 // answers for one object: the result named by the bucket's name.
 func (s *Summer) Object(ctx context.Context, o Object) (ObjectResult, error) {
-	r, err := s.Sum(ctx, o)
+	bucket, r, err := s.object(ctx, o)
 	if err != nil {
 		return ObjectResult{}, err
 	}
-	bucket, _ := s.check(o)
 	return ObjectResult{Bucket: bucket, Key: o.Key, Count: r.Count, SumOfSquares: r.String()}, nil
+}
+
+// object checks and sums o, and returns its bucket's name with the result.
+func (s *Summer) object(ctx context.Context, o Object) (string, sumsq.Result, error) {
+	bucket, err := s.check(o)
+	if err != nil {
+		return "", sumsq.Result{}, err
+	}
+	if s.ResultsPrefix != "" && strings.HasPrefix(o.Key, s.ResultsPrefix) {
+		return "", sumsq.Result{}, &InvalidEventError{Reason: fmt.Sprintf("key %s is under %s, where the Map writes its results, not data",
+			quote(o.Key), quote(s.ResultsPrefix))}
+	}
+	r, err := s.sum(ctx, bucket, o, newSlots(s.rangeConcurrency()), nil)
+	return bucket, r, err
 }
 
 // sum reads the valid object o in bucket through the parser, whole or in
 // parts, each read taking one of sl, and counting the bytes read on read
 // if it is not nil. Its errors are the exported types, unwrapped.
 func (s *Summer) sum(ctx context.Context, bucket string, o Object, sl slots, read *atomic.Int64) (sumsq.Result, error) {
+	if !needsRead(o) {
+		return sumsq.Result{}, nil
+	}
 	size := int64(-1)
 	if o.Size != nil {
 		size = *o.Size
-	}
-	if size == 0 || strings.HasSuffix(o.Key, "/") {
-		return sumsq.Result{}, nil
 	}
 	obj, err := s.Storage.Open(ctx, bucket, o.Key, size)
 	if err != nil {
@@ -192,40 +198,26 @@ func (s *Summer) compressed(ctx context.Context, obj Source, sl slots) (bool, er
 // Functions tells apart, unwrapped.
 func classify(ctx context.Context, err error, bucket, key string) error {
 	var (
-		content    *sumsq.Error
-		event      *InvalidEventError
-		notFound   *ObjectNotFoundError
-		denied     *AccessDeniedError
-		unreadable *ObjectUnreadableError
-		changed    *ObjectChangedError
-		invalid    *InvalidContentError
-		codec      *contentError
+		content *sumsq.Error
+		codec   *contentError
 	)
 	switch {
 	case errors.As(err, &content):
 		return &InvalidContentError{Bucket: bucket, Key: key, Err: content}
 	case errors.As(err, &codec):
 		return &InvalidContentError{Bucket: bucket, Key: key, Err: codec.err}
-	case errors.As(err, &invalid):
-		return invalid
-	case errors.As(err, &event):
-		return event
-	case errors.As(err, &notFound):
-		return notFound
-	case errors.As(err, &denied):
-		return denied
-	case errors.As(err, &unreadable):
-		return unreadable
-	case errors.As(err, &changed):
-		return changed
-	case ctx.Err() != nil, errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+	}
+	ce := AsContractError(err)
+	switch ce.(type) {
+	case nil, *S3UnavailableError, *TimeoutError:
 		// Once ctx is done every error is a consequence of it, whatever
 		// its shape (a canceled request, a closed body).
-		return &TimeoutError{Bucket: bucket, Key: key}
+		if ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+			return &TimeoutError{Bucket: bucket, Key: key}
+		}
 	}
-	var unavailable *S3UnavailableError
-	if errors.As(err, &unavailable) {
-		return unavailable
+	if ce != nil {
+		return ce
 	}
 	return &S3UnavailableError{Bucket: bucket, Key: key, Err: err}
 }

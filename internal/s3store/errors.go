@@ -98,8 +98,8 @@ func byStatus(status int) kind {
 // error types. Errors that are already the job's are returned as they are;
 // one that ends with ctx is a *job.TimeoutError.
 func classify(ctx context.Context, err error, bucket, key string) error {
-	if isJobError(err) {
-		return err
+	if ce := job.AsContractError(err); ce != nil {
+		return ce
 	}
 	if ctx.Err() != nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return &job.TimeoutError{Bucket: bucket, Key: key}
@@ -127,14 +127,4 @@ func classify(ctx context.Context, err error, bucket, key string) error {
 		return &job.ObjectChangedError{Bucket: bucket, Key: key}
 	}
 	return &job.S3UnavailableError{Bucket: bucket, Key: key, Err: err}
-}
-
-// isJobError reports whether err is one of the job's error types already.
-func isJobError(err error) bool {
-	for _, c := range job.Contract {
-		if job.ErrorType(err) == c.Name() {
-			return true
-		}
-	}
-	return false
 }

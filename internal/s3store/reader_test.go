@@ -237,3 +237,35 @@ func TestReadWholeOfChangedSize(t *testing.T) {
 		}
 	}
 }
+
+// TestFirstBytesKept: Open of an object of unknown size keeps the first
+// FirstGetBytes it read for the reader from byte 0 that reads them all; a
+// smaller reader from 0 (a sniff of the first bytes) makes a GET of its
+// own rather than spend them.
+func TestFirstBytesKept(t *testing.T) {
+	srv := s3test.NewServer(t, bucket)
+	data := body(s3store.FirstGetBytes + 1000)
+	srv.Put(t, bucket, "k", data)
+	ctx := context.Background()
+	src, err := s3store.New(srv.Client()).Open(ctx, bucket, "k", -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	for _, n := range []int64{4, -1} {
+		r, _ := src.NewReader(ctx, 0, n)
+		got, err := io.ReadAll(r)
+		r.Close()
+		want := data
+		if n >= 0 {
+			want = data[:n]
+		}
+		if err != nil || !bytes.Equal(got, want) {
+			t.Fatalf("read of %d bytes from 0 = %d bytes, %v; want %d", n, len(got), err, len(want))
+		}
+	}
+	// Open's GET, the sniff's, and the rest after Open's first bytes.
+	if gets := srv.Requests(http.MethodGet, bucket, "k"); gets != 3 {
+		t.Errorf("GET requests = %d; want 3", gets)
+	}
+}

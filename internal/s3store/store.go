@@ -147,7 +147,9 @@ func (s *source) NewReader(ctx context.Context, off, n int64) (io.ReadCloser, er
 	r := &reader{ctx: ctx, src: s, off: off, end: end, bodyEnd: -1, ranged: off > 0 || n >= 0}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if off == 0 && s.first != nil {
+	// Open's first bytes go to the first reader from 0 that reads them all,
+	// not to a smaller one (a 4-byte sniff) that would waste the rest.
+	if off == 0 && s.first != nil && (n < 0 || n >= s.firstEnd) {
 		r.body, r.bodyEnd = s.first, s.firstEnd
 		s.first = nil
 	}
