@@ -12,7 +12,7 @@ package main
 
 import (
 	"context"
-	"fmt"
+	"log/slog"
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
@@ -25,14 +25,23 @@ import (
 func main() {
 	c, err := loadConfig(os.Getenv)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "sumsq: configuration:", err)
-		os.Exit(1)
+		fatal("configuration", err)
 	}
 	aws, err := awsconfig.LoadDefaultConfig(context.Background())
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "sumsq: AWS configuration:", err)
-		os.Exit(1)
+		fatal("AWS configuration", err)
 	}
 	client := s3.NewFromConfig(aws, s3store.ClientOptions(c.PathStyle, c.Concurrency))
 	lambda.Start(newHandler(c, s3store.New(client), newLogger(os.Stderr, c.LogLevel)))
+}
+
+// fatal logs why the function cannot start and exits. The line is JSON with
+// level FATAL and a timestamp, as every other line of the function: Lambda
+// takes a line without them for INFO and drops it when the function's
+// ApplicationLogLevel is WARN or ERROR (see newLogger), and a function that
+// cannot start must always say why.
+func fatal(what string, err error) {
+	newLogger(os.Stderr, levelFatal).LogAttrs(context.Background(), levelFatal, "cannot start: "+what,
+		slog.String("error", err.Error()))
+	os.Exit(1)
 }

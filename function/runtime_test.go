@@ -221,12 +221,26 @@ func TestRuntime(t *testing.T) {
 }
 
 // TestRuntimeBadConfig checks that the function stops at start, saying
-// which variable is wrong.
+// which variable is wrong in a JSON line of level FATAL with a timestamp:
+// a plain-text line would count as INFO and be dropped by Lambda's log
+// filtering at an ApplicationLogLevel of WARN or ERROR
+// (monitoring-cloudwatchlogs-log-level.html).
 func TestRuntimeBadConfig(t *testing.T) {
-	cmd, stderr := startFunction(t, "SUMSQ_CONCURRENCY=zero", "AWS_LAMBDA_RUNTIME_API=127.0.0.1:9")
+	cmd, stderr := startFunction(t, "SUMSQ_CONCURRENCY=zero", "LOG_LEVEL=ERROR", "AWS_LAMBDA_RUNTIME_API=127.0.0.1:9")
 	err := cmd.Wait()
-	want := "sumsq: configuration: SUMSQ_CONCURRENCY=\"zero\": want an integer from 1 to 256\n"
-	if cmd.ProcessState.ExitCode() != 1 || stderr.String() != want {
-		t.Errorf("function exited with %v, stderr %q; want status 1, %q", err, stderr, want)
+	if cmd.ProcessState.ExitCode() != 1 {
+		t.Fatalf("function exited with %v; want status 1", err)
+	}
+	var line struct{ Timestamp, Level, Msg, Error string }
+	dec := json.NewDecoder(stderr)
+	if err := dec.Decode(&line); err != nil || dec.More() {
+		t.Fatalf("stderr %q: want one JSON line (%v)", stderr, err)
+	}
+	want := `SUMSQ_CONCURRENCY="zero": want an integer from 1 to 256`
+	if line.Level != "FATAL" || line.Msg != "cannot start: configuration" || line.Error != want {
+		t.Errorf("start-up error logged as %+v; want level FATAL, msg %q, error %q", line, "cannot start: configuration", want)
+	}
+	if _, err := time.Parse(time.RFC3339, line.Timestamp); err != nil {
+		t.Errorf("timestamp %q: %v; want RFC 3339", line.Timestamp, err)
 	}
 }
