@@ -26,7 +26,9 @@ SUB_VAR = re.compile(r"\$\{([^}!][^}]*)\}")
 
 
 class Resolver:
-    def __init__(self, template, params=None):
+    def __init__(self, template, params=None, partition=PARTITION, region=REGION):
+        self.partition, self.region = partition, region
+        self.mappings = template.get("Mappings", {})
         self.params = template.get("Parameters", {})
         self.conditions = template.get("Conditions", {})
         self.resources = template.get("Resources", {})
@@ -71,6 +73,9 @@ class Resolver:
         if fn == "Fn::Sub":
             text, variables = (arg, {}) if isinstance(arg, str) else arg
             return self.sub(text, variables)
+        if fn == "Fn::FindInMap":
+            name, top, second = (self.value(x) for x in arg)
+            return self.mappings[name][top][second]
         if fn == "Fn::Join":
             sep, items = arg
             return sep.join(self.value(x) for x in self.resolve(items))
@@ -104,7 +109,7 @@ class Resolver:
         raise ValueError(f"cannot evaluate condition {json.dumps(expr)}")
 
     def ref(self, name):
-        pseudo = {"AWS::Partition": PARTITION, "AWS::Region": REGION, "AWS::AccountId": ACCOUNT,
+        pseudo = {"AWS::Partition": self.partition, "AWS::Region": self.region, "AWS::AccountId": ACCOUNT,
                   "AWS::StackName": STACK, "AWS::URLSuffix": "amazonaws.com", "AWS::NoValue": NO_VALUE}
         if name in pseudo:
             return pseudo[name]
@@ -125,9 +130,9 @@ class Resolver:
         if kind == "AWS::Logs::LogGroup":
             return self.value(props["LogGroupName"])
         if kind == "AWS::SNS::Topic":
-            return f"arn:{PARTITION}:sns:{REGION}:{ACCOUNT}:{STACK}-{name}-sample"
+            return f"arn:{self.partition}:sns:{self.region}:{ACCOUNT}:{STACK}-{name}-sample"
         if kind == "AWS::StepFunctions::StateMachine":
-            return f"arn:{PARTITION}:states:{REGION}:{ACCOUNT}:stateMachine:{self.value(props['StateMachineName'])}"
+            return f"arn:{self.partition}:states:{self.region}:{ACCOUNT}:stateMachine:{self.value(props['StateMachineName'])}"
         raise ValueError(f"no sample value for Ref {name} ({kind})")
 
     def get_att(self, name, attr):
@@ -137,11 +142,11 @@ class Resolver:
         kind = res["Type"]
         if attr == "Arn":
             if kind == "AWS::Lambda::Function":
-                return f"arn:{PARTITION}:lambda:{REGION}:{ACCOUNT}:function:{self.ref(name)}"
+                return f"arn:{self.partition}:lambda:{self.region}:{ACCOUNT}:function:{self.ref(name)}"
             if kind == "AWS::Logs::LogGroup":
-                return f"arn:{PARTITION}:logs:{REGION}:{ACCOUNT}:log-group:{self.ref(name)}:*"
+                return f"arn:{self.partition}:logs:{self.region}:{ACCOUNT}:log-group:{self.ref(name)}:*"
             if kind == "AWS::S3::Bucket":
-                return f"arn:{PARTITION}:s3:::{self.ref(name)}"
+                return f"arn:{self.partition}:s3:::{self.ref(name)}"
             if kind == "AWS::IAM::Role":
-                return f"arn:{PARTITION}:iam::{ACCOUNT}:role/{self.ref(name)}"
+                return f"arn:{self.partition}:iam::{ACCOUNT}:role/{self.ref(name)}"
         raise ValueError(f"no sample value for GetAtt {name}.{attr} ({kind})")
