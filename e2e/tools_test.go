@@ -164,7 +164,9 @@ func versityGWPath(t testing.TB) string {
 }
 
 // goInstall runs `go install pkg@version` into cacheDir(dir), once, unless
-// the command is there already, and returns the command's path.
+// the command is there already, and returns the command's path. An install
+// that fails (offline, or no module proxy) is a missing prerequisite: the
+// tests that need the command skip, saying so, except under CI=true.
 func goInstall(t testing.TB, once *onceValue, pkgAtVersion, dir, name string) string {
 	return once.get(t, "installing "+name, func() (string, bool, error) {
 		dir := cacheDir(t, dir)
@@ -178,7 +180,10 @@ func goInstall(t testing.TB, once *onceValue, pkgAtVersion, dir, name string) st
 			cmd.Env = append(os.Environ(), "GOBIN="+tmp, "GOFLAGS=-mod=mod", "GOWORK=off", "CGO_ENABLED=0")
 			return run(cmd)
 		})
-		return bin, false, err
+		if err != nil {
+			return "", true, fmt.Errorf("%s could not be installed (is the Go module proxy reachable?): %v", name, err)
+		}
+		return bin, false, nil
 	})
 }
 
@@ -202,7 +207,10 @@ func jsonataDir(t testing.TB) string {
 			cmd.Dir = tmp
 			return run(cmd)
 		})
-		return dir, false, err
+		if err != nil {
+			return "", true, fmt.Errorf("npm jsonata@%s could not be installed (is the npm registry reachable?): %v", jsonataVersion, err)
+		}
+		return dir, false, nil
 	})
 }
 
@@ -216,6 +224,9 @@ func installedVersion(packageJSON string) string {
 	return p.Version
 }
 
+// installMoto says how to install the moto the launcher patches.
+const installMoto = "python3 -m pip install 'moto[server]==" + motoVersion + "'"
+
 // python3WithMoto checks that python3 imports the moto the launcher patches.
 func python3WithMoto(t testing.TB) string {
 	return motoOnce.get(t, "checking python3 and moto", func() (string, bool, error) {
@@ -225,11 +236,33 @@ func python3WithMoto(t testing.TB) string {
 		}
 		out, err := exec.Command(python, "-c", "import moto, flask; print(moto.__version__)").CombinedOutput()
 		if err != nil {
-			return "", true, fmt.Errorf("python3 with moto[server] %s: %v: %s", motoVersion, err, out)
+			return "", true, fmt.Errorf("python3 with moto[server] %s (install it with %s): %v: %s", motoVersion, installMoto, err, out)
 		}
 		if v := strings.TrimSpace(string(out)); v != motoVersion {
-			return "", true, fmt.Errorf("moto %s is installed; the launcher's patches are for moto %s", v, motoVersion)
+			return "", true, fmt.Errorf("moto %s is installed; the launcher's patches are for moto %s (install it with %s)", v, motoVersion, installMoto)
 		}
 		return python, false, nil
 	})
+}
+
+// TestInstallOffline checks that a tool that cannot be installed (here:
+// no module proxy, and a module no cache holds) skips the tests that need
+// it, with the reason, rather than failing them, outside CI.
+func TestInstallOffline(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	t.Setenv("GOPROXY", "off")
+	t.Setenv("CI", "")
+	var once onceValue
+	skipped := false
+	t.Run("install", func(t *testing.T) {
+		defer func() { skipped = t.Skipped() }()
+		goInstall(t, &once, "example.invalid/none/cmd/none@v1.0.0", "none-v1.0.0", "none")
+		t.Error("goInstall of a module that cannot be downloaded returned")
+	})
+	if !skipped {
+		t.Fatalf("a tool that cannot be installed did not skip the test")
+	}
+	if once.err == nil || !strings.Contains(once.err.Error(), "could not be installed") {
+		t.Errorf("the reason given is %v; want it to say the tool could not be installed", once.err)
+	}
 }
