@@ -4,11 +4,11 @@
 # machine, in the same minutes: the medians of RUNS runs of each, and their
 # ratios. The files are made once, in the page cache, before timing.
 #
-# Usage: bash bench/run.sh [RUNS] [MiB]     (defaults: 7 runs, 64 MiB)
+# Usage: bash bench/run.sh [RUNS] [MiB]     (defaults: 9 runs, 64 MiB)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-runs=${1:-7}
+runs=${1:-9}
 mib=${2:-64}
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
