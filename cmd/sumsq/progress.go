@@ -57,8 +57,8 @@ type progress struct {
 
 // A sample is what was done at a time: the rates are measured between two.
 type sample struct {
-	at            time.Time
-	bytes, things int64
+	at             time.Time
+	bytes, objects int64
 }
 
 // startProgress starts a progress bar on t, which shows it once delay has
@@ -95,31 +95,29 @@ func (p *progress) run() {
 // records a sample for the rates.
 func (p *progress) line(now time.Time) string {
 	s := p.snapshot(now)
-	p.samples = append(p.samples, sample{at: now, bytes: s.read, things: s.done})
+	p.samples = append(p.samples, sample{at: now, bytes: s.read, objects: s.done})
 	for len(p.samples) > 2 && now.Sub(p.samples[1].at) >= rateWindow {
 		p.samples = p.samples[1:]
 	}
 	first := p.samples[0]
 	if dt := now.Sub(first.at).Seconds(); dt > 0 {
 		s.bytesPerSecond = float64(s.read-first.bytes) / dt
-		s.objectsPerSecond = float64(s.done-first.things) / dt
+		s.objectsPerSecond = float64(s.done-first.objects) / dt
 	}
 	spinner := spinnerFrames[p.spinnerAt%len(spinnerFrames)]
 	p.spinnerAt++
 	return fitWidth(s.describe(spinner, p.width-1), p.width-1)
 }
 
-// snapshot returns the counts at now.
+// snapshot returns the counts at now. It reads listing first: once it
+// reads false, the totals it reads next are the final ones, counted
+// before listing was set to false.
 func (p *progress) snapshot(now time.Time) progressState {
-	return progressState{
-		elapsed:     now.Sub(p.start),
-		done:        p.done.Load(),
-		listed:      p.listed.Load(),
-		listing:     p.listing.Load(),
-		streams:     p.streams,
-		read:        p.read.Load(),
-		bytesListed: p.bytesListed.Load(),
-	}
+	s := progressState{elapsed: now.Sub(p.start), streams: p.streams}
+	s.listing = p.listing.Load()
+	s.listed, s.bytesListed = p.listed.Load(), p.bytesListed.Load()
+	s.done, s.read = p.done.Load(), p.read.Load()
+	return s
 }
 
 var spinnerFrames = []string{"|", "/", "-", "\\"}
@@ -168,60 +166,58 @@ func (s progressState) describe(spinner string, width int) string {
 		rank int // the lower, the longer it stays
 	}
 	f, known := s.fraction()
-	var parts []part
+	lead, read := spinner, bytesString(s.read)
 	if known {
-		parts = append(parts, part{fmt.Sprintf("%3d%%", percent(f)), 0}, part{"BAR", 5},
-			part{bytesString(min(s.read, s.bytesListed)) + "/" + bytesString(s.bytesListed) + ",", 2})
-	} else {
-		parts = append(parts, part{spinner, 0}, part{bytesString(s.read) + ",", 2})
+		lead, read = fmt.Sprintf("%3d%%", percent(f)), bytesString(min(s.read, s.bytesListed))+"/"+bytesString(s.bytesListed)
 	}
 	more := ""
 	if s.listing {
 		more = "+"
 	}
-	parts = append(parts,
-		part{bytesString(int64(s.bytesPerSecond)) + "/s,", 4},
-		part{fmt.Sprintf("%d/%d%s objects,", s.done, s.listed, more), 1},
-		part{rateString(s.objectsPerSecond) + " objects/s,", 4},
-		part{"elapsed " + seconds(s.elapsed) + ",", 6})
+	parts := []part{
+		{read, 2},
+		{bytesString(int64(s.bytesPerSecond)) + "/s", 4},
+		{fmt.Sprintf("%d/%d%s objects", s.done, s.listed, more), 1},
+		{rateString(s.objectsPerSecond) + " objects/s", 4},
+		{"elapsed " + seconds(s.elapsed), 6},
+	}
 	if known && f > 0 && f < 1 {
 		parts = append(parts, part{"left " + seconds(time.Duration(float64(s.elapsed)*(1-f)/f)), 0})
 	}
-	parts[len(parts)-1].text = strings.TrimSuffix(parts[len(parts)-1].text, ",")
+	line := func() string { // without the bar
+		var b strings.Builder
+		b.WriteString(lead)
+		for i, p := range parts {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(" " + p.text)
+		}
+		return b.String()
+	}
 
 	// Parts go, least needed first, until the line fits with a bar of
 	// at least minBar columns, or without one.
 	const maxBar, minBar = 22, 7 // with its brackets
-	barWidth := 0
+	withBar, barWidth := known, 0
 	for rank := 6; ; rank-- {
-		n, hasBar := -1, false
-		for _, p := range parts {
-			if p.text == "BAR" {
-				hasBar = true
-				continue
-			}
-			n += 1 + len(p.text)
-		}
-		if hasBar && width-n-1 >= minBar {
+		n := len(line())
+		if withBar && width-n-1 >= minBar {
 			barWidth = min(maxBar, width-n-1)
 			break
 		}
-		if !hasBar && n <= width || rank == 0 {
+		if !withBar && n <= width || rank == 0 {
 			break
+		}
+		if rank == 5 {
+			withBar = false
 		}
 		parts = slices.DeleteFunc(parts, func(p part) bool { return p.rank == rank })
 	}
-	var b strings.Builder
-	for _, p := range parts {
-		if b.Len() > 0 {
-			b.WriteByte(' ')
-		}
-		if p.text == "BAR" {
-			p.text = barString(f, barWidth-2)
-		}
-		b.WriteString(p.text)
+	if withBar {
+		return lead + " " + barString(f, barWidth-2) + strings.TrimPrefix(line(), lead)
 	}
-	return b.String()
+	return line()
 }
 
 // barString draws fraction f as a bar of n columns between brackets.

@@ -90,6 +90,20 @@ func TestProgressDescribeNarrow(t *testing.T) {
 		{31, " 44% left 1m16s"},
 		{10, " 44% left 1m16s"}, // and the line is cut
 	}
+	listing := progressState{elapsed: 1400 * time.Millisecond, done: 8, listed: 40, listing: true, read: 1_200_000, bytesListed: 4_000_000, bytesPerSecond: 3_400_000, objectsPerSecond: 41}
+	for _, tt := range []struct {
+		width int
+		want  string
+	}{
+		{59, "| 1.2 MB, 3.4 MB/s, 8/40+ objects, 41 objects/s, elapsed 1s"},
+		{58, "| 1.2 MB, 3.4 MB/s, 8/40+ objects, 41 objects/s"},
+		{46, "| 1.2 MB, 8/40+ objects"},
+		{22, "| 8/40+ objects"},
+	} {
+		if got := listing.describe("|", tt.width); got != tt.want {
+			t.Errorf("describe(width %d) while listing =\n%q; want\n%q", tt.width, got, tt.want)
+		}
+	}
 	for _, tt := range tests {
 		got := s.describe("|", tt.width)
 		if got != tt.want {
