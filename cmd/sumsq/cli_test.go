@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -185,5 +186,22 @@ func TestHelpCommand(t *testing.T) {
 			t.Errorf("sumsq help %s = status %d, stdout %.80q..., stderr %q; want what sumsq %s -h prints: %d, %.80q..., %q",
 				cmd, status, got, gotErr, cmd, wantStatus, want, wantErr)
 		}
+	}
+}
+
+// The README's CLI section shows the synopsis "sumsq help" prints.
+func TestREADMESynopsis(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, _ := strings.Cut(string(readme), "\n## The CLI\n\n```\n")
+	got, _, _ := strings.Cut(section, "```")
+	_, want, _ := strings.Cut(usage, "Usage:\n\n")
+	want, _, _ = strings.Cut(want, "\n\nCommands:")
+	want = strings.ReplaceAll(want, "\n\t", "\n")
+	want = strings.TrimPrefix(want, "\t") + "\n"
+	if got != want {
+		t.Errorf("README's CLI synopsis:\n%s\nwant, as sumsq help prints it:\n%s", got, want)
 	}
 }

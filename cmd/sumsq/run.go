@@ -61,7 +61,7 @@ is read twice.
 Objects are summed -c at a time and reported in order, as they complete.
 Standard output gets one line per object, PATH<TAB>COUNT<TAB>SUM, then
 "total<TAB>COUNT<TAB>SUM" (COUNT: the numbers summed); -summary prints the
-total line only. A path that holds a control character (a tab, a newline,
+total line only (failures still go to standard error). A path that holds a control character (a tab, a newline,
 U+0085, ...) or U+2028 or U+2029, that is not valid UTF-8 or that starts
 with a double quote is printed as a quoted Go string, which strconv.Unquote
 turns back into its bytes. An object that fails is reported on standard
@@ -227,8 +227,8 @@ func urlScheme(t string) (string, bool) {
 // summarize ends standard error with what a run that did not sum every
 // object it listed should say: the targets that matched no object, and
 // how many objects were listed, summed, failed and skipped (under the
-// results prefix). It returns errFailed if any object
-// failed or any target matched none.
+// results prefix). It returns errFailed if any object failed or any
+// target matched none.
 func (r *runner) summarize(stderr io.Writer, t *job.Tally) error {
 	for _, target := range r.empty {
 		what := "no regular files under this folder"

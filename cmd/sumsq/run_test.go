@@ -533,6 +533,10 @@ total	17	6712555
 	if stdout != want || stderr != "" || status != 0 {
 		t.Errorf("sumsq run examples/today = status %d, stdout:\n%s\nstderr %q; want 0, stdout:\n%s", status, stdout, stderr, want)
 	}
+	stdout, stderr, status = sumsqCmd(t, "", "run", "-summary", "examples/today")
+	if want := "total\t17\t6712555\n"; stdout != want || stderr != "" || status != 0 {
+		t.Errorf("sumsq run -summary examples/today = status %d, stdout %q, stderr %q; want 0, %q", status, stdout, stderr, want)
+	}
 }
 
 // However many objects there are, sumAll lists a bounded number ahead of
