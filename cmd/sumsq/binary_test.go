@@ -90,3 +90,31 @@ func pipe(t *testing.T, content string, eof bool) *os.File {
 	}
 	return r
 }
+
+// The exit statuses the README and "sumsq run -h" promise, from the built
+// command (130: TestRunInterrupted and the tests after it).
+func TestExitStatusBinary(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"good/1.log": "3\n", "bad/1.log": "x\n"})
+	if err := os.Mkdir(filepath.Join(dir, "empty"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name   string
+		args   []string
+		status int
+	}{
+		{"every object summed", []string{"run", filepath.Join(dir, "good")}, 0},
+		{"an object failed", []string{"run", filepath.Join(dir, "good"), filepath.Join(dir, "bad")}, 1},
+		{"a missing path", []string{"run", filepath.Join(dir, "missing")}, 1},
+		{"a target that matched no object", []string{"run", filepath.Join(dir, "empty")}, 1},
+		{"a usage error", []string{"run", "S3://bucket/"}, 2},
+		{"help", []string{"help", "run"}, 0},
+		{"version", []string{"version"}, 0},
+	}
+	for _, tt := range tests {
+		if _, stderr, status := runBinary(t, nil, tt.args...); status != tt.status {
+			t.Errorf("%s: sumsq %q = status %d (stderr %q); want %d", tt.name, tt.args, status, stderr, tt.status)
+		}
+	}
+}

@@ -21,18 +21,24 @@ const usage = `sumsq computes the exact sum of the squares of newline-separated 
 
 Usage:
 
-	sumsq run [-c N] [-json] [-max-digits N] [-q] [-results-prefix P] TARGET...
+	sumsq run [-c N] [-json] [-summary] [-max-digits N] [-q] [-results-prefix P]
+	          [-profile P] [-region R] [-endpoint-url URL] TARGET...
 	sumsq gen [-n N] [-min N] [-max N] [-digits N] [-several F] [-numbers N] [-seed N] DIR
-	sumsq start [-stack NAME | -state-machine ARN] [-prefix P] [-region R] [-name N] [-wait] [-json]
-	sumsq start -redrive EXECUTION_ARN [-wait] [-json]
+	sumsq start [-stack NAME | -state-machine ARN] [-prefix P] [-name N] [-wait] [-json]
+	            [-profile P] [-region R] [-endpoint-url URL]
+	sumsq start -redrive EXECUTION_ARN [-wait] [-json] [-profile P] [-endpoint-url URL]
+	sumsq version
+	sumsq help [COMMAND]
 
 Commands:
 
-	run     sum files, folders, standard input or s3://bucket/prefix
-	gen     write sample files random_1.log ... random_N.log
-	start   start an execution of the deployed state machine, or redrive one
+	run      sum files, folders, standard input or s3://bucket/prefix
+	gen      write sample files random_1.log ... random_N.log
+	start    start an execution of the deployed state machine, or redrive one
+	version  print the version and the source revision it was built from
 
-Run "sumsq COMMAND -h" for a command's flags and examples.
+Run "sumsq help COMMAND" or "sumsq COMMAND -h" for a command's flags and
+examples.
 `
 
 // run is the whole program: it runs the command named by args[0] and
@@ -50,9 +56,22 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdGen(args, stdout, stderr)
 	case "start":
 		return cmdStart(ctx, args, stdout, stderr)
+	case "version":
+		return cmdVersion(args, stdout)
 	case "help", "-h", "-help", "--help":
-		fmt.Fprint(stdout, usage)
-		return nil
+		switch {
+		case len(args) == 0:
+			fmt.Fprint(stdout, usage)
+			return nil
+		case len(args) > 1:
+			return usageError{"help: want one COMMAND; run 'sumsq help'"}
+		case args[0] == "version" || args[0] == "help":
+			fmt.Fprint(stdout, usage)
+			return nil
+		case args[0] != "run" && args[0] != "gen" && args[0] != "start":
+			return usageError{fmt.Sprintf("help: unknown command %q; run 'sumsq help'", args[0])}
+		}
+		return run(ctx, []string{args[0], "-h"}, stdin, stdout, stderr) // as COMMAND -h
 	}
 	return usageError{fmt.Sprintf("unknown command %q; run 'sumsq help'", cmd)}
 }
@@ -63,8 +82,8 @@ type usageError struct{ msg string }
 
 func (e usageError) Error() string { return e.msg }
 
-// errFailed means some objects failed; they and the total have been
-// reported already, so main only sets the exit status.
+// errFailed means some objects failed, or a target matched none; they and
+// the total have been reported already, so main only sets the exit status.
 var errFailed = errors.New("some objects failed")
 
 // exitStatus reports err on stderr unless it was reported already and
@@ -89,16 +108,17 @@ func exitStatus(err error, stderr io.Writer) int {
 	return exitFailure
 }
 
-// newFlagSet returns a flag set for a command whose -h prints help, a usage
-// text with examples, followed by the flags. Parse errors are not printed
-// by the flag set: parseFlags reports them in one line.
-func newFlagSet(name, help string, stderr io.Writer) *flag.FlagSet {
+// newFlagSet returns a flag set for a command whose -h prints help to w
+// (standard output: help asked for is the command's output), a usage text
+// with examples, followed by the flags. Parse errors are not printed by the
+// flag set: parseFlags reports them in one line.
+func newFlagSet(name, help string, w io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("sumsq "+name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {
-		fmt.Fprint(stderr, strings.TrimLeft(help, "\n"))
-		fmt.Fprintf(stderr, "\nFlags:\n")
-		fs.SetOutput(stderr)
+		fmt.Fprint(w, strings.TrimLeft(help, "\n"))
+		fmt.Fprintf(w, "\nFlags:\n")
+		fs.SetOutput(w)
 		fs.PrintDefaults()
 		fs.SetOutput(io.Discard)
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -55,8 +56,24 @@ func TestUsage(t *testing.T) {
 		{"no command", nil, 2, "", "Usage:"},
 		{"unknown command", []string{"frobnicate"}, 2, "", `unknown command "frobnicate"`},
 		{"help", []string{"help"}, 0, "sumsq run", ""},
-		{"run help", []string{"run", "-h"}, 0, "", "Examples:\n\n\tsumsq run examples/today"},
-		{"gen help", []string{"gen", "-h"}, 0, "", "sumsq gen -seed 8 examples/today"},
+		{"run help", []string{"run", "-h"}, 0, "Examples:\n\n\tsumsq run examples/today", ""},
+		{"gen help", []string{"gen", "-h"}, 0, "sumsq gen -seed 8 examples/today", ""},
+		{"help run", []string{"help", "run"}, 0, "Examples:\n\n\tsumsq run examples/today", ""},
+		{"help start", []string{"help", "start"}, 0, "sumsq start -prefix today/ -wait", ""},
+		{"help version", []string{"help", "version"}, 0, "sumsq version", ""},
+		{"help of an unknown command", []string{"help", "frobnicate"}, 2, "", `help: unknown command "frobnicate"; run 'sumsq help'`},
+		{"help of two commands", []string{"help", "run", "gen"}, 2, "", "help: want one COMMAND"},
+		{"version with an argument", []string{"version", "x"}, 2, "", "version: takes no arguments"},
+		{"run S3:// in capitals", []string{"run", "S3://bucket/today/"}, 2, "",
+			"sumsq: run: S3://bucket/today/: write the scheme in lower case, s3://bucket/today/\n"},
+		{"run gs://", []string{"run", "gs://bucket/today/"}, 2, "",
+			"sumsq: run: gs://bucket/today/: a TARGET is a local path or s3://BUCKET/PREFIX, not a gs:// URL (for a local path, write ./gs://bucket/today/)\n"},
+		{"run https://", []string{"run", ".", "https://example.com/x.log"}, 2, "", "not a https:// URL"},
+		{"run file://", []string{"run", "file:///tmp/x"}, 2, "", "not a file:// URL"},
+		{"run s3a://", []string{"run", "s3a://bucket/x"}, 2, "", "not a s3a:// URL"},
+		{"run -endpoint-url without a scheme", []string{"run", "-endpoint-url", "127.0.0.1:9000", "s3://b/"}, 2, "",
+			"sumsq: run: -endpoint-url \"127.0.0.1:9000\": want an http:// or https:// URL, like http://127.0.0.1:9000\n"},
+		{"start -endpoint-url without a host", []string{"start", "-endpoint-url", "http://"}, 2, "", "start: -endpoint-url \"http://\": want an http:// or https:// URL"},
 		{"run without target", []string{"run"}, 2, "", "run: no TARGET"},
 		{"run -c 0", []string{"run", "-c", "0", "."}, 2, "", "sumsq: run: -c must be from 1 to 1024\n"},
 		{"run -c 1025", []string{"run", "-c", "1025", "."}, 2, "", "sumsq: run: -c must be from 1 to 1024\n"},
@@ -134,7 +151,7 @@ func TestStartUsage(t *testing.T) {
 		name   string
 		args   []string
 		status int
-		stderr string // a part of it
+		stderr string // a part of it (of stdout with status 0)
 	}{
 		{"help", []string{"-h"}, 0, "sumsq start -prefix today/ -wait"},
 		{"extra argument", []string{"today/"}, 2, `start: unexpected argument "today/"; did you mean -prefix today/?`},
@@ -149,9 +166,42 @@ func TestStartUsage(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			stdout, stderr, status := sumsqCmd(t, "", append([]string{"start"}, tt.args...)...)
-			if status != tt.status || stdout != "" || !strings.Contains(stderr, tt.stderr) {
-				t.Errorf("sumsq start %q = status %d, stdout %q, stderr %q; want %d, no stdout, stderr with %q", tt.args, status, stdout, stderr, tt.status, tt.stderr)
+			out, other := stderr, stdout // a mistake goes to stderr, help asked for to stdout
+			if status == 0 {
+				out, other = stdout, stderr
+			}
+			if status != tt.status || other != "" || !strings.Contains(out, tt.stderr) {
+				t.Errorf("sumsq start %q = status %d, stdout %q, stderr %q; want %d, %q in one of them only", tt.args, status, stdout, stderr, tt.status, tt.stderr)
 			}
 		})
+	}
+}
+
+// "sumsq help COMMAND" prints what "sumsq COMMAND -h" prints.
+func TestHelpCommand(t *testing.T) {
+	for _, cmd := range []string{"run", "gen", "start"} {
+		want, wantErr, wantStatus := sumsqCmd(t, "", cmd, "-h")
+		got, gotErr, status := sumsqCmd(t, "", "help", cmd)
+		if got != want || gotErr != wantErr || status != wantStatus || !strings.HasPrefix(got, "Usage: sumsq "+cmd) {
+			t.Errorf("sumsq help %s = status %d, stdout %.80q..., stderr %q; want what sumsq %s -h prints: %d, %.80q..., %q",
+				cmd, status, got, gotErr, cmd, wantStatus, want, wantErr)
+		}
+	}
+}
+
+// The README's CLI section shows the synopsis "sumsq help" prints.
+func TestREADMESynopsis(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, _ := strings.Cut(string(readme), "\n## The CLI\n\n```\n")
+	got, _, _ := strings.Cut(section, "```")
+	_, want, _ := strings.Cut(usage, "Usage:\n\n")
+	want, _, _ = strings.Cut(want, "\n\nCommands:")
+	want = strings.ReplaceAll(want, "\n\t", "\n")
+	want = strings.TrimPrefix(want, "\t") + "\n"
+	if got != want {
+		t.Errorf("README's CLI synopsis:\n%s\nwant, as sumsq help prints it:\n%s", got, want)
 	}
 }

@@ -26,7 +26,7 @@ Examples:
 `
 
 func cmdGen(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("gen", genHelp, stderr)
+	fs := newFlagSet("gen", genHelp, stdout)
 	var o sampledata.Options
 	fs.IntVar(&o.Files, "n", sampledata.DefaultFiles, "write `N` files")
 	fs.Int64Var(&o.Min, "min", 0, "the smallest value, `N`")

@@ -4,15 +4,20 @@
 //
 // Usage:
 //
-//	sumsq run [-c N] [-json] [-max-digits N] [-q] [-results-prefix P] TARGET...
+//	sumsq run [-c N] [-json] [-summary] [-max-digits N] [-q] [-results-prefix P]
+//	          [-profile P] [-region R] [-endpoint-url URL] TARGET...
 //	sumsq gen [-n N] [-min N] [-max N] [-digits N] [-several F] [-numbers N] [-seed N] DIR
-//	sumsq start [-stack NAME | -state-machine ARN] [-prefix P] [-region R] [-name N] [-wait] [-json]
-//	sumsq start -redrive EXECUTION_ARN [-wait] [-json]
+//	sumsq start [-stack NAME | -state-machine ARN] [-prefix P] [-name N] [-wait] [-json]
+//	            [-profile P] [-region R] [-endpoint-url URL]
+//	sumsq start -redrive EXECUTION_ARN [-wait] [-json] [-profile P] [-endpoint-url URL]
+//	sumsq version
+//	sumsq help [COMMAND]
 //
-// Run "sumsq help" or "sumsq COMMAND -h" for details.
+// Run "sumsq help" or "sumsq help COMMAND" for details.
 //
-// Exit status: 0 on success, 1 when an object failed or the command could not
-// complete, 2 on a usage error, 130 when interrupted.
+// Exit status: 0 on success, 1 when an object failed, a target matched no
+// object or the command could not complete, 2 on a usage error, 130 when
+// interrupted.
 package main
 
 import (
@@ -46,6 +51,9 @@ func main() {
 		})
 	})
 	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	if err == nil && ctx.Err() != nil {
+		err = ctx.Err() // the signal came as the command ended: it was interrupted all the same
+	}
 	watchdog()
 	stop()
 	exit(func() int { return exitStatus(err, os.Stderr) })

@@ -42,7 +42,7 @@ func TestRunFailureNames(t *testing.T) {
 		{p("f") + "/", p("f") + "/\tObjectUnreadableError: cannot be read: not a directory"},
 		{p("f/x"), p("f/x") + "\tObjectUnreadableError: cannot be read: not a directory"},
 		{long, long + "\tObjectUnreadableError: cannot be read: file name too long"},
-		{p("missing"), p("missing") + "\tObjectNotFoundError: object not found"},
+		{p("missing"), p("missing") + "\tObjectNotFoundError: no such file or directory"},
 	}
 	var args []string
 	var want strings.Builder
@@ -61,7 +61,7 @@ func TestRunFailureNames(t *testing.T) {
 	tty.Close()
 	args = append(args, "-")
 	want.WriteString("-\tObjectUnreadableError: cannot be read: input/output error\n")
-	fmtWant := want.String() + "sumsq: 6 of 6 objects failed\n"
+	fmtWant := want.String() + "sumsq: 6 objects listed: 0 summed, 6 failed, 0 skipped\n"
 
 	var stdout, stderr bytes.Buffer
 	err = run(context.Background(), append([]string{"run"}, args...), master, &stdout, &stderr)

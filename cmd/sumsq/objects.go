@@ -15,7 +15,6 @@ import (
 // object. Objects are summed concurrently and reported in the order the
 // targets list them.
 type object struct {
-	name   string // as printed: a path, "-" or s3://bucket/key
 	bucket string // "" for local files and standard input
 	key    string // the S3 key, or the local path ("-" for standard input)
 	size   int64  // in bytes; -1 when unknown
@@ -29,15 +28,28 @@ type object struct {
 	stop bool
 }
 
+// name returns the object's name as printed: its path, "-" or
+// s3://bucket/key. It is not kept in the object, which would hold an S3
+// key twice while it waits in the backlog.
+func (o object) name() string {
+	if o.bucket != "" {
+		return "s3://" + o.bucket + "/" + o.key
+	}
+	return o.key
+}
+
 // A runner lists and sums the objects of sumsq run's targets.
 type runner struct {
+	aws         awsFlags
 	concurrency int
+	backlog     int // objects listed ahead of the summing; 0: DefaultBacklog
 	maxDigits   int
 	stdin       io.Reader
 	progress    *progress // nil without a terminal
 
-	resultsPrefix string // S3 keys skipped: the workflow's results
-	skipped       int64  // S3 objects skipped, counted as they are listed
+	resultsPrefix string   // S3 keys skipped: the workflow's results
+	skipped       int64    // S3 objects skipped, counted as they are listed
+	empty         []string // targets that matched no object, once listed whole
 
 	local *job.Summer // local files and standard input
 	s3    *s3Runner   // made for the first s3:// target
@@ -78,8 +90,10 @@ func (r *runner) localObjects(ctx context.Context, target string) iter.Seq[objec
 		r.local = r.newSummer(&filestore.Store{Stdin: r.stdin})
 	}
 	return func(yield func(object) bool) {
+		n := 0
 		for item := range filestore.List(ctx, target) {
-			o := object{name: item.Path, key: item.Path, size: item.Size, err: item.Err}
+			n++
+			o := object{key: item.Path, size: item.Size, err: item.Err}
 			if o.err == nil {
 				// The file's size is the bar's; the Summer stats the file
 				// itself when it opens it, so that a file whose stat says 0
@@ -89,6 +103,9 @@ func (r *runner) localObjects(ctx context.Context, target string) iter.Seq[objec
 			if !yield(o) {
 				return
 			}
+		}
+		if n == 0 && ctx.Err() == nil {
+			r.empty = append(r.empty, target)
 		}
 	}
 }

@@ -2,9 +2,12 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/sumsq/sumsq/internal/job"
@@ -25,18 +28,23 @@ type reporter interface {
 // textReporter writes one line per object, PATH<TAB>COUNT<TAB>SUM, and a
 // last line "total<TAB>COUNT<TAB>SUM" to stdout; failures go to stderr as
 // PATH<TAB>ErrorName: message, in their place, like the errors of wc or
-// sha256sum: stdout keeps one format that scripts can cut.
+// sha256sum: stdout keeps one format that scripts can cut. With summary,
+// stdout gets the total line only.
 type textReporter struct {
-	out    *bufio.Writer
-	stderr io.Writer // through the progress bar, if any
+	out     *bufio.Writer
+	stderr  io.Writer // through the progress bar, if any
+	summary bool
 }
 
-func newTextReporter(stdout, stderr io.Writer) *textReporter {
-	return &textReporter{out: bufio.NewWriter(stdout), stderr: stderr}
+func newTextReporter(stdout, stderr io.Writer, summary bool) *textReporter {
+	return &textReporter{out: bufio.NewWriter(stdout), stderr: stderr, summary: summary}
 }
 
 func (t *textReporter) result(o object, r sumsq.Result) error {
-	_, err := fmt.Fprintf(t.out, "%s\t%d\t%s\n", quoteName(o.name), r.Count, r.String())
+	if t.summary {
+		return nil
+	}
+	_, err := fmt.Fprintf(t.out, "%s\t%d\t%s\n", quoteName(o.name()), r.Count, r.String())
 	return err
 }
 
@@ -44,7 +52,7 @@ func (t *textReporter) failure(o object, f job.Failure) error {
 	if err := t.out.Flush(); err != nil { // keep the order on a shared terminal
 		return err
 	}
-	_, err := fmt.Fprintf(t.stderr, "%s\t%s: %s\n", quoteName(o.name), f.Error, f.Cause)
+	_, err := fmt.Fprintf(t.stderr, "%s\t%s: %s\n", quoteName(o.name()), f.Error, escapeControls(f.Cause))
 	return err
 }
 
@@ -55,55 +63,105 @@ func (t *textReporter) end(s *job.Tally) error {
 	return t.out.Flush()
 }
 
-// quoteName returns name as it is unless it could break the line format
-// or could not be written as it is in JSON (a tab, a newline, another
-// control character, invalid UTF-8, or a leading double quote): then it
-// returns name quoted as a Go string, which strconv.Unquote turns back into
-// the name's bytes.
+// quoteName returns name as it is unless it could break the line format,
+// could act on a terminal, or could not be written as it is in JSON: a
+// control character (Unicode's category Cc: C0, DEL and C1, such as a tab,
+// a newline, U+0085 NEXT LINE or U+009B, which a terminal may take for the
+// start of an escape sequence), U+2028 or U+2029 (line and paragraph
+// separators), invalid UTF-8, or a leading double quote. Then it returns
+// name quoted as a Go string, which strconv.Unquote turns back into the
+// name's bytes.
 func quoteName(name string) string {
-	if name != "" && name[0] == '"' || !utf8.ValidString(name) {
+	if name != "" && name[0] == '"' || !utf8.ValidString(name) || strings.IndexFunc(name, isControl) >= 0 {
 		return strconv.Quote(name)
 	}
-	for _, r := range name {
-		if r < ' ' || r == 0x7f {
-			return strconv.Quote(name)
-		}
-	}
 	return name
+}
+
+// isControl reports whether r is a control character (category Cc) or a
+// line or paragraph separator: the characters no name is printed with.
+func isControl(r rune) bool {
+	return unicode.IsControl(r) || r == '\u2028' || r == '\u2029'
+}
+
+// escapeControls returns a message with each character isControl reports
+// written as its Go escape (\t, \x1b, \u0085), the rest as it is: a cause
+// may quote what an object or a server said.
+func escapeControls(msg string) string {
+	if strings.IndexFunc(msg, isControl) < 0 {
+		return msg
+	}
+	var b strings.Builder
+	for _, r := range msg {
+		if isControl(r) {
+			q := strconv.QuoteRuneToASCII(r)
+			b.WriteString(q[1 : len(q)-1])
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// escapeJSON returns JSON text with every control character and U+2028
+// and U+2029 escaped (\u0085): encoding/json escapes those below U+0020
+// only, and job.Marshal writes U+2028 and U+2029 as themselves. In valid
+// JSON such characters can only be inside strings, where the escape stands
+// for the same character: a key still decodes to its bytes.
+func escapeJSON(b []byte) []byte {
+	if !bytes.ContainsFunc(b, isControl) {
+		return b
+	}
+	out := make([]byte, 0, len(b)+16)
+	for len(b) > 0 {
+		r, n := utf8.DecodeRune(b)
+		if isControl(r) {
+			out = fmt.Appendf(out, "\\u%04x", r)
+		} else {
+			out = append(out, b[:n]...)
+		}
+		b = b[n:]
+	}
+	return out
 }
 
 // jsonReporter writes one JSON document with the field names of the
 // Lambda's BatchResult:
 //
-//	{"results":[ObjectResult...],"objects":N,"count":N,"sumOfSquares":"S","failedObjects":N,"failed":[Failure...],"skippedObjects":N}
+//	{"results":[ObjectResult...],"resultsOmitted":N,"objects":N,"count":N,"sumOfSquares":"S","failedObjects":N,"failed":[Failure...],"skippedObjects":N}
 //
-// ("skippedObjects" only when some were skipped)
+// ("resultsOmitted" only with summary, which leaves the results out;
+// "skippedObjects" only when some were skipped)
 //
 // one result or failure a line. Results are streamed as they come;
 // failures are kept by the tally (on disk past a few) until the end, so
-// memory stays bounded.
+// memory stays bounded. Every piece goes through escapeJSON.
 type jsonReporter struct {
 	out     *bufio.Writer
-	results int64
+	summary bool
+	results int64 // written, or with summary left out
 }
 
-func newJSONReporter(stdout io.Writer) *jsonReporter {
-	j := &jsonReporter{out: bufio.NewWriter(stdout)}
+func newJSONReporter(stdout io.Writer, summary bool) *jsonReporter {
+	j := &jsonReporter{out: bufio.NewWriter(stdout), summary: summary}
 	j.out.WriteString(`{"results":[`)
 	return j
 }
 
 func (j *jsonReporter) result(o object, r sumsq.Result) error {
+	j.results++
+	if j.summary {
+		return nil
+	}
 	b, err := job.Marshal(job.ObjectResult{Bucket: o.bucket, Key: jsonName(o), Count: r.Count, SumOfSquares: r.String()})
 	if err != nil {
 		return err
 	}
-	if j.results > 0 {
+	if j.results > 1 {
 		j.out.WriteByte(',')
 	}
-	j.results++
 	j.out.WriteByte('\n')
-	_, err = j.out.Write(b)
+	_, err = j.out.Write(escapeJSON(b))
 	return err
 }
 
@@ -113,7 +171,11 @@ func (j *jsonReporter) failure(o object, f job.Failure) error { return nil }
 func (j *jsonReporter) flush() error { return j.out.Flush() }
 
 func (j *jsonReporter) end(t *job.Tally) error {
-	fmt.Fprintf(j.out, "\n],\n\"objects\":%d,\"count\":%d,\"sumOfSquares\":%q,\"failedObjects\":%d,\"failed\":[",
+	j.out.WriteString("\n],\n")
+	if j.summary { // as BatchResult's omitempty
+		fmt.Fprintf(j.out, "\"resultsOmitted\":%d,", j.results)
+	}
+	fmt.Fprintf(j.out, "\"objects\":%d,\"count\":%d,\"sumOfSquares\":%q,\"failedObjects\":%d,\"failed\":[",
 		t.Objects, t.Count, t.Sum(), t.Failed.Len())
 	all, _, err := t.Failed.All()
 	if err != nil {
@@ -126,7 +188,7 @@ func (j *jsonReporter) end(t *job.Tally) error {
 			j.out.WriteByte(',')
 		}
 		j.out.WriteByte('\n')
-		j.out.Write(lines.Bytes())
+		j.out.Write(escapeJSON(lines.Bytes()))
 	}
 	if err := lines.Err(); err != nil {
 		return err

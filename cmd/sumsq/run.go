@@ -39,14 +39,20 @@ Lambda, and the total over all objects. A TARGET is
 	                     lists it; empty objects and keys ending in "/" count
 	                     as objects with no numbers and are not read
 
+Any other URL (S3://, gs://, https://) is a usage error: write ./gs://x for
+a local path that looks like one. A target that matches no object (a folder
+without files, a prefix without objects, often a typo) is reported on
+standard error, and the run exits 1, as "aws s3 ls" does.
+
 As the workflow does, an S3 run skips the objects under -results-prefix
 (results/), where the workflow writes its results, and says how many it
 skipped: a run over a whole bucket, or any prefix that holds results/,
 lists them. -results-prefix "" reads everything.
 
 S3 access uses the SDK's usual configuration (AWS_PROFILE, AWS_REGION, ...,
-AWS_ENDPOINT_URL_S3); S3_FORCE_PATH_STYLE=true selects path-style addressing,
-for S3-compatible servers.
+AWS_ENDPOINT_URL_S3), which -profile, -region and -endpoint-url override;
+S3_FORCE_PATH_STYLE=true selects path-style addressing, for S3-compatible
+servers.
 
 Standard input, a pipe, a FIFO or a device can be read only once: naming
 one twice (- -, - /dev/stdin) is a usage error. A regular file named twice
@@ -54,14 +60,17 @@ is read twice.
 
 Objects are summed -c at a time and reported in order, as they complete.
 Standard output gets one line per object, PATH<TAB>COUNT<TAB>SUM, then
-"total<TAB>COUNT<TAB>SUM". A path that holds a tab, a newline or another
-control character, that is not valid UTF-8 or that starts with a double
-quote is printed as a quoted Go string, which strconv.Unquote turns back
-into its bytes. An object that fails is reported on standard error as
-PATH<TAB>ErrorName: message, with the error names of the Lambda; the others
-are still summed. So is a folder that cannot be read. A number of more than
--max-digits digits is an InvalidContentError whose message names the limit.
-An S3 listing that fails stops the run, as it stops the workflow.
+"total<TAB>COUNT<TAB>SUM" (COUNT: the numbers summed); -summary prints the
+total line only (failures still go to standard error). A path that holds a control character (a tab, a newline,
+U+0085, ...) or U+2028 or U+2029, that is not valid UTF-8 or that starts
+with a double quote is printed as a quoted Go string, which strconv.Unquote
+turns back into its bytes. An object that fails is reported on standard
+error as PATH<TAB>ErrorName: message, with the error names of the Lambda;
+the others are still summed. So is a folder that cannot be read. A number of
+more than -max-digits digits is an InvalidContentError whose message names
+the limit. An S3 listing that fails stops the run, as it stops the
+workflow. When not every object listed was summed, standard error ends with
+how many were listed, summed, failed and skipped.
 
 With -json, standard output gets one JSON document instead:
 
@@ -69,37 +78,49 @@ With -json, standard output gets one JSON document instead:
 	 "objects","count","sumOfSquares","failedObjects",
 	 "failed":[{"bucket","key","error","cause"}...],"skippedObjects"}
 
-with the field names of the Lambda's results ("skippedObjects" only when
-some were skipped). A local file has bucket "" and its path as key, quoted
-as in the text output when it is not valid UTF-8 (JSON would otherwise
-replace its bytes, naming a file that does not exist). Sums are decimal
-strings, exact at any size.
+with the field names of the Lambda's results: "objects" counts the objects
+summed, "count" the numbers ("skippedObjects" only when some were skipped).
+-summary leaves "results" empty and says how many it left out in
+"resultsOmitted". A local file has bucket "" and its path as key, quoted as
+in the text output when it is not valid UTF-8 or starts with a double quote
+(JSON would otherwise replace its bytes, naming a file that does not exist).
+Control characters, U+2028 and U+2029 are written as JSON escapes (\u0085).
+Sums are decimal strings, exact at any size.
 
-On a terminal, a progress bar on standard error shows, once a run has lasted
-a second (-q: never), the bytes read out of those listed so far and the
-rate, the objects done out of those listed so far ("+": listing goes on),
-the time elapsed and, once every object is listed, the time left.
+Listing runs ahead of the summing by up to 100,000 objects, so that the
+total is known early. On a terminal, a progress bar on standard error shows,
+once a run has lasted a second (-q: never), the bytes read, the objects done
+out of those listed so far ("+": listing goes on), the rates in bytes and
+objects a second and the time elapsed; once every object is listed, the
+percentage done, which never goes back, and the time left.
 
-Exit status: 0 if every object was summed, 1 if any failed, 2 on a usage
-error, 130 if interrupted.
+Interrupted (Ctrl-C, SIGINT or SIGTERM), run stops, prints "interrupted" on
+standard error and exits 130, without a total line (with -json, without the
+end of the document): what it printed is not the whole.
+
+Exit status: 0 if every object was summed, 1 if any failed or a target
+matched no object, 2 on a usage error, 130 if interrupted.
 
 Examples:
 
 	sumsq run examples/today
 	sumsq run -json examples/today/random_1.log examples/today/random_2.log
 	printf '3\n4\n' | sumsq run -
-	sumsq run -c 64 s3://my-bucket/today/
-	AWS_ENDPOINT_URL_S3=http://127.0.0.1:9000 S3_FORCE_PATH_STYLE=true sumsq run s3://test/today/
+	sumsq run -c 64 -summary s3://my-bucket/today/
+	sumsq run -profile prod -region eu-west-1 s3://my-bucket/today/
+	S3_FORCE_PATH_STYLE=true sumsq run -endpoint-url http://127.0.0.1:9000 s3://test/today/
 `
 
 func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	fs := newFlagSet("run", runHelp, stderr)
+	fs := newFlagSet("run", runHelp, stdout)
 	r := &runner{stdin: stdin}
 	asJSON := fs.Bool("json", false, "print one JSON document")
 	quiet := fs.Bool("q", false, "never show a progress bar")
+	summary := fs.Bool("summary", false, "print the total only, not a line per object (with -json: no \"results\")")
 	fs.IntVar(&r.concurrency, "c", DefaultConcurrency, fmt.Sprintf("sum at most `N` objects at once, 1 to %d", MaxConcurrency))
 	fs.StringVar(&r.resultsPrefix, "results-prefix", job.DefaultResultsPrefix, "skip the S3 objects under this key `prefix`, where the workflow writes its results (\"\": none)")
 	fs.IntVar(&r.maxDigits, "max-digits", sumsq.DefaultMaxDigits, fmt.Sprintf("reject numbers of more than `N` digits, 1 to %d", job.MaxDigitsLimit))
+	r.aws.register(fs, "the AWS `region` of the buckets, as AWS_REGION")
 	targets, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -114,11 +135,12 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	case r.resultsPrefix != "" && !strings.HasSuffix(r.resultsPrefix, "/"):
 		return usageError{fmt.Sprintf("run: -results-prefix %q: want a key prefix ending in /, like %s, or \"\"", r.resultsPrefix, job.DefaultResultsPrefix)}
 	}
+	if err := r.aws.check("run"); err != nil {
+		return err
+	}
 	for _, t := range targets {
-		if isS3(t) {
-			if _, _, err := parseS3URL(t); err != nil {
-				return usageError{"run: " + err.Error()}
-			}
+		if err := checkTarget(t); err != nil {
+			return err
 		}
 	}
 	streams, err := checkStreams(targets, stdin)
@@ -134,10 +156,10 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		}
 		stderr = term.lines(stderr) // and so are failures
 	}
-	var rep reporter = newTextReporter(stdout, stderr)
+	var rep reporter = newTextReporter(stdout, stderr, *summary)
 	t := &job.Tally{}
 	if *asJSON {
-		rep = newJSONReporter(stdout)
+		rep = newJSONReporter(stdout, *summary)
 		t.Failed.Spill = true
 	}
 	defer t.Failed.Close()
@@ -151,6 +173,9 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		return rep.result(o, res)
 	}, rep.flush)
 	r.progress.finish()
+	if err == nil {
+		err = ctx.Err() // a signal since the last object: no total
+	}
 	if err != nil {
 		rep.flush() // what was reported before the run stopped
 		return err
@@ -159,12 +184,71 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	if err := rep.end(t); err != nil {
 		return err
 	}
-	if t.Skipped > 0 {
-		fmt.Fprintf(stderr, "sumsq: skipped %d objects under %s, where the workflow writes its results (-results-prefix \"\" reads them)\n",
-			t.Skipped, r.resultsPrefix)
+	return r.summarize(stderr, t)
+}
+
+// checkTarget refuses a target that is a URL of another scheme than
+// s3://, or s3:// without a bucket: it would otherwise be taken for a local
+// path that does not exist ("S3:" and "gs:" folders).
+func checkTarget(t string) error {
+	if isS3(t) {
+		if _, _, err := parseS3URL(t); err != nil {
+			return usageError{"run: " + err.Error()}
+		}
+		return nil
 	}
-	if n := t.Failed.Len(); n > 0 {
-		fmt.Fprintf(stderr, "sumsq: %d of %d objects failed\n", n, t.Objects+n)
+	scheme, ok := urlScheme(t)
+	switch {
+	case !ok:
+		return nil
+	case strings.EqualFold(scheme, "s3"):
+		return usageError{fmt.Sprintf("run: %s: write the scheme in lower case, s3://%s", quoteName(t), t[len("s3://"):])}
+	}
+	return usageError{fmt.Sprintf("run: %s: a TARGET is a local path or s3://BUCKET/PREFIX, not a %s:// URL (for a local path, write ./%s)",
+		quoteName(t), scheme, t)}
+}
+
+// urlScheme returns the scheme of a target that starts as a URL does,
+// SCHEME:// (RFC 3986: a letter, then letters, digits, "+", "-" or ".").
+func urlScheme(t string) (string, bool) {
+	scheme, _, ok := strings.Cut(t, "://")
+	if !ok || scheme == "" {
+		return "", false
+	}
+	for i, c := range scheme {
+		letter := 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
+		if !letter && (i == 0 || !('0' <= c && c <= '9' || c == '+' || c == '-' || c == '.')) {
+			return "", false
+		}
+	}
+	return scheme, true
+}
+
+// summarize ends standard error with what a run that did not sum every
+// object it listed should say: the targets that matched no object, and
+// how many objects were listed, summed, failed and skipped (under the
+// results prefix). It returns errFailed if any object failed or any
+// target matched none.
+func (r *runner) summarize(stderr io.Writer, t *job.Tally) error {
+	for _, target := range r.empty {
+		what := "no regular files under this folder"
+		if _, prefix, err := parseS3URL(target); err == nil {
+			what = "no objects under this prefix" // often a typo: keys are case-sensitive
+			if prefix == "" {
+				what = "no objects in this bucket"
+			}
+		}
+		fmt.Fprintf(stderr, "sumsq: %s: %s\n", quoteName(target), what)
+	}
+	failed := t.Failed.Len()
+	if failed > 0 || t.Skipped > 0 {
+		fmt.Fprintf(stderr, "sumsq: %s listed: %d summed, %d failed, %d skipped", plural(t.Objects+failed+t.Skipped, "object"), t.Objects, failed, t.Skipped)
+		if t.Skipped > 0 {
+			fmt.Fprintf(stderr, " under %s, where the workflow writes its results (-results-prefix \"\" reads them)", quoteName(r.resultsPrefix))
+		}
+		fmt.Fprintln(stderr)
+	}
+	if failed > 0 || len(r.empty) > 0 {
 		return errFailed
 	}
 	return nil

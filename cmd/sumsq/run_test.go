@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -9,6 +10,7 @@ import (
 	"math/big"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -143,10 +145,10 @@ func TestRunStdin(t *testing.T) {
 			"-\t1\t9999999999999999999999999999999999999999800000000000000000000000000000000000000001\n" +
 				"total\t1\t9999999999999999999999999999999999999999800000000000000000000000000000000000000001\n", "", 0},
 		{"bad", "1\n2\nthree\n", []string{"-"}, "total\t0\t0\n",
-			"-\tInvalidContentError: line 3 (byte 4): not an integer: \"three\"\nsumsq: 1 of 1 objects failed\n", 1},
+			"-\tInvalidContentError: line 3 (byte 4): not an integer: \"three\"\nsumsq: 1 object listed: 0 summed, 1 failed, 0 skipped\n", 1},
 		{"too many digits", "1234\n", []string{"-max-digits", "3", "-"}, "total\t0\t0\n",
 			"-\tInvalidContentError: line 1 (byte 0): too many digits: \"1234\" (more than 3 digits; -max-digits changes the limit, up to 30000)\n" +
-				"sumsq: 1 of 1 objects failed\n", 1},
+				"sumsq: 1 object listed: 0 summed, 1 failed, 0 skipped\n", 1},
 		{"max digits", "-123\n", []string{"-max-digits", "3", "-"}, "-\t1\t15129\ntotal\t1\t15129\n", "", 0},
 		{"json", "3\n4\n", []string{"-json", "-"},
 			"{\"results\":[\n{\"bucket\":\"\",\"key\":\"-\",\"count\":2,\"sumOfSquares\":\"25\"}\n],\n" +
@@ -194,8 +196,8 @@ func TestRunFailures(t *testing.T) {
 		wantErr += p("sub/6.log") + "\tAccessDeniedError: access denied: open " + unreadable + ": permission denied\n"
 		wantFailed++
 	}
-	wantErr += missing + "\tObjectNotFoundError: object not found\n"
-	wantErr += fmt.Sprintf("sumsq: %d of 7 objects failed\n", wantFailed)
+	wantErr += missing + "\tObjectNotFoundError: no such file or directory\n" // as a shell says it
+	wantErr += fmt.Sprintf("sumsq: 7 objects listed: %d summed, %d failed, 0 skipped\n", 7-wantFailed, wantFailed)
 
 	stdout, stderr, status := sumsqCmd(t, "", "run", dir, missing)
 	if stdout != wantOut || stderr != wantErr || status != 1 {
@@ -212,8 +214,8 @@ func TestRunJSON(t *testing.T) {
 		"d.log": "",
 	})
 	stdout, stderr, status := sumsqCmd(t, "7\n", "run", "-json", dir, "-")
-	if status != 1 || stderr != "sumsq: 1 of 5 objects failed\n" {
-		t.Errorf("sumsq run -json = status %d, stderr %q; want 1, %q", status, stderr, "sumsq: 1 of 5 objects failed\n")
+	if want := "sumsq: 5 objects listed: 4 summed, 1 failed, 0 skipped\n"; status != 1 || stderr != want {
+		t.Errorf("sumsq run -json = status %d, stderr %q; want 1, %q", status, stderr, want)
 	}
 	var got job.BatchResult // the field names are the Lambda's
 	dec := json.NewDecoder(strings.NewReader(stdout))
@@ -249,15 +251,46 @@ func TestRunJSON(t *testing.T) {
 	}
 }
 
-func TestRunJSONEmpty(t *testing.T) {
-	stdout, stderr, status := sumsqCmd(t, "", "run", "-json", t.TempDir())
-	want := "{\"results\":[\n],\n\"objects\":0,\"count\":0,\"sumOfSquares\":\"0\",\"failedObjects\":0,\"failed\":[\n]}\n"
-	if stdout != want || stderr != "" || status != 0 {
-		t.Errorf("sumsq run -json EMPTY = status %d, stdout %q, stderr %q; want 0, %q, \"\"", status, stdout, stderr, want)
+// A run whose target matched no object (an empty folder, often a typo)
+// says so and exits 1, as "aws s3 ls" does; a file of zero bytes is an
+// object. (S3 prefixes: TestRunS3Targets.)
+func TestRunNoObject(t *testing.T) {
+	dir := t.TempDir()
+	empty := filepath.Join(dir, "empty")
+	links := filepath.Join(dir, "links")
+	for _, d := range []string{empty, links} {
+		if err := os.Mkdir(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
 	}
-	var got job.BatchResult
-	if err := json.Unmarshal([]byte(stdout), &got); err != nil || got.Results == nil || got.Failed == nil {
-		t.Errorf("json.Unmarshal(%q) = %+v, %v; want empty, non-nil results and failed", stdout, got, err)
+	writeFiles(t, dir, map[string]string{"zero.log": "", "one.log": "1\n"})
+	if err := os.Symlink("../one.log", filepath.Join(links, "one.log")); err != nil {
+		t.Skipf("no symbolic links here: %v", err)
+	}
+	p := func(name string) string { return filepath.Join(dir, name) }
+	tests := []struct {
+		name           string
+		args           []string
+		stdout, stderr string
+		status         int
+	}{
+		{"empty folder", []string{empty}, "total\t0\t0\n", "sumsq: " + empty + ": no regular files under this folder\n", 1},
+		{"empty folder, json", []string{"-json", empty},
+			"{\"results\":[\n],\n\"objects\":0,\"count\":0,\"sumOfSquares\":\"0\",\"failedObjects\":0,\"failed\":[\n]}\n",
+			"sumsq: " + empty + ": no regular files under this folder\n", 1},
+		{"only symbolic links", []string{links}, "total\t0\t0\n", "sumsq: " + links + ": no regular files under this folder\n", 1},
+		{"one empty target of two", []string{p("one.log"), empty}, p("one.log") + "\t1\t1\ntotal\t1\t1\n",
+			"sumsq: " + empty + ": no regular files under this folder\n", 1},
+		{"a file of zero bytes", []string{p("zero.log")}, p("zero.log") + "\t0\t0\ntotal\t0\t0\n", "", 0},
+		{"empty standard input", []string{"-"}, "-\t0\t0\ntotal\t0\t0\n", "", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			stdout, stderr, status := sumsqCmd(t, "", append([]string{"run"}, tt.args...)...)
+			if stdout != tt.stdout || stderr != tt.stderr || status != tt.status {
+				t.Errorf("sumsq run %q = status %d, stdout %q, stderr %q; want %d, %q, %q", tt.args, status, stdout, stderr, tt.status, tt.stdout, tt.stderr)
+			}
+		})
 	}
 }
 
@@ -294,6 +327,14 @@ func TestQuoteName(t *testing.T) {
 		{"tab\there", `"tab\there"`},
 		{"new\nline", `"new\nline"`},
 		{"del\x7f", `"del\x7f"`},
+		{"esc\x1b[31mred", `"esc\x1b[31mred"`},
+		{"next\u0085line", `"next\u0085line"`}, // C1 controls, category Cc
+		{"csi\u009b31mred", `"csi\u009b31mred"`},
+		{"pad\u0080", `"pad\u0080"`},
+		{"apc\u009f", `"apc\u009f"`},
+		{"line\u2028sep", `"line\u2028sep"`},
+		{"para\u2029sep", `"para\u2029sep"`},
+		{"nbsp\u00a0and\u00ff", "nbsp\u00a0and\u00ff"}, // printable: as they are
 		{"\"quoted\"", `"\"quoted\""`},
 		{"bad\xffutf8", `"bad\xffutf8"`},
 		{"", ""},
@@ -305,12 +346,85 @@ func TestQuoteName(t *testing.T) {
 	}
 }
 
+func TestEscapeControls(t *testing.T) {
+	tests := []struct{ msg, want string }{
+		{`line 3 (byte 4): not an integer: "three"`, `line 3 (byte 4): not an integer: "three"`},
+		{"server said \x1b[2J\u009b2J\u0085 and \u2028", `server said \x1b[2J\u009b2J\u0085 and \u2028`},
+		{"tab\there été", `tab\there été`},
+	}
+	for _, tt := range tests {
+		if got := escapeControls(tt.msg); got != tt.want {
+			t.Errorf("escapeControls(%q) = %q; want %q", tt.msg, got, tt.want)
+		}
+	}
+}
+
+func TestEscapeJSON(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{`{"key":"a/b.log"}`, `{"key":"a/b.log"}`},
+		{"{\"key\":\"next\u0085line\"}", `{"key":"next\u0085line"}`},
+		{"{\"key\":\"\u009b[2J\u2028\u2029\x7f\"}", `{"key":"\u009b[2J\u2028\u2029\u007f"}`},
+		{"{\"key\":\"été \u00a0\"}", "{\"key\":\"été \u00a0\"}"},
+		{"{\"key\":\"\xff\"}", "{\"key\":\"\xff\"}"}, // not valid UTF-8: never written by Marshal; kept
+	}
+	for _, tt := range tests {
+		got := escapeJSON([]byte(tt.in))
+		if string(got) != tt.want {
+			t.Errorf("escapeJSON(%q) = %q; want %q", tt.in, got, tt.want)
+			continue
+		}
+		var before, after any
+		if json.Unmarshal([]byte(tt.in), &before) == nil {
+			if err := json.Unmarshal(got, &after); err != nil || fmt.Sprint(before) != fmt.Sprint(after) {
+				t.Errorf("escapeJSON(%q) decodes to %v, %v; want %v", tt.in, after, err, before)
+			}
+		}
+	}
+}
+
+// Names with control characters are quoted in the text output and escaped
+// in the JSON output, and still name the file: U+0085 and U+009B were
+// printed as they are, and a terminal may act on them.
+func TestRunControlNames(t *testing.T) {
+	dir := t.TempDir()
+	names := []string{"next\u0085line.log", "csi\u009b2J.log", "sep\u2028.log", "tab\t.log"}
+	for _, n := range names {
+		if err := os.WriteFile(filepath.Join(dir, n), []byte("3\n"), 0o644); err != nil {
+			t.Skipf("this file system refuses the name %q: %v", n, err)
+		}
+	}
+	writeFiles(t, dir, map[string]string{"bad\u0085.log": "x\n"})
+	stdout, stderr, status := sumsqCmd(t, "", "run", dir)
+	for _, n := range append(names, "bad\u0085.log") {
+		if q := strconv.Quote(filepath.Join(dir, n)); !strings.Contains(stdout+stderr, q+"\t") {
+			t.Errorf("sumsq run: %q is not in the output as %s:\n%s%s", n, q, stdout, stderr)
+		}
+	}
+	if out := stdout + stderr; strings.IndexFunc(strings.ReplaceAll(out, "\t", ""), func(r rune) bool { return r != '\n' && isControl(r) }) >= 0 || status != 1 {
+		t.Errorf("sumsq run = status %d, output with a raw control character: %q", status, out)
+	}
+
+	stdout, _, _ = sumsqCmd(t, "", "run", "-json", dir)
+	if strings.IndexFunc(stdout, func(r rune) bool { return r != '\n' && isControl(r) }) >= 0 {
+		t.Errorf("sumsq run -json wrote a raw control character: %q", stdout)
+	}
+	var got job.BatchResult
+	if err := json.Unmarshal([]byte(stdout), &got); err != nil || len(got.Results) != len(names) || len(got.Failed) != 1 {
+		t.Fatalf("sumsq run -json = %v, %+v; want %d results and 1 failure", err, got, len(names))
+	}
+	for _, r := range append(got.Results, job.ObjectResult{Key: got.Failed[0].Key}) {
+		if _, err := os.Stat(r.Key); err != nil {
+			t.Errorf("-json key %q names no file: %v", r.Key, err)
+		}
+	}
+}
+
 // sleepyObjects returns n objects named by their index whose sum sleeps a
 // little, longer for earlier objects, and records how many run at once.
 func sleepyObjects(n int, running, most *atomic.Int64) iter.Seq[object] {
 	return func(yield func(object) bool) {
 		for i := range n {
-			o := object{name: fmt.Sprint(i), key: fmt.Sprint(i), size: 1}
+			o := object{key: fmt.Sprint(i), size: 1}
 			o.sum = func(ctx context.Context) (sumsq.Result, error) {
 				now := running.Add(1)
 				defer running.Add(-1)
@@ -343,7 +457,7 @@ func TestSumAllOrderAndLimit(t *testing.T) {
 			if err == nil {
 				s = res.String()
 			}
-			got = append(got, fmt.Sprintf("%s %s %v", o.name, s, err))
+			got = append(got, fmt.Sprintf("%s %s %v", o.name(), s, err))
 			return nil
 		}, func() error { return nil })
 		if err != nil {
@@ -419,39 +533,50 @@ total	17	6712555
 	if stdout != want || stderr != "" || status != 0 {
 		t.Errorf("sumsq run examples/today = status %d, stdout:\n%s\nstderr %q; want 0, stdout:\n%s", status, stdout, stderr, want)
 	}
+	stdout, stderr, status = sumsqCmd(t, "", "run", "-summary", "examples/today")
+	if want := "total\t17\t6712555\n"; stdout != want || stderr != "" || status != 0 {
+		t.Errorf("sumsq run -summary examples/today = status %d, stdout %q, stderr %q; want 0, %q", status, stdout, stderr, want)
+	}
 }
 
-// However many objects there are, sumAll lists only a bounded number ahead
-// of the one it waits to report.
+// However many objects there are, sumAll lists a bounded number ahead of
+// the one it waits to report: the backlog, the queue and the few that the
+// stages hold. The default backlog is listed ahead, so that the bar knows
+// the total of a run of that many objects early.
 func TestSumAllLookahead(t *testing.T) {
 	const c = 4
-	var listed atomic.Int64
-	objects := func(yield func(object) bool) {
-		for i := range 1_000_000 {
-			listed.Add(1)
-			o := object{name: fmt.Sprint(i), sum: func(context.Context) (sumsq.Result, error) {
-				return sumsq.Result{}, nil
-			}}
-			if !yield(o) {
-				return
+	for _, backlog := range []int{100, 0} {
+		var listed atomic.Int64
+		objects := func(yield func(object) bool) {
+			for i := range 1_000_000 {
+				listed.Add(1)
+				o := object{key: fmt.Sprint(i), sum: func(context.Context) (sumsq.Result, error) {
+					return sumsq.Result{}, nil
+				}}
+				if !yield(o) {
+					return
+				}
 			}
 		}
-	}
-	r := &runner{concurrency: c}
-	first := true
-	var ahead int64
-	err := r.sumAll(context.Background(), objects, func(object, sumsq.Result, error) error {
-		if first { // let the lister run as far as it can
-			first = false
-			time.Sleep(100 * time.Millisecond)
-			ahead = listed.Load()
+		r := &runner{concurrency: c, backlog: backlog}
+		want := int64(cmp.Or(backlog, DefaultBacklog)) + 4*c + 3 // the backlog, the queue, the head and one held by each of the two other stages
+		first := true
+		var ahead int64
+		err := r.sumAll(context.Background(), objects, func(object, sumsq.Result, error) error {
+			if first { // let the lister run as far as it can
+				first = false
+				for deadline := time.Now().Add(binaryTimeout); listed.Load() < want-2 && time.Now().Before(deadline); {
+					time.Sleep(10 * time.Millisecond)
+				}
+				time.Sleep(100 * time.Millisecond)
+				ahead = listed.Load()
+			}
+			return nil
+		}, func() error { return nil })
+		if err != nil || ahead < want-2 || ahead > want || listed.Load() != 1_000_000 {
+			t.Errorf("backlog %d: sumAll = %v; listed %d objects while reporting the first, %d in all; want nil, %d to %d, 1000000",
+				backlog, err, ahead, listed.Load(), want-2, want)
 		}
-		return nil
-	}, func() error { return nil })
-	// The queue (4c), the one the lister holds while it waits, and the
-	// first one, being reported.
-	if err != nil || ahead > 4*c+2 || listed.Load() != 1_000_000 {
-		t.Errorf("sumAll = %v; listed %d objects while reporting the first, %d in all; want nil, at most %d, 1000000", err, ahead, listed.Load(), 4*c+2)
 	}
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -35,7 +36,8 @@ type s3Runner struct {
 }
 
 // newS3Runner makes an S3 client configured as the SDK configures itself
-// (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL_S3, ...), with path-style
+// (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL_S3, ...) and as -profile,
+// -region and -endpoint-url say, with path-style
 // addressing if s3store.PathStyleEnv says so, and connections for -c
 // objects at once.
 func (r *runner) newS3Runner(ctx context.Context) (*s3Runner, error) {
@@ -46,7 +48,7 @@ func (r *runner) newS3Runner(ctx context.Context) (*s3Runner, error) {
 			return nil, fmt.Errorf("%s=%q: want true or false", s3store.PathStyleEnv, v)
 		}
 	}
-	cfg, err := loadAWSConfig(ctx, "")
+	cfg, err := loadAWSConfig(ctx, r.aws)
 	if err != nil {
 		return nil, err
 	}
@@ -58,7 +60,9 @@ func (r *runner) newS3Runner(ctx context.Context) (*s3Runner, error) {
 	if err := checkCredentials(ctx, cfg); err != nil {
 		return nil, err
 	}
-	client := s3.NewFromConfig(cfg, s3store.ClientOptions(pathStyle, r.concurrency))
+	client := s3.NewFromConfig(cfg, s3store.ClientOptions(pathStyle, r.concurrency), func(o *s3.Options) {
+		o.BaseEndpoint = cmp.Or(r.aws.baseEndpoint(), o.BaseEndpoint)
+	})
 	return &s3Runner{client: client, summer: r.newSummer(s3store.New(client))}, nil
 }
 
@@ -74,7 +78,7 @@ func (r *runner) newS3Runner(ctx context.Context) (*s3Runner, error) {
 // fails.
 func (r *runner) s3Objects(ctx context.Context, target string) iter.Seq[object] {
 	return func(yield func(object) bool) {
-		stop := func(err error) { yield(object{name: target, err: err, stop: true}) }
+		stop := func(err error) { yield(object{err: err, stop: true}) }
 		bucket, prefix, err := parseS3URL(target)
 		if err != nil {
 			stop(err)
@@ -86,20 +90,25 @@ func (r *runner) s3Objects(ctx context.Context, target string) iter.Seq[object] 
 				return
 			}
 		}
+		n := 0
 		for item, err := range s3store.List(ctx, r.s3.client, bucket, prefix) {
 			if err != nil {
 				stop(fmt.Errorf("listing %s: %w", target, err))
 				return
 			}
+			n++
 			if r.resultsPrefix != "" && strings.HasPrefix(item.Key, r.resultsPrefix) {
 				r.skipped++
 				continue
 			}
-			o := object{name: "s3://" + bucket + "/" + item.Key, bucket: bucket, key: item.Key, size: item.Size}
+			o := object{bucket: bucket, key: item.Key, size: item.Size}
 			o.sum = summer(r.s3.summer, bucket, item.Key, item.Size)
 			if !yield(o) {
 				return
 			}
+		}
+		if n == 0 {
+			r.empty = append(r.empty, target) // as "aws s3 ls" fails, listing nothing
 		}
 	}
 }

@@ -98,7 +98,7 @@ func TestRunS3(t *testing.T) {
 		count += w.count
 	}
 	fmt.Fprintf(&wantOut, "total\t%d\t%s\n", count, total)
-	fmt.Fprintf(&wantErr, "sumsq: %d of %d objects failed\n", failed, len(keys))
+	fmt.Fprintf(&wantErr, "sumsq: %d objects listed: %d summed, %d failed, 0 skipped\n", len(keys), len(keys)-failed, failed)
 
 	stdout, stderr, status := sumsqCmd(t, "", "run", "s3://data/today/")
 	if stdout != wantOut.String() || status != 1 {
@@ -165,7 +165,7 @@ func TestRunS3Targets(t *testing.T) {
 	writeFiles(t, dir, map[string]string{"local.log": "4\n"})
 	local := filepath.Join(dir, "local.log")
 
-	const skipped2 = "sumsq: skipped 2 objects under results/, where the workflow writes its results (-results-prefix \"\" reads them)\n"
+	const skippedResults = " skipped under results/, where the workflow writes its results (-results-prefix \"\" reads them)\n"
 	tests := []struct {
 		name           string
 		args           []string
@@ -173,21 +173,31 @@ func TestRunS3Targets(t *testing.T) {
 		status         int
 	}{
 		{"whole bucket", []string{"s3://data"},
-			"s3://data/a/1.log\t1\t1\ns3://data/a/2.log\t1\t4\ns3://data/b/3.log\t1\t9\ntotal\t3\t14\n", skipped2, 0},
-		{"a prefix that holds results/", []string{"s3://data/re"}, "total\t0\t0\n", skipped2, 0},
+			"s3://data/a/1.log\t1\t1\ns3://data/a/2.log\t1\t4\ns3://data/b/3.log\t1\t9\ntotal\t3\t14\n",
+			"sumsq: 5 objects listed: 3 summed, 0 failed, 2" + skippedResults, 0},
+		{"a prefix that holds results/", []string{"s3://data/re"}, "total\t0\t0\n", "sumsq: 2 objects listed: 0 summed, 0 failed, 2" + skippedResults, 0},
 		{"everything", []string{"s3://data/", "-results-prefix", ""},
 			"s3://data/a/1.log\t1\t1\ns3://data/a/2.log\t1\t4\ns3://data/b/3.log\t1\t9\n" +
 				"s3://data/results/run-1/SUCCEEDED_0.json\t1\t400\ns3://data/results/run-1/manifest.json\t1\t100\ntotal\t5\t514\n", "", 0},
 		{"another results prefix", []string{"-results-prefix", "b/", "s3://data/"},
 			"s3://data/a/1.log\t1\t1\ns3://data/a/2.log\t1\t4\ns3://data/results/run-1/SUCCEEDED_0.json\t1\t400\n" +
 				"s3://data/results/run-1/manifest.json\t1\t100\ntotal\t4\t505\n",
-			"sumsq: skipped 1 objects under b/, where the workflow writes its results (-results-prefix \"\" reads them)\n", 0},
-		{"json", []string{"-json", "s3://data/r"}, "{\"results\":[\n],\n\"objects\":0,\"count\":0,\"sumOfSquares\":\"0\",\"failedObjects\":0,\"failed\":[\n],\"skippedObjects\":2}\n", skipped2, 0},
+			"sumsq: 5 objects listed: 4 summed, 0 failed, 1 skipped under b/, where the workflow writes its results (-results-prefix \"\" reads them)\n", 0},
+		{"json", []string{"-json", "s3://data/r"}, "{\"results\":[\n],\n\"objects\":0,\"count\":0,\"sumOfSquares\":\"0\",\"failedObjects\":0,\"failed\":[\n],\"skippedObjects\":2}\n",
+			"sumsq: 2 objects listed: 0 summed, 0 failed, 2" + skippedResults, 0},
 		{"prefix without slash", []string{"s3://data/a/2"}, "s3://data/a/2.log\t1\t4\ntotal\t1\t4\n", "", 0},
 		{"mixed with local files and stdin, in order", []string{local, "s3://data/b/", "-", "s3://data/a/1.log"},
 			local + "\t1\t16\ns3://data/b/3.log\t1\t9\n-\t1\t25\ns3://data/a/1.log\t1\t1\ntotal\t4\t51\n", "", 0},
-		{"nothing under the prefix", []string{"s3://data/c/"}, "total\t0\t0\n", "", 0},
-		{"empty bucket", []string{"s3://empty/"}, "total\t0\t0\n", "", 0},
+		// As "aws s3 ls" (https://github.com/aws/aws-cli/pull/1008) and
+		// s5cmd's ls fail when nothing matched: a typo, most often.
+		{"nothing under the prefix", []string{"s3://data/c/"}, "total\t0\t0\n", "sumsq: s3://data/c/: no objects under this prefix\n", 1},
+		{"a prefix in the wrong case", []string{"s3://data/A/", "-json", "-summary"},
+			"{\"results\":[\n],\n\"resultsOmitted\":0,\"objects\":0,\"count\":0,\"sumOfSquares\":\"0\",\"failedObjects\":0,\"failed\":[\n]}\n",
+			"sumsq: s3://data/A/: no objects under this prefix\n", 1},
+		{"one of two prefixes", []string{"s3://data/b/", "s3://data/bb/"}, "s3://data/b/3.log\t1\t9\ntotal\t1\t9\n",
+			"sumsq: s3://data/bb/: no objects under this prefix\n", 1},
+		{"empty bucket", []string{"s3://empty/"}, "total\t0\t0\n", "sumsq: s3://empty/: no objects in this bucket\n", 1},
+		{"empty bucket, no slash", []string{"s3://empty"}, "total\t0\t0\n", "sumsq: s3://empty: no objects in this bucket\n", 1},
 		{"no such bucket", []string{local, "s3://nope/x/", "s3://data/a/"}, local + "\t1\t16\n",
 			"sumsq: listing s3://nope/x/: operation error S3: ListObjectsV2", 1},
 	}
@@ -216,5 +226,106 @@ func TestRunS3Config(t *testing.T) {
 	_, stderr, status = sumsqCmd(t, "", "run", "s3://data/")
 	if want := "sumsq: no AWS credentials found: "; !strings.HasPrefix(stderr, want) || status != 1 {
 		t.Errorf("sumsq run without credentials = status %d, stderr %q; want 1, %q...", status, stderr, want)
+	}
+}
+
+// -endpoint-url, -profile and -region, as the AWS CLI names them, win over
+// the environment and the configuration files.
+func TestRunAWSFlags(t *testing.T) {
+	srv := s3test.NewServer(t, "data")
+	s3TestEnv(t, srv)
+	srv.Put(t, "data", "a/1.log", []byte("3\n"))
+	// The region a request was signed for is in its credential scope.
+	var scopes []string
+	srv.Hook("data", "", func(w http.ResponseWriter, r *http.Request, next http.Handler) {
+		if _, scope, ok := strings.Cut(r.Header.Get("Authorization"), "Credential="); ok {
+			scope, _, _ = strings.Cut(scope, ",")
+			scopes = append(scopes, scope)
+		}
+		next.ServeHTTP(w, r)
+	})
+	dir := t.TempDir()
+	config, credentials := filepath.Join(dir, "config"), filepath.Join(dir, "credentials")
+	t.Setenv("AWS_CONFIG_FILE", config)
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", credentials)
+	writeFiles(t, dir, map[string]string{
+		"config":      "[profile tester]\nregion = ap-south-2\n",
+		"credentials": "[tester]\naws_access_key_id = AKIDTESTER\naws_secret_access_key = secret\n",
+	})
+	const ok = "s3://data/a/1.log\t1\t9\ntotal\t1\t9\n"
+	tests := []struct {
+		name           string
+		env            map[string]string
+		args           []string
+		stdout, stderr string
+		status         int
+		scope          string // a part of the last request's credential scope
+	}{
+		{"-endpoint-url over AWS_ENDPOINT_URL_S3",
+			map[string]string{"AWS_ENDPOINT_URL_S3": "http://127.0.0.1:1"}, []string{"-endpoint-url", srv.URL}, ok, "", 0, "test/"},
+		{"-endpoint-url over AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
+			map[string]string{"AWS_ENDPOINT_URL_S3": "", "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS": "true"}, []string{"-endpoint-url", srv.URL}, ok, "", 0, "test/"},
+		{"-profile: its credentials and region",
+			map[string]string{"AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "", "AWS_REGION": ""}, []string{"-profile", "tester"}, ok, "", 0,
+			"AKIDTESTER/20"},
+		{"-profile's region", map[string]string{"AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "", "AWS_REGION": ""}, []string{"-profile", "tester"}, ok, "", 0,
+			"/ap-south-2/s3/aws4_request"},
+		{"-region over AWS_REGION", map[string]string{"AWS_REGION": "us-west-2"}, []string{"-region", "eu-west-3"}, ok, "", 0,
+			"/eu-west-3/s3/aws4_request"},
+		{"-region over the profile's", map[string]string{"AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "", "AWS_REGION": ""},
+			[]string{"-profile", "tester", "-region", "eu-west-3"}, ok, "", 0, "/eu-west-3/s3/aws4_request"},
+		{"no such profile", nil, []string{"-profile", "nope"}, "", "sumsq: loading the AWS configuration: failed to get shared config profile, nope\n", 1, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for k, v := range tt.env {
+				t.Setenv(k, v)
+			}
+			scopes = nil
+			stdout, stderr, status := sumsqCmd(t, "", append(append([]string{"run"}, tt.args...), "s3://data/a/")...)
+			if stdout != tt.stdout || stderr != tt.stderr || status != tt.status {
+				t.Errorf("sumsq run %q = status %d, stdout %q, stderr %q; want %d, %q, %q", tt.args, status, stdout, stderr, tt.status, tt.stdout, tt.stderr)
+			}
+			if tt.scope != "" && (len(scopes) == 0 || !strings.Contains(scopes[len(scopes)-1], tt.scope)) {
+				t.Errorf("sumsq run %q signed its listing with %q; want %q in it", tt.args, scopes, tt.scope)
+			}
+		})
+	}
+}
+
+// -summary prints the total only; with -json, the document without
+// per-object results, "resultsOmitted" saying how many were left out.
+func TestRunSummary(t *testing.T) {
+	srv := s3test.NewServer(t, "data")
+	s3TestEnv(t, srv)
+	for i := range 5 {
+		srv.Put(t, "data", fmt.Sprintf("a/%d.log", i), []byte(fmt.Sprintf("%d\n", i)))
+	}
+	srv.Put(t, "data", "a/bad.log", []byte("x\n"))
+	srv.Put(t, "data", "a/results/run/manifest.json", []byte("{}\n"))
+	tests := []struct {
+		args           []string
+		stdout, stderr string
+	}{
+		{[]string{"-summary", "s3://data/a/", "-results-prefix", "a/results/"}, "total\t5\t30\n",
+			"s3://data/a/bad.log\tInvalidContentError: line 1 (byte 0): not an integer: \"x\"\n" +
+				"sumsq: 7 objects listed: 5 summed, 1 failed, 1 skipped under a/results/, where the workflow writes its results (-results-prefix \"\" reads them)\n"},
+		{[]string{"-summary", "-json", "s3://data/a/", "-results-prefix", "a/results/"},
+			"{\"results\":[\n],\n\"resultsOmitted\":5,\"objects\":5,\"count\":5,\"sumOfSquares\":\"30\",\"failedObjects\":1,\"failed\":[\n" +
+				"{\"bucket\":\"data\",\"key\":\"a/bad.log\",\"error\":\"InvalidContentError\",\"cause\":\"line 1 (byte 0): not an integer: \\\"x\\\"\"}\n],\"skippedObjects\":1}\n",
+			"sumsq: 7 objects listed: 5 summed, 1 failed, 1 skipped under a/results/, where the workflow writes its results (-results-prefix \"\" reads them)\n"},
+	}
+	for _, tt := range tests {
+		stdout, stderr, status := sumsqCmd(t, "", append([]string{"run"}, tt.args...)...)
+		if stdout != tt.stdout || stderr != tt.stderr || status != 1 {
+			t.Errorf("sumsq run %q = status %d, stdout %q, stderr %q; want 1, %q, %q", tt.args, status, stdout, stderr, tt.stdout, tt.stderr)
+		}
+	}
+	stdout, _, _ := sumsqCmd(t, "", "run", "-summary", "-json", "s3://data/a/")
+	var got job.BatchResult
+	dec := json.NewDecoder(strings.NewReader(stdout))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&got); err != nil || got.ResultsOmitted != 5 || len(got.Results) != 0 || got.Objects != 5 {
+		t.Errorf("sumsq run -summary -json = %+v, %v; want a BatchResult with resultsOmitted 5 and no results", got, err)
 	}
 }

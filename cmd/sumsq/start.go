@@ -20,7 +20,7 @@ import (
 
 const startHelp = `
 Usage: sumsq start [flags]
-       sumsq start -redrive EXECUTION_ARN [-wait] [-json]
+       sumsq start -redrive EXECUTION_ARN [-wait] [-json] [-profile P] [-endpoint-url URL]
 
 Start starts an execution of the deployed state machine with the input
 {"prefix": PREFIX}: it sums every object of the stack's data bucket under
@@ -31,13 +31,16 @@ The state machine is the one -state-machine names or else the StateMachineArn
 output of the CloudFormation stack -stack, by default the stack_name of
 ./samconfig.toml (the one "sam deploy" used), or "sumsq". The stack is looked
 up in -region, else samconfig.toml's region, else the SDK's (AWS_REGION,
-AWS_PROFILE); the execution runs in the state machine's region. It is named
-sumsq-<UTC time>-<random hex> unless -name says otherwise.
+AWS_PROFILE or -profile); the execution runs in the state machine's region.
+It is named sumsq-<UTC time>-<random hex> unless -name says otherwise.
+-endpoint-url sends every request to one endpoint (the local twin), as
+AWS_ENDPOINT_URL does.
 
 With -wait, start follows the execution until it ends and prints its total:
-objects summed, count of numbers, the exact sum of squares, and the objects
-that failed (the first ones, and where the full list is). Interrupting the
-wait leaves the execution running.
+the objects listed, those summed and the numbers in them, the exact sum of
+squares, the objects that failed (the first ones, and where the full list
+is) and, if any, those skipped (the Map's own result files). Interrupting
+the wait leaves the execution running.
 
 With -redrive, start redrives an execution that failed, timed out or was
 aborted in the last 14 days, instead of starting one, and follows it as
@@ -58,15 +61,17 @@ Examples:
 	sumsq start -prefix today/
 	sumsq start -prefix today/ -wait
 	sumsq start -stack sumsq-test -region eu-west-1 -prefix 2026/11/ -wait
+	sumsq start -profile prod -prefix today/
 	sumsq start -state-machine arn:aws:states:us-east-1:123456789012:stateMachine:sumsq -prefix today/
 	sumsq start -redrive arn:aws:states:us-east-1:123456789012:execution:sumsq:sumsq-20261129T142233Z-9f86d081 -wait
 `
 
 // startFlags is the command line of sumsq start.
 type startFlags struct {
-	stack, machine, prefix, region, name string
-	redrive                              string // an execution ARN
-	wait, json                           bool
+	stack, machine, prefix, name string
+	redrive                      string // an execution ARN
+	wait, json                   bool
+	aws                          awsFlags // -region is the stack's
 }
 
 // startOutput is what start -json prints.
@@ -86,7 +91,7 @@ func cmdStart(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 // startCommand is sumsq start, reaching AWS through connect.
 func startCommand(ctx context.Context, args []string, connect connector, stdout, stderr io.Writer) error {
-	f, err := parseStartFlags(args, stderr)
+	f, err := parseStartFlags(args, stdout)
 	if err != nil {
 		return err
 	}
@@ -97,7 +102,7 @@ func startCommand(ctx context.Context, args []string, connect connector, stdout,
 	)
 	if f.redrive != "" {
 		execution, _ := arn.Parse(f.redrive) // checked by parseStartFlags
-		clients, err := connect(ctx, execution.Region)
+		clients, err := connect(ctx, f.aws.in(execution.Region))
 		if err != nil {
 			return err
 		}
@@ -140,19 +145,22 @@ func startCommand(ctx context.Context, args []string, connect connector, stdout,
 }
 
 // parseStartFlags parses and checks start's command line.
-func parseStartFlags(args []string, stderr io.Writer) (startFlags, error) {
+func parseStartFlags(args []string, stdout io.Writer) (startFlags, error) {
 	var f startFlags
-	fs := newFlagSet("start", startHelp, stderr)
+	fs := newFlagSet("start", startHelp, stdout)
 	fs.StringVar(&f.stack, "stack", "", "the CloudFormation stack `name` (default: samconfig.toml's stack_name, or "+DefaultStackName+")")
 	fs.StringVar(&f.machine, "state-machine", "", "the state machine's `ARN`, instead of the stack's output")
 	fs.StringVar(&f.prefix, "prefix", "", "sum the objects under this key `prefix`")
-	fs.StringVar(&f.region, "region", "", "the AWS `region` of the stack")
 	fs.StringVar(&f.name, "name", "", "the execution's `name` (default: sumsq-<UTC time>-<random hex>)")
 	fs.StringVar(&f.redrive, "redrive", "", "redrive the execution of this `ARN` that did not succeed, instead of starting one")
 	fs.BoolVar(&f.wait, "wait", false, "wait for the execution to end and print its total")
 	fs.BoolVar(&f.json, "json", false, "print one JSON document: executionArn, consoleUrl and, with -wait, status, total, error, cause")
+	f.aws.register(fs, "the AWS `region` of the stack")
 	operands, err := parseFlags(fs, args)
 	if err != nil {
+		return f, err
+	}
+	if err := f.aws.check("start"); err != nil {
 		return f, err
 	}
 	switch {
@@ -195,7 +203,7 @@ func (f startFlags) resolve(ctx context.Context, connect connector) (arn.ARN, *a
 		if err != nil {
 			return arn.ARN{}, nil, err
 		}
-		clients, err := connect(ctx, cmp.Or(f.region, machine.Region))
+		clients, err := connect(ctx, f.aws.in(cmp.Or(f.aws.region, machine.Region)))
 		return machine, clients, err
 	}
 	sam, err := readSAMConfig("samconfig.toml")
@@ -203,7 +211,7 @@ func (f startFlags) resolve(ctx context.Context, connect connector) (arn.ARN, *a
 		return arn.ARN{}, nil, err
 	}
 	stack := cmp.Or(f.stack, sam.StackName, DefaultStackName)
-	clients, err := connect(ctx, cmp.Or(f.region, sam.Region))
+	clients, err := connect(ctx, f.aws.in(cmp.Or(f.aws.region, sam.Region)))
 	if err != nil {
 		return arn.ARN{}, nil, err
 	}
@@ -256,9 +264,13 @@ func printEnded(w io.Writer, e *sfn.DescribeExecutionOutput, t job.Total) error 
 		_, err := fmt.Fprintf(w, "error      %s\ncause      %s\n", aws.ToString(e.Error), aws.ToString(e.Cause))
 		return err
 	}
-	fmt.Fprintf(w, "objects    %d\ncount      %d\nsum        %s\nfailed     %d\n", t.Objects, t.Count, t.SumOfSquares, t.FailedObjects)
+	// Each line names what it counts: "objects" alone read as the
+	// objects listed, where the total counts those summed.
+	fmt.Fprintf(w, "listed     %s\nsummed     %s, %s\nsum        %s\nfailed     %s\n",
+		plural(t.Objects+t.FailedObjects+t.SkippedObjects, "object"), plural(t.Objects, "object"), plural(t.Count, "number"),
+		t.SumOfSquares, plural(t.FailedObjects, "object"))
 	for _, f := range t.Failed {
-		fmt.Fprintf(w, "\t%s\t%s: %s\n", quoteName("s3://"+f.Bucket+"/"+f.Key), f.Error, f.Cause)
+		fmt.Fprintf(w, "\t%s\t%s: %s\n", quoteName("s3://"+f.Bucket+"/"+f.Key), f.Error, escapeControls(f.Cause))
 	}
 	if int64(len(t.Failed)) < t.FailedObjects {
 		fmt.Fprintf(w, "\t... %d more", t.FailedObjects-int64(len(t.Failed)))
@@ -267,15 +279,26 @@ func printEnded(w io.Writer, e *sfn.DescribeExecutionOutput, t job.Total) error 
 		}
 		fmt.Fprintln(w)
 	}
+	if t.SkippedObjects > 0 {
+		fmt.Fprintf(w, "skipped    %s, the Map's own result files\n", plural(t.SkippedObjects, "object"))
+	}
 	return nil
 }
 
-// writeJSON writes v as one line of JSON.
+// plural returns "1 object", "2 objects".
+func plural(n int64, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// writeJSON writes v as one line of JSON, control characters escaped.
 func writeJSON(w io.Writer, v any) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
 	}
-	_, err = w.Write(append(b, '\n'))
+	_, err = w.Write(append(escapeJSON(b), '\n'))
 	return err
 }

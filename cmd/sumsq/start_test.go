@@ -34,7 +34,8 @@ type fakeAWS struct {
 	ended        sfn.DescribeExecutionOutput
 	executions   map[string]*fakeExecution
 
-	calls   []string // "DescribeStacks sumsq us-east-1", "StartExecution ARN us-east-1", ...
+	flags   []awsFlags // of each connect
+	calls   []string   // "DescribeStacks sumsq us-east-1", "StartExecution ARN us-east-1", ...
 	started []sfn.StartExecutionInput
 	polls   int
 }
@@ -55,8 +56,9 @@ type fakeExecution struct {
 
 var running = sfn.DescribeExecutionOutput{Status: sfntypes.ExecutionStatusRunning}
 
-func (f *fakeAWS) connect(ctx context.Context, region string) (*awsClients, error) {
-	region = cmp.Or(region, f.configRegion)
+func (f *fakeAWS) connect(ctx context.Context, a awsFlags) (*awsClients, error) {
+	f.flags = append(f.flags, a)
+	region := cmp.Or(a.region, f.configRegion)
 	return &awsClients{
 		region:     region,
 		stacks:     fakeClient{f, region},
@@ -187,6 +189,7 @@ func TestStart(t *testing.T) {
 	totalOK := `{"objects":10,"count":16,"sumOfSquares":"2718281828","failedObjects":0,"failed":[]}`
 	totalMore := `{"objects":0,"count":0,"sumOfSquares":"0","failedObjects":300,"failed":[{"bucket":"data","key":"k","error":"AccessDeniedError","cause":"no"}],` +
 		`"failuresLocation":"s3://data/results/run/failed.jsonl"}`
+	totalSkipped := `{"objects":1,"count":1,"sumOfSquares":"49","failedObjects":0,"failed":[],"skippedObjects":3}`
 	polls3 := []string{"DescribeExecution us-east-1", "DescribeExecution us-east-1", "DescribeExecution us-east-1"}
 	tests := []struct {
 		name      string
@@ -258,8 +261,8 @@ func TestStart(t *testing.T) {
 			prefix: "today/",
 			ended:  ended(sfntypes.ExecutionStatusSucceeded, total, "", ""),
 			calls:  append([]string{"DescribeStacks sumsq us-east-1", "StartExecution " + testMachine + " us-east-1"}, polls3...),
-			stdout: "execution  EXEC\nconsole    URL\nstatus     SUCCEEDED after 1m2s\nobjects    9\ncount      14\n" +
-				"sum        3141592653589793238462643383279\nfailed     1\n" +
+			stdout: "execution  EXEC\nconsole    URL\nstatus     SUCCEEDED after 1m2s\nlisted     10 objects\nsummed     9 objects, 14 numbers\n" +
+				"sum        3141592653589793238462643383279\nfailed     1 object\n" +
 				"\ts3://data/today/random_3.log\tInvalidContentError: line 2 (byte 4): not an integer: \"x\"\n",
 			status: 1,
 		},
@@ -268,14 +271,21 @@ func TestStart(t *testing.T) {
 			args:   []string{"-wait", "-state-machine", testMachine},
 			ended:  ended(sfntypes.ExecutionStatusSucceeded, totalOK, "", ""),
 			calls:  append([]string{"StartExecution " + testMachine + " us-east-1"}, polls3...),
-			stdout: "execution  EXEC\nconsole    URL\nstatus     SUCCEEDED after 1m2s\nobjects    10\ncount      16\nsum        2718281828\nfailed     0\n",
+			stdout: "execution  EXEC\nconsole    URL\nstatus     SUCCEEDED after 1m2s\nlisted     10 objects\nsummed     10 objects, 16 numbers\nsum        2718281828\nfailed     0 objects\n",
+		},
+		{
+			name:   "wait, with skipped objects",
+			args:   []string{"-wait", "-state-machine", testMachine},
+			ended:  ended(sfntypes.ExecutionStatusSucceeded, totalSkipped, "", ""),
+			calls:  append([]string{"StartExecution " + testMachine + " us-east-1"}, polls3...),
+			stdout: "execution  EXEC\nconsole    URL\nstatus     SUCCEEDED after 1m2s\nlisted     4 objects\nsummed     1 object, 1 number\nsum        49\nfailed     0 objects\nskipped    3 objects, the Map's own result files\n",
 		},
 		{
 			name:  "wait, more failures than listed",
 			args:  []string{"-wait", "-state-machine", testMachine},
 			ended: ended(sfntypes.ExecutionStatusSucceeded, totalMore, "", ""),
 			calls: append([]string{"StartExecution " + testMachine + " us-east-1"}, polls3...),
-			stdout: "execution  EXEC\nconsole    URL\nstatus     SUCCEEDED after 1m2s\nobjects    0\ncount      0\nsum        0\nfailed     300\n" +
+			stdout: "execution  EXEC\nconsole    URL\nstatus     SUCCEEDED after 1m2s\nlisted     300 objects\nsummed     0 objects, 0 numbers\nsum        0\nfailed     300 objects\n" +
 				"\ts3://data/k\tAccessDeniedError: no\n\t... 299 more: all failures are listed in s3://data/results/run/failed.jsonl\n",
 			status: 1,
 		},
@@ -413,7 +423,7 @@ func TestStartRedrive(t *testing.T) {
 			calls: []string{"DescribeExecution eu-west-1", "RedriveExecution eu-west-1",
 				"DescribeExecution eu-west-1", "DescribeExecution eu-west-1", "DescribeExecution eu-west-1"},
 			stdout: "execution  " + testExecution + "\nconsole    " + url + "\nredrive    1\n" +
-				"status     SUCCEEDED after 1m30s\nobjects    10\ncount      16\nsum        2718281828\nfailed     0\n",
+				"status     SUCCEEDED after 1m30s\nlisted     10 objects\nsummed     10 objects, 16 numbers\nsum        2718281828\nfailed     0 objects\n",
 		},
 		{
 			name:      "redrive, json",
@@ -497,15 +507,28 @@ func TestConnectAWS(t *testing.T) {
 	}
 	os.Unsetenv("AWS_PROFILE")
 	ctx := context.Background()
-	if _, err := connectAWS(ctx, ""); err == nil || !strings.HasPrefix(err.Error(), "no AWS region") {
+	if _, err := connectAWS(ctx, awsFlags{}); err == nil || !strings.HasPrefix(err.Error(), "no AWS region") {
 		t.Errorf("connectAWS without a region = %v; want no AWS region", err)
 	}
-	c, err := connectAWS(ctx, "eu-north-1")
+	c, err := connectAWS(ctx, awsFlags{region: "eu-north-1"})
 	if err != nil || c.region != "eu-north-1" {
 		t.Fatalf("connectAWS(eu-north-1) = %+v, %v; want its region", c, err)
 	}
-	if api, ok := c.executions("ap-east-1").(*sfn.Client); !ok || api.Options().Region != "ap-east-1" {
-		t.Errorf("executions(ap-east-1) = %T; want an *sfn.Client of ap-east-1", c.executions("ap-east-1"))
+	if api, ok := c.executions("ap-east-1").(*sfn.Client); !ok || api.Options().Region != "ap-east-1" || api.Options().BaseEndpoint != nil {
+		t.Errorf("executions(ap-east-1) = %T; want an *sfn.Client of ap-east-1, its endpoint the SDK's", c.executions("ap-east-1"))
+	}
+	// -endpoint-url is every client's, whatever the environment says.
+	t.Setenv("AWS_ENDPOINT_URL_SFN", "http://127.0.0.1:1")
+	t.Setenv("AWS_ENDPOINT_URL_CLOUDFORMATION", "http://127.0.0.1:2")
+	const twin = "http://127.0.0.1:9"
+	c, err = connectAWS(ctx, awsFlags{region: "eu-north-1", endpointURL: twin})
+	if err != nil {
+		t.Fatal(err)
+	}
+	api, _ := c.executions("eu-north-1").(*sfn.Client)
+	stacks, _ := c.stacks.(*cloudformation.Client)
+	if api == nil || stacks == nil || aws.ToString(api.Options().BaseEndpoint) != twin || aws.ToString(stacks.Options().BaseEndpoint) != twin {
+		t.Errorf("connectAWS with -endpoint-url %s: clients %T, %T; want both with that endpoint", twin, c.executions("eu-north-1"), c.stacks)
 	}
 	os.Unsetenv("AWS_ACCESS_KEY_ID")
 	os.Unsetenv("AWS_SECRET_ACCESS_KEY")
@@ -610,6 +633,28 @@ func TestConsoleURL(t *testing.T) {
 	for _, tt := range tests {
 		if got := consoleURL(tt.partition, tt.region, "E"); got != tt.want {
 			t.Errorf("consoleURL(%q, %q, E) = %s; want %s", tt.partition, tt.region, got, tt.want)
+		}
+	}
+}
+
+// -profile, -endpoint-url and -region reach the clients start makes;
+// -redrive takes the first two (its ARN says the region).
+func TestStartAWSFlags(t *testing.T) {
+	tests := []struct {
+		args []string
+		want awsFlags
+	}{
+		{[]string{"-state-machine", testMachine, "-profile", "prod", "-endpoint-url", "http://127.0.0.1:9"},
+			awsFlags{endpointURL: "http://127.0.0.1:9", profile: "prod", region: "us-east-1"}},
+		{[]string{"-stack", "sumsq", "-region", "eu-west-3", "-profile", "prod"}, awsFlags{profile: "prod", region: "eu-west-3"}},
+		{[]string{"-redrive", testExecution, "-profile", "prod", "-endpoint-url", "http://127.0.0.1:9"},
+			awsFlags{endpointURL: "http://127.0.0.1:9", profile: "prod", region: "eu-west-1"}},
+	}
+	for _, tt := range tests {
+		f := newFakeAWS()
+		startTest(t, f, context.Background(), tt.args...)
+		if len(f.flags) != 1 || f.flags[0] != tt.want {
+			t.Errorf("sumsq start %q connected with %+v; want once with %+v", tt.args, f.flags, tt.want)
 		}
 	}
 }

@@ -19,12 +19,7 @@ const clearLine = "\033[2K\r"
 // standard output is the same terminal. A line never shares a line of the
 // screen with the bar: the bar is cleared before lines are written and drawn
 // again after them, under one lock, so that no draw of the bar comes
-// between.
-//
-// The library's Clear and RenderBlank cannot do this: Clear reads the bar's
-// state without its lock, and RenderBlank is throttled, so that the bar
-// would stay off the screen until its next draw. The terminal keeps the
-// bar's last drawing instead and writes it again itself.
+// between. The terminal keeps the bar's last drawing and writes it again itself.
 type terminal struct {
 	w io.Writer
 
@@ -37,8 +32,7 @@ type terminal struct {
 
 func newTerminal(w io.Writer) *terminal { return &terminal{w: w} }
 
-// Write draws the bar: it is the writer of the progress bar library, which
-// writes each drawing in one call.
+// Write draws the bar: each drawing comes in one call.
 func (t *terminal) Write(b []byte) (int, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -94,18 +88,12 @@ func (t *terminal) close() {
 	t.shown, t.closed = false, true
 }
 
-// barWidth is the width of the bar itself, in columns: what the terminal's
-// width leaves beside the counts, the rate and the description, from 10 to
-// 40. (The library measures the terminal only when it writes to an
-// *os.File itself.)
-func (t *terminal) barWidth() int {
-	f, ok := t.w.(*os.File)
-	if !ok {
-		return 20
+// width returns the width of the terminal, in columns: 80 if unknown.
+func (t *terminal) width() int {
+	if f, ok := t.w.(*os.File); ok {
+		if w, _, err := term.GetSize(int(f.Fd())); err == nil && w > 0 {
+			return w
+		}
 	}
-	w, _, err := term.GetSize(int(f.Fd()))
-	if err != nil {
-		return 20
-	}
-	return min(max(w-80, 10), 40)
+	return 80
 }

@@ -145,7 +145,7 @@ func TestRunTerminalLines(t *testing.T) {
 			count += int(c)
 		}
 	}
-	want = append(want, fmt.Sprintf("total\t%d\t%d", count, total), "sumsq: 1 of 42 objects failed")
+	want = append(want, fmt.Sprintf("total\t%d\t%d", count, total), "sumsq: 42 objects listed: 41 summed, 1 failed, 0 skipped")
 
 	out, status := runPTY(t, func() {
 		time.Sleep(progressDelay + 200*time.Millisecond)
@@ -157,11 +157,11 @@ func TestRunTerminalLines(t *testing.T) {
 		defer w.Close()
 		for range 5 { // bytes read make the bar draw
 			w.WriteString(strings.Repeat("1\n", 40))
-			time.Sleep(progressThrottle + 50*time.Millisecond)
+			time.Sleep(progressInterval + 50*time.Millisecond)
 		}
 	}, append([]string{"run"}, targets...)...)
 
-	if !strings.Contains(out, " objects, elapsed ") {
+	if !strings.Contains(out, " objects/s, elapsed ") {
 		t.Fatalf("no progress bar was drawn; the terminal got %q", out)
 	}
 	got := screen(out)

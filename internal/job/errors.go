@@ -28,12 +28,18 @@ func (e *InvalidContentError) Error() string { return location(e.Bucket, e.Key) 
 
 func (e *InvalidContentError) Unwrap() error { return e.Err }
 
-// ObjectNotFoundError means the object (or its bucket) does not exist. Permanent.
+// ObjectNotFoundError means the object (or its bucket) does not exist, or,
+// for a local file (no bucket), the path does not. Permanent.
 type ObjectNotFoundError struct {
 	Bucket, Key string
 }
 
-func (e *ObjectNotFoundError) Error() string { return location(e.Bucket, e.Key) + "object not found" }
+func (e *ObjectNotFoundError) Error() string {
+	if e.Bucket == "" && e.Key != "" {
+		return location(e.Bucket, e.Key) + "no such file or directory" // as a shell says it
+	}
+	return location(e.Bucket, e.Key) + "object not found"
+}
 
 // AccessDeniedError means the function's role (or the user running the
 // CLI) may not read the object. Permanent.
