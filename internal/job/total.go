@@ -106,8 +106,12 @@ func (s *Summer) Total(ctx context.Context, e TotalEvent) (Total, error) {
 		total.FailuresLocation = "s3://" + bucket + "/" + failures
 	}
 	if tooMany {
-		return Total{}, &TooManyFailuresError{Failed: total.FailedObjects, Objects: objects,
-			Percentage: *e.ToleratedFailurePercentage, Location: total.FailuresLocation, First: total.Failed[0]}
+		err := &TooManyFailuresError{Failed: total.FailedObjects, Objects: objects,
+			Percentage: *e.ToleratedFailurePercentage, Location: total.FailuresLocation}
+		if len(total.Failed) > 0 { // always: the first failure is listed
+			err.First = total.Failed[0]
+		}
+		return Total{}, err
 	}
 	return total, nil
 }
