@@ -60,7 +60,9 @@ def expected(params):
 
     total_role = [
         stmt("WriteLogs", ["logs:CreateLogStream", "logs:PutLogEvents"], [f"{logs}-total:*"]),
-        stmt("ListResults", ["s3:ListBucket"], [b], condition={"StringLike": {"s3:prefix": ["results/*"]}}),
+        # No s3:prefix condition: a GetObject carries no prefix, and S3 would
+        # answer a missing result file with 403 instead of 404.
+        stmt("TellMissingFromDenied", ["s3:ListBucket"], [b]),
         stmt("ReadResults", ["s3:GetObject"], [f"{b}/results/*"]),
         stmt("WriteFailureLists", ["s3:PutObject"], [f"{b}/results/*/failed.jsonl"]),
     ] + ([stmt("EncryptResults", ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"], [kms])] if kms else []) + xray_lambda
@@ -72,7 +74,8 @@ def expected(params):
              [f"{b}/results/*"]),
         stmt("StartChildExecutions", ["states:StartExecution"], [f"{states}:stateMachine:{machine}"]),
         stmt("ManageExecutions", ["states:DescribeExecution", "states:StopExecution"], [f"{states}:execution:{machine}:*"]),
-        stmt("RedriveMapRun", ["states:RedriveExecution"], [f"{states}:execution:{machine}/SumObjects:*"]),
+        # The Map Runs of this machine's SumObjects, and no other resource.
+        stmt("CountMapRunItems", ["states:DescribeMapRun"], [f"{states}:mapRun:{machine}/SumObjects:*"]),
         stmt("DeliverLogs", ["logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery",
                              "logs:DeleteLogDelivery", "logs:ListLogDeliveries", "logs:PutResourcePolicy",
                              "logs:DescribeResourcePolicies", "logs:DescribeLogGroups"], ["*"]),

@@ -194,28 +194,37 @@ func totalOf(results []batchResult) total {
 
 // writtenTotal writes what a Distributed Map's ResultWriter writes where the
 // event says, in the layout of the deployed WriterConfig (COMPACT):
-// manifest.json and SUCCEEDED_0.json, an array of the batches' results. It
-// returns the total over them.
+// manifest.json and SUCCEEDED_0.json, an array of the batches' results, for
+// as many objects as the event's ItemCounts.Total, one of them bad if its
+// ToleratedFailurePercentage allows one. It returns the total over them.
 func (e eventFixture) writtenTotal(event []byte) total {
 	e.t.Helper()
 	var ev struct {
-		MapRunArn           string
-		ResultWriterDetails struct{ Bucket, Key string }
+		MapRunArn                  string
+		ResultWriterDetails        struct{ Bucket, Key string }
+		ItemCounts                 struct{ Total int64 }
+		ToleratedFailurePercentage int64
 	}
 	mustUnmarshal(e.t, event, &ev)
 	bucket, manifestKey := ev.ResultWriterDetails.Bucket, ev.ResultWriterDetails.Key
 	dir := path.Dir(manifestKey)
-	mapRun := ev.MapRunArn
-	if mapRun == "" {
-		mapRun = "arn:aws:states:us-east-1:123456789012:mapRun:sumsq/SumObjects:0f0e"
-	}
+	objects := ev.ItemCounts.Total
+	bad := objects > 0 && 100 <= ev.ToleratedFailurePercentage*objects
 
 	var results []batchResult
-	for i := range 3 {
+	for i := 0; objects > 0; i++ {
 		var b batchResult
 		b.Results, b.Failed = []objectResult{}, []failure{}
 		sum := new(big.Int)
-		for j := range 4 {
+		if bad && (i == 1 || objects == 1) {
+			key := fmt.Sprintf("%s/data/batch_%d/bad.log", dir, i)
+			b.Failed = append(b.Failed, failure{Bucket: bucket, Key: key, Error: "InvalidContentError",
+				Cause: "s3://" + bucket + "/" + key + ": line 3 (byte 6): not an integer: \"7 apples\""})
+			b.FailedObjects++
+			objects--
+			bad = false
+		}
+		for j := 0; j < 4 && objects > 0 && !(bad && objects == 1); j++ {
 			key := fmt.Sprintf("%s/data/batch_%d/random_%d.log", dir, i, j)
 			obj := generatedObject(key, nil)
 			count, s := sumOfSquares(obj)
@@ -223,12 +232,7 @@ func (e eventFixture) writtenTotal(event []byte) total {
 			b.Objects++
 			b.Count += count
 			sum.Add(sum, s)
-		}
-		if i == 1 {
-			key := fmt.Sprintf("%s/data/batch_%d/bad.log", dir, i)
-			b.Failed = append(b.Failed, failure{Bucket: bucket, Key: key, Error: "InvalidContentError",
-				Cause: "s3://" + bucket + "/" + key + ": line 3 (byte 6): not an integer: \"7 apples\""})
-			b.FailedObjects++
+			objects--
 		}
 		b.SumOfSquares = sum.String()
 		results = append(results, b)
@@ -238,7 +242,7 @@ func (e eventFixture) writtenTotal(event []byte) total {
 	e.put(bucket, resultKey, succeeded)
 	e.put(bucket, manifestKey, mustJSON(e.t, map[string]any{
 		"DestinationBucket": bucket,
-		"MapRunArn":         mapRun,
+		"MapRunArn":         ev.MapRunArn,
 		"ResultFiles": map[string]any{
 			"FAILED":    []any{},
 			"PENDING":   []any{},

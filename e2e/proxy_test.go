@@ -4,6 +4,7 @@ package e2e
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -12,6 +13,7 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -34,7 +36,8 @@ const (
 // invocations in flight and keeps every event it served. On request it
 // answers TooManyRequestsException, as Lambda does when the function's
 // concurrency is exhausted, or a function error for the events that name
-// a given key, as the function does when S3 keeps failing.
+// a given key, as the function does when S3 keeps failing, or for the next
+// n batches (failNextBatches; in the serve mode, POST FailNextBatchesPath).
 type lambdaProxy struct {
 	URL  string // http://127.0.0.1:PORT
 	Port int
@@ -44,15 +47,40 @@ type lambdaProxy struct {
 	pool chan *emulator
 	moto *httputil.ReverseProxy
 
-	mu    sync.Mutex
-	stats proxyStats
-	fails []failRule
+	mu       sync.Mutex
+	stats    proxyStats
+	fails    []failRule
+	failNext failNext
 }
 
-// A failRule makes every invocation whose event contains Marker fail with a
-// function error of type ErrorType, without running the function.
+// failNext makes the next N batch invocations (events with "Items") fail
+// with a function error of type ErrorType, without running the function.
+type failNext struct {
+	N         int    `json:"n"`
+	ErrorType string `json:"errorType"`
+}
+
+// FailNextBatchesPath is the proxy's own switch, for a person rehearsing a
+// failed run and its redrive on the serve mode's endpoint:
+//
+//	curl -X POST "$E/_sumsq/fail-next-batches?n=1&error=BatchTimeoutError"
+//
+// n is how many batch invocations to fail from now on (0 turns it off),
+// error their errorType (default BatchTimeoutError, which the ASL does not
+// retry: each failed invocation fails its batch). The answer, and a GET, is
+// {"n": <left>, "errorType": "..."}. No S3 bucket name starts with "_", so
+// the path is no S3 request.
+const FailNextBatchesPath = "/_sumsq/fail-next-batches"
+
+// defaultFailNextError is the error failNextBatches gives by default.
+const defaultFailNextError = "BatchTimeoutError"
+
+// A failRule makes the invocations whose event contains Marker fail with a
+// function error of type ErrorType, without running the function: every
+// one, or the next Left.
 type failRule struct {
 	Marker, ErrorType string
+	Left              int // -1: every one
 }
 
 // proxyStats is what the proxy saw since the last reset.
@@ -108,11 +136,18 @@ func (p *lambdaProxy) reset() proxyStats {
 	return s
 }
 
-// failWhen adds a failRule; clearFails removes them all.
+// failWhen adds a failRule for every invocation, failOnce one for the
+// next; clearFails removes them all.
 func (p *lambdaProxy) failWhen(marker, errorType string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.fails = append(p.fails, failRule{Marker: marker, ErrorType: errorType})
+	p.fails = append(p.fails, failRule{Marker: marker, ErrorType: errorType, Left: -1})
+}
+
+func (p *lambdaProxy) failOnce(marker, errorType string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.fails = append(p.fails, failRule{Marker: marker, ErrorType: errorType, Left: 1})
 }
 
 func (p *lambdaProxy) clearFails() {
@@ -121,16 +156,62 @@ func (p *lambdaProxy) clearFails() {
 	p.fails = nil
 }
 
-// injectedFailure returns the error type of the first failRule event matches.
+// failNextBatches makes the next n batch invocations fail with errorType.
+func (p *lambdaProxy) failNextBatches(n int, errorType string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.failNext = failNext{N: n, ErrorType: errorType}
+}
+
+// injectedFailure returns the error type of the first failRule event
+// matches, or failNextBatches' if event is a batch and some are left.
 func (p *lambdaProxy) injectedFailure(event []byte) (string, bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	for _, f := range p.fails {
-		if bytes.Contains(event, []byte(f.Marker)) {
+	for i, f := range p.fails {
+		if f.Left != 0 && bytes.Contains(event, []byte(f.Marker)) {
+			if f.Left > 0 {
+				p.fails[i].Left--
+			}
 			return f.ErrorType, true
 		}
 	}
+	if p.failNext.N > 0 && isBatch(event) {
+		p.failNext.N--
+		return p.failNext.ErrorType, true
+	}
 	return "", false
+}
+
+// isBatch reports whether event is a batch, {"Items": [...], ...}.
+func isBatch(event []byte) bool {
+	var e struct {
+		Items json.RawMessage `json:"Items"`
+	}
+	return json.Unmarshal(event, &e) == nil && len(e.Items) > 0 && e.Items[0] == '['
+}
+
+// serveFailNext answers FailNextBatchesPath: POST sets the switch, GET
+// shows it.
+func (p *lambdaProxy) serveFailNext(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodPost {
+		q := r.URL.Query()
+		n, err := strconv.Atoi(q.Get("n"))
+		if err != nil || n < 0 {
+			http.Error(w, "n must be a whole number of batch invocations to fail, 0 or more", http.StatusBadRequest)
+			return
+		}
+		errorType := cmp.Or(q.Get("error"), defaultFailNextError)
+		p.failNextBatches(n, errorType)
+	} else if r.Method != http.MethodGet {
+		http.Error(w, "POST ?n=N[&error=TYPE] or GET", http.StatusMethodNotAllowed)
+		return
+	}
+	p.mu.Lock()
+	state := p.failNext
+	p.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(state)
 }
 
 // throttleNext makes the next n invocations fail with TooManyRequestsException.
@@ -145,6 +226,10 @@ func (p *lambdaProxy) throttleNext(n int) {
 var invocationsPath = regexp.MustCompile(`^/2015-03-31/functions/([^/]+)/invocations$`)
 
 func (p *lambdaProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == FailNextBatchesPath {
+		p.serveFailNext(w, r)
+		return
+	}
 	m := invocationsPath.FindStringSubmatch(r.URL.Path)
 	if m == nil || r.Method != http.MethodPost {
 		p.moto.ServeHTTP(w, r)
@@ -186,7 +271,7 @@ func (p *lambdaProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		p.mu.Lock()
 		p.stats.Injected++
 		p.mu.Unlock()
-		body, _ := json.Marshal(map[string]string{"errorType": errorType, "errorMessage": "injected by the test for an event containing a marked key"})
+		body, _ := json.Marshal(map[string]string{"errorType": errorType, "errorMessage": "injected by the e2e proxy, without running the function"})
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("X-Amz-Function-Error", "Unhandled")
 		w.WriteHeader(http.StatusOK)

@@ -70,11 +70,21 @@ State machine (statemachine.asl.json as deployed, its substitutions rendered):
   aws --endpoint-url $E lambda invoke --function-name %[10]s \
       --payload '{"bucket": "%[4]s", "key": "today/random_1.log"}' out.json && cat out.json
 
+Rehearse a failed run and its redrive: the proxy fails the next %[12]d batch
+invocations (more failed objects than ToleratedFailurePercentage %[13]d%% allows),
+the run fails in SumObjects, and a redrive re-runs what failed:
+
+  curl -X POST "$E%[14]s?n=%[12]d"
+  aws --endpoint-url $E stepfunctions start-execution --state-machine-arn %[8]s \
+      --name fail1 --input '{"prefix": "today/"}'
+  AWS_ENDPOINT_URL=$E go run ./cmd/sumsq start -redrive %[9]s:fail1 -wait
+
 Every execution needs a new --name (check is taken). Results go to
 s3://%[4]s/results/. Logs: %[11]s
 Ctrl-C stops everything.
 `, e, testEmulators, testMaxConcurrency, serveBucket, len(objs), count, sum, machine,
-		strings.Replace(machine, ":stateMachine:", ":execution:", 1), functionName, h.LogDir)
+		strings.Replace(machine, ":stateMachine:", ":execution:", 1), functionName, h.LogDir,
+		batchesOverTolerance(len(objs)), testTolerated, FailNextBatchesPath)
 	var stop <-chan time.Time // go test's -timeout, less time to stop cleanly
 	if deadline, ok := t.Deadline(); ok {
 		stop = time.After(time.Until(deadline) - 20*time.Second)
@@ -85,4 +95,10 @@ Ctrl-C stops everything.
 	case <-stop:
 	}
 	fmt.Fprintln(os.Stdout, "stopping")
+}
+
+// batchesOverTolerance is how many full batches of a run of objects must
+// fail for their objects to exceed the tolerated percentage.
+func batchesOverTolerance(objects int) int {
+	return objects*testTolerated/100/testBatchSize + 1
 }

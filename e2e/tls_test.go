@@ -132,7 +132,10 @@ func TestInvokeTLS(t *testing.T) {
 		}
 
 		var got total
-		invoke(t, fmt.Sprintf(`{"ResultWriterDetails": {"Bucket": %q, "Key": %q}}`, bucket, dir+"/manifest.json"), &got)
+		// 151 items, 150 of them failed: tolerated at 100 %.
+		invoke(t, fmt.Sprintf(`{"MapRunArn": "arn:aws:states:us-east-1:123456789012:mapRun:sumsq/SumObjects:0f0e", `+
+			`"ResultWriterDetails": {"Bucket": %q, "Key": %q}, "ItemCounts": {"Total": %d}, "ToleratedFailurePercentage": 100}`,
+			bucket, dir+"/manifest.json", failures+1), &got)
 		location := "s3://" + bucket + "/" + dir + "/failed.jsonl"
 		if got.Objects != 1 || got.Count != 2 || got.SumOfSquares != "5" || got.FailedObjects != failures ||
 			len(got.Failed) == 0 || len(got.Failed) >= failures || got.FailuresLocation != location {

@@ -79,7 +79,7 @@ func (o *onceValue) get(t testing.TB, what string, f func() (string, bool, error
 }
 
 var (
-	bootstrapOnce, rieOnce, versityGWOnce, jsonataOnce, motoOnce onceValue
+	bootstrapOnce, sumsqOnce, rieOnce, versityGWOnce, jsonataOnce, motoOnce onceValue
 )
 
 // repoRoot is the module root: the tests run in e2e/.
@@ -113,6 +113,17 @@ func bootstrapPath(t testing.TB) string {
 		cmd := exec.Command("make", "build-SumFunction", "ARTIFACTS_DIR="+workDir, "GOARCH="+runtime.GOARCH)
 		cmd.Dir = repoRoot(t)
 		return filepath.Join(workDir, "bootstrap"), false, run(cmd)
+	})
+}
+
+// sumsqPath builds the CLI, cmd/sumsq, as `go build` does: the tests run
+// `sumsq start -redrive` against the twin as a user does against AWS.
+func sumsqPath(t testing.TB) string {
+	return sumsqOnce.get(t, "go build ./cmd/sumsq", func() (string, bool, error) {
+		bin := filepath.Join(workDir, "sumsq")
+		cmd := exec.Command("go", "build", "-o", bin, "./cmd/sumsq")
+		cmd.Dir = repoRoot(t)
+		return bin, false, run(cmd)
 	})
 }
 

@@ -191,6 +191,11 @@ func TestHandleInvalidEvent(t *testing.T) {
 		{"unknown field in a batch", `{"Items": [], "BatchInput": {}, "Extra": 1}`, `batch event: unknown field "Extra"`},
 		{"unknown field in a total", `{"ResultWriterDetails": {"Bucket": "b", "Key": "k", "Extra": 1}}`, `total event: unknown field "Extra"`},
 		{"ResultWriterDetails null", `{"ResultWriterDetails": null}`, "ResultWriterDetails needs a Bucket and a Key"},
+		{"total without its item count", `{"MapRunArn": "arn:m", "ResultWriterDetails": {"Bucket": "my-bucket", "Key": "results/x/manifest.json"}, "ToleratedFailurePercentage": 5}`, "ItemCounts.Total is required"},
+		{"item count a fraction", `{"MapRunArn": "arn:m", "ResultWriterDetails": {"Bucket": "my-bucket", "Key": "results/x/manifest.json"}, "ItemCounts": {"Total": 1.5}, "ToleratedFailurePercentage": 5}`, "total event: cannot unmarshal number 1.5"},
+		{"unknown item count", `{"MapRunArn": "arn:m", "ResultWriterDetails": {"Bucket": "my-bucket", "Key": "results/x/manifest.json"}, "ItemCounts": {"Total": 1, "Failed": 0}, "ToleratedFailurePercentage": 5}`, `total event: unknown field "Failed"`},
+		{"percentage a string", `{"MapRunArn": "arn:m", "ResultWriterDetails": {"Bucket": "my-bucket", "Key": "results/x/manifest.json"}, "ItemCounts": {"Total": 1}, "ToleratedFailurePercentage": "5"}`, "total event: cannot unmarshal string"},
+		{"total without its tolerance", `{"MapRunArn": "arn:m", "ResultWriterDetails": {"Bucket": "my-bucket", "Key": "results/x/manifest.json"}, "ItemCounts": {"Total": 1}}`, "ToleratedFailurePercentage is required"},
 		{"an array", `[{"objects": 1}]`, "want {"},
 		{"duplicate field", `{"bucket": "my-bucket", "key": "a", "key": "b"}`, `object event: field "key" given twice`},
 		{"case-variant field", `{"bucket": "my-bucket", "key": "a", "KEY": "b"}`, `object event: field "KEY" given twice, also as "key"`},
@@ -239,7 +244,8 @@ func TestHandleErrors(t *testing.T) {
 			&job.S3UnavailableError{}, "s3://my-bucket/unavailable.log: S3 unavailable: "},
 		{"S3 unavailable in a batch", `{"Items": [{"bucket": "my-bucket", "key": "today/random_1.log"}, {"bucket": "my-bucket", "key": "unavailable.log"}]}`,
 			&job.S3UnavailableError{}, "s3://my-bucket/unavailable.log: S3 unavailable: "},
-		{"missing manifest", `{"ResultWriterDetails": {"Bucket": "my-bucket", "Key": "results/none/manifest.json"}}`,
+		{"missing manifest", `{"MapRunArn": "arn:aws:states:us-east-1:123456789012:mapRun:sumsq-sumsq/SumObjects:none", ` +
+			`"ResultWriterDetails": {"Bucket": "my-bucket", "Key": "results/none/manifest.json"}, "ItemCounts": {"Total": 0}, "ToleratedFailurePercentage": 5}`,
 			&job.InvalidResultsError{}, "results/none/manifest.json: invalid Map results: "},
 	}
 	h := newTestHandler(srv, testConfig(t))

@@ -196,7 +196,8 @@ func TestRuntime(t *testing.T) {
 			"ObjectChangedError", "s3://my-bucket/changes.log: object changed while being read"},
 		{"timeout", `{"bucket": "my-bucket", "key": "stalls.log", "size": 10}`, 2 * time.Second,
 			"TimeoutError", "s3://my-bucket/stalls.log: stopped before the invocation's deadline"},
-		{"missing manifest", `{"ResultWriterDetails": {"Bucket": "my-bucket", "Key": "results/none/manifest.json"}}`, time.Minute,
+		{"missing manifest", `{"MapRunArn": "arn:aws:states:us-east-1:123456789012:mapRun:sumsq-sumsq/SumObjects:none", ` +
+			`"ResultWriterDetails": {"Bucket": "my-bucket", "Key": "results/none/manifest.json"}, "ItemCounts": {"Total": 0}, "ToleratedFailurePercentage": 5}`, time.Minute,
 			"InvalidResultsError", "results/none/manifest.json: invalid Map results: "},
 	}
 	for _, tt := range tests {

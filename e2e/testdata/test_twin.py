@@ -8,7 +8,12 @@ import datetime
 import json
 import unittest
 
-from twin import batching, definition, listing, results, tolerance
+import types
+
+import boto3
+from moto.stepfunctions.parser.api import ExecutionStatus, StateMachineType
+
+from twin import awssdk, batching, counts, definition, listing, redrive, results, tolerance
 
 # input-output-itembatcher.html: the dataset of the page's example, and the
 # batch of two items it shows a child receiving.
@@ -202,7 +207,8 @@ class ResultsTest(unittest.TestCase):
             "StopDate": "2025-02-04T01:49:50.163Z",
         })
         failed = results.record(run(1, "FAILED", error="States.TaskFailed", cause="boom"), MACHINE, True)
-        self.assertEqual((failed["Error"], failed["Cause"], failed["RedriveStatus"]), ("States.TaskFailed", "boom", "NOT_REDRIVABLE"))
+        self.assertEqual((failed["Error"], failed["Cause"], failed["RedriveStatus"]), ("States.TaskFailed", "boom", "REDRIVABLE_BY_MAP_RUN"))
+        self.assertNotIn("RedriveStatusReason", failed)
         self.assertNotIn("Output", failed)
         pending = results.record(run(2, "PENDING"), MACHINE, True)
         self.assertEqual(set(pending), {"ExecutionArn", "Input", "InputDetails", "Name", "StateMachineArn", "Status"})
@@ -240,6 +246,102 @@ class ResultsTest(unittest.TestCase):
         self.assertEqual([e for _, _, b in files for e in json.loads(b)], [{"n": "x" * 50}] * 10)
         for _, _, b in files:
             self.assertLessEqual(len(b), 200)
+
+
+class RedriveStatusTest(unittest.TestCase):
+    """API_DescribeExecution.html: redriveStatus and redriveStatusReason, of
+    an execution and of the children a result file records."""
+
+    def test_children(self):
+        for status, express, want in [
+            ("SUCCEEDED", True, {"RedriveStatus": "NOT_REDRIVABLE", "RedriveStatusReason": "Execution is SUCCEEDED and cannot be redriven"}),
+            ("SUCCEEDED", False, {"RedriveStatus": "NOT_REDRIVABLE", "RedriveStatusReason": "Execution is SUCCEEDED and cannot be redriven"}),
+            # An EXPRESS child is re-run only by a redrive of its Map Run
+            # (StartExecution); a STANDARD one can be redriven itself.
+            ("FAILED", True, {"RedriveStatus": "REDRIVABLE_BY_MAP_RUN"}),
+            ("TIMED_OUT", True, {"RedriveStatus": "REDRIVABLE_BY_MAP_RUN"}),
+            ("ABORTED", True, {"RedriveStatus": "REDRIVABLE_BY_MAP_RUN"}),
+            ("FAILED", False, {"RedriveStatus": "REDRIVABLE"}),
+        ]:
+            with self.subTest(status=status, express=express):
+                self.assertEqual(results.redrive_status(run(0, status), express), want)
+
+    def test_redriven_record(self):
+        r = run(0, "SUCCEEDED", output={})
+        r.redrive_count = 2
+        self.assertEqual(results.record(r, MACHINE, False)["RedriveCount"], 2)
+
+    def test_execution(self):
+        stopped = T1
+        for name, sm_type, exec_status, at, want in [
+            ("failed", StateMachineType.STANDARD, ExecutionStatus.FAILED, T1, ("REDRIVABLE", None)),
+            ("aborted", StateMachineType.STANDARD, ExecutionStatus.ABORTED, T1, ("REDRIVABLE", None)),
+            ("timed out", StateMachineType.STANDARD, ExecutionStatus.TIMED_OUT, T1, ("REDRIVABLE", None)),
+            ("running", StateMachineType.STANDARD, ExecutionStatus.RUNNING, T1,
+             ("NOT_REDRIVABLE", "Execution is RUNNING and cannot be redriven")),
+            ("succeeded", StateMachineType.STANDARD, ExecutionStatus.SUCCEEDED, T1,
+             ("NOT_REDRIVABLE", "Execution is SUCCEEDED and cannot be redriven")),
+            ("14 days after", StateMachineType.STANDARD, ExecutionStatus.FAILED, T1 + datetime.timedelta(days=14), ("REDRIVABLE", None)),
+            ("later", StateMachineType.STANDARD, ExecutionStatus.FAILED, T1 + datetime.timedelta(days=14, seconds=1),
+             ("NOT_REDRIVABLE", "Execution redrivable period exceeded")),
+            ("EXPRESS", StateMachineType.EXPRESS, ExecutionStatus.FAILED, T1, ("NOT_REDRIVABLE",
+             "Execution is of an EXPRESS state machine and cannot be redriven")),
+        ]:
+            with self.subTest(name):
+                e = types.SimpleNamespace(sm_type=sm_type, exec_status=exec_status, stop_date=stopped)
+                self.assertEqual(redrive.status(e, at), want)
+
+
+class CountsTest(unittest.TestCase):
+    """API_MapRunItemCounts.html: each count is the items whose child is in
+    that state now; total is every item of the Map Run."""
+
+    def test_all_succeeded(self):
+        # Three items, each its own child, all written: as a Map Run of
+        # three Pass children reports them.
+        runs = [run(i, "SUCCEEDED", output={}) for i in range(3)]
+        for r in runs:
+            r.written = True
+        got = counts.counts(runs, [1, 1, 1])
+        self.assertEqual(got, {"aborted": 0, "failed": 0, "pending": 0, "resultsWritten": 3, "running": 0, "succeeded": 3,
+                               "timedOut": 0, "total": 3, "failuresNotRedrivable": 0, "pendingRedrive": 0})
+
+    def test_batches_in_every_state(self):
+        statuses = ["SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "RUNNING", "PENDING", "PENDING_REDRIVE"]
+        runs = [run(i, s) for i, s in enumerate(statuses)]
+        runs[0].written = runs[1].written = True
+        sizes = [1, 2, 4, 8, 16, 32, 64]
+        got = counts.counts(runs, sizes)
+        self.assertEqual(got, {"succeeded": 1, "failed": 2, "timedOut": 4, "aborted": 8, "running": 16, "pending": 32,
+                               "pendingRedrive": 64, "total": 127, "resultsWritten": 3, "failuresNotRedrivable": 0})
+        self.assertEqual(counts.counts(runs, [1] * len(runs))["total"], 7)
+
+
+class AwsSdkTest(unittest.TestCase):
+    """supported-services-awssdk.html: parameters in PascalCase "even if the
+    native service API is in camelCase", and the response likewise."""
+
+    def setUp(self):
+        self.model = boto3.client("stepfunctions", region_name="us-east-1").meta.service_model
+
+    def test_documented_parameter(self):
+        # The page's example: startSyncExecution takes StateMachineArn.
+        op = self.model.operation_model("StartSyncExecution")
+        self.assertEqual(awssdk.to_request({"StateMachineArn": "arn:m", "Input": "{}"}, op.input_shape),
+                         {"stateMachineArn": "arn:m", "input": "{}"})
+
+    def test_describe_map_run(self):
+        op = self.model.operation_model("DescribeMapRun")
+        self.assertEqual(awssdk.to_request({"MapRunArn": "arn:r"}, op.input_shape), {"mapRunArn": "arn:r"})
+        response = {"mapRunArn": "arn:r", "status": "SUCCEEDED", "startDate": T0, "redriveCount": 0,
+                    "itemCounts": {"total": 3, "timedOut": 0, "pendingRedrive": 0}}
+        self.assertEqual(awssdk.from_response(response, op.output_shape), {
+            "MapRunArn": "arn:r", "Status": "SUCCEEDED", "StartDate": "2025-02-04T01:49:50.099Z", "RedriveCount": 0,
+            "ItemCounts": {"Total": 3, "TimedOut": 0, "PendingRedrive": 0}})
+
+    def test_unknown_parameter_left_for_the_api(self):
+        op = self.model.operation_model("StartExecution")
+        self.assertEqual(awssdk.to_request({"Name": "n", "Unknown": 1}, op.input_shape), {"name": "n", "Unknown": 1})
 
 
 def machine(map_state, query_language="JSONata"):

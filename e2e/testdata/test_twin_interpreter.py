@@ -15,6 +15,7 @@ import unittest
 
 import boto3
 from moto import mock_aws
+from moto.core.config import default_user_config
 
 import moto_launcher
 import twin
@@ -55,6 +56,26 @@ FAILING = {"StartAt": "First", "States": {
 }}
 
 
+# A child that succeeds when the object its batch's first item names
+# exists: an AWS SDK integration (s3:headObject) whose outcome a test changes
+# by putting the object, for a redrive to find.
+CHECK = {"StartAt": "First", "States": {
+    "First": {"Type": "Pass", "Parameters": {"item.$": "$.Items[0]"}, "ResultPath": "$.first", "Next": "Check"},
+    "Check": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:s3:headObject",
+              "Parameters": {"Bucket": BUCKET, "Key.$": "$.first.item.key"}, "ResultPath": None,
+              "OutputPath": "$.Items", "End": True},
+}}
+
+# A child that fails when its item says so and otherwise waits 5 seconds.
+WAIT_OR_FAIL = {"StartAt": "First", "States": {
+    "First": {"Type": "Pass", "Parameters": {"item.$": "$.Items[0]"}, "ResultPath": "$.first", "Next": "C"},
+    "C": {"Type": "Choice", "Choices": [{"Variable": "$.first.item.fail", "BooleanEquals": True, "Next": "F"}],
+          "Default": "W"},
+    "F": {"Type": "Fail", "Error": "Boom", "Cause": "the item said so"},
+    "W": {"Type": "Wait", "Seconds": 5, "End": True},
+}}
+
+
 class TwinCase(unittest.TestCase):
     """moto in this process, with a bucket, and helpers to run state machines."""
 
@@ -85,13 +106,23 @@ class TwinCase(unittest.TestCase):
         arn = self.create(definition)
         self.n += 1
         ex = self.sfn.start_execution(stateMachineArn=arn, name=f"e{self.n}", input=json.dumps(state_input or {}))
+        return self.wait(ex["executionArn"])
+
+    def wait(self, execution_arn):
         deadline = time.time() + 60
         while time.time() < deadline:
-            d = self.sfn.describe_execution(executionArn=ex["executionArn"])
+            d = self.sfn.describe_execution(executionArn=execution_arn)
             if d["status"] != "RUNNING":
                 return d
             time.sleep(0.05)
         self.fail("execution still running after 60 s")
+
+    def history(self, execution_arn):
+        return self.sfn.get_execution_history(executionArn=execution_arn, maxResults=1000)["events"]
+
+    def entered(self, execution_arn, name):
+        """How many times the execution entered the state name."""
+        return sum(1 for e in self.history(execution_arn) if e.get("stateEnteredEventDetails", {}).get("name") == name)
 
     def output(self, d):
         self.assertEqual(d["status"], "SUCCEEDED", f"{d.get('error')}: {d.get('cause')}")
@@ -164,7 +195,8 @@ class InterpreterTest(TwinCase):
         self.assertEqual((failed["Status"], failed["Error"], failed["Cause"]), ("FAILED", "Boom", "the item said so"))
         self.assertEqual(json.loads(failed["Input"]), {"Items": items[4:6]})
         self.assertIn(":express:", failed["ExecutionArn"])
-        self.assertEqual(failed["RedriveStatus"], "NOT_REDRIVABLE")
+        # An EXPRESS child that failed can be re-run by a redrive of its Map Run only.
+        self.assertEqual(failed["RedriveStatus"], "REDRIVABLE_BY_MAP_RUN")
 
     def test_over_tolerance(self):
         # Two of ten items fail (one batch of two): over 19 % and over a count
@@ -212,7 +244,7 @@ class InterpreterTest(TwinCase):
         self.assertEqual([json.loads(r["Input"]) for r in pending], [{"Items": items[2:4]}, {"Items": items[4:6]}])
         runs = self.sfn.list_map_runs(executionArn=ex["executionArn"])["mapRuns"]
         counts = self.sfn.describe_map_run(mapRunArn=runs[0]["mapRunArn"])["itemCounts"]
-        self.assertEqual((counts["total"], counts["failed"]), (2, 2))
+        self.assertEqual((counts["total"], counts["failed"], counts["pending"], counts["resultsWritten"]), (6, 2, 4, 2))
 
     def test_item_reader_failed(self):
         m = distributed(child(), ItemReader={"Resource": "arn:aws:states:::s3:listObjectsV2",
@@ -253,6 +285,194 @@ class InterpreterTest(TwinCase):
         m = distributed(child(), ResultWriter={**self.WRITER, "Comment": "not allowed here"})
         with self.assertRaisesRegex(self.sfn.exceptions.InvalidDefinition, "SCHEMA_VALIDATION_FAILED"):
             self.sfn.create_state_machine(name="bad", definition=json.dumps({"StartAt": "M", "States": {"M": m}}), roleArn=ROLE)
+
+
+class AbortTest(TwinCase):
+    """API_MapRunItemCounts.html: aborted counts the items of children
+    "stopped by the user or by Step Functions, because the Map Run failed":
+    once the tolerance is crossed, children still running are stopped."""
+
+    def test_running_children_aborted(self):
+        items = [{"n": i, "fail": i == 2} for i in range(6)]
+        arn = self.create({"StartAt": "M", "States": {"M": distributed(
+            WAIT_OR_FAIL, ItemBatcher={"MaxItemsPerBatch": 1}, MaxConcurrency=3, ResultWriter=self.WRITER)}})
+        start = time.time()
+        ex = self.sfn.start_execution(stateMachineArn=arn, name="abort", input=json.dumps(items))
+        d = self.wait(ex["executionArn"])
+        self.assertEqual((d["status"], d["error"]), ("FAILED", "States.ExceedToleratedFailureThreshold"))
+        self.assertLess(time.time() - start, 4.5, "the waiting children were not stopped")
+        run_arn = self.sfn.list_map_runs(executionArn=ex["executionArn"])["mapRuns"][0]["mapRunArn"]
+        c = self.sfn.describe_map_run(mapRunArn=run_arn)
+        self.assertEqual({k: c["itemCounts"][k] for k in ("total", "failed", "aborted", "pending", "running", "succeeded")},
+                         {"total": 6, "failed": 1, "aborted": 2, "pending": 3, "running": 0, "succeeded": 0})
+        self.assertEqual(c["executionCounts"]["aborted"], 2)
+        keys = [o["Key"] for o in self.s3.list_objects_v2(Bucket=BUCKET, Prefix="results/").get("Contents", [])]
+        manifest = json.loads(self.get(next(k for k in keys if k.endswith("manifest.json"))))
+        failed = json.loads(self.get(manifest["ResultFiles"]["FAILED"][0]["Key"]))
+        self.assertEqual(sorted(r["Status"] for r in failed), ["ABORTED", "ABORTED", "FAILED"])
+
+
+class RedriveTest(TwinCase):
+    """RedriveExecution (API_RedriveExecution.html, redrive-executions.html,
+    redrive-map-run.html): the same execution, from the state that failed,
+    with the same input; a failed Map Run's unsuccessful children run again,
+    the others do not; then the states after it."""
+
+    def keys(self, n):
+        return [{"key": f"in/{i}.txt"} for i in range(n)]
+
+    def machine(self, execution_type="EXPRESS", writer=None, then=None):
+        m = distributed(CHECK, execution_type=execution_type, ItemBatcher={"MaxItemsPerBatch": 1}, MaxConcurrency=1,
+                        Label="M", ResultWriter=writer or self.WRITER)
+        m.pop("End")
+        m["Next"] = "After"
+        states = {"Before": {"Type": "Pass", "Next": "M"}, "M": m, "After": {"Type": "Pass", "End": True}}
+        if then:
+            states["After"] = {**then, "End": True}
+        return {"StartAt": "Before", "States": states}
+
+    def start(self, definition, state_input):
+        arn = self.create(definition)
+        self.n += 1
+        return self.sfn.start_execution(stateMachineArn=arn, name=f"r{self.n}", input=json.dumps(state_input))["executionArn"]
+
+    def redrive(self, execution_arn):
+        date = self.sfn.redrive_execution(executionArn=execution_arn)["redriveDate"]
+        self.assertIsNotNone(date)
+        return self.wait(execution_arn)
+
+    def manifest_files(self, execution_arn):
+        run_arn = self.sfn.list_map_runs(executionArn=execution_arn)["mapRuns"][-1]["mapRunArn"]
+        run_id = run_arn.rsplit(":", 1)[-1]
+        manifest = json.loads(self.get(f"results/{run_id}/manifest.json"))
+        return {g: [r for f in files for r in json.loads(self.get(f["Key"]))] for g, files in manifest["ResultFiles"].items()}
+
+    def test_map_run_redriven(self):
+        for execution_type in ("EXPRESS", "STANDARD"):
+            with self.subTest(execution_type):
+                items = self.keys(6)
+                self.put([i["key"] for n, i in enumerate(items) if n not in (1, 4)])
+                writer = {**self.WRITER, "WriterConfig": {"Transformation": "NONE", "OutputType": "JSON"}}
+                ex = self.start(self.machine(execution_type, writer), items)
+                d = self.wait(ex)
+                self.assertEqual((d["status"], d["error"]), ("FAILED", "States.ExceedToleratedFailureThreshold"))
+                self.assertEqual((d["redriveCount"], d["redriveStatus"]), (0, "REDRIVABLE"))
+                before = self.manifest_files(ex)
+                failed, = before["FAILED"]  # item 1; MaxConcurrency 1: items 2-5 never started
+                self.assertEqual(len(before["PENDING"]), 4)
+                run_arn = self.sfn.list_map_runs(executionArn=ex)["mapRuns"][0]["mapRunArn"]
+
+                self.put([items[1]["key"], items[4]["key"]])
+                d = self.redrive(ex)
+                self.assertEqual((d["status"], d["executionArn"], d["redriveCount"]), ("SUCCEEDED", ex, 1))
+                self.assertEqual((d["redriveStatus"], d["redriveStatusReason"]),
+                                 ("NOT_REDRIVABLE", "Execution is SUCCEEDED and cannot be redriven"))
+                self.assertIn("redriveDate", d)
+                # The states before the Map ran once; the Map twice, the state after once.
+                self.assertEqual((self.entered(ex, "Before"), self.entered(ex, "M"), self.entered(ex, "After")), (1, 2, 1))
+                self.assertEqual([e["type"] for e in self.history(ex)].count("ExecutionRedriven"), 1)
+                # The same Map Run, redriven once, every item counted once.
+                runs = self.sfn.list_map_runs(executionArn=ex)["mapRuns"]
+                self.assertEqual([r["mapRunArn"] for r in runs], [run_arn])
+                c = self.sfn.describe_map_run(mapRunArn=run_arn)
+                self.assertEqual((c["status"], c["redriveCount"]), ("SUCCEEDED", 1))
+                self.assertIn("redriveDate", c)
+                for counts in (c["itemCounts"], c["executionCounts"]):
+                    self.assertEqual(counts, {"total": 6, "succeeded": 6, "resultsWritten": 6, "failed": 0, "pending": 0,
+                                              "running": 0, "timedOut": 0, "aborted": 0, "pendingRedrive": 0,
+                                              "failuresNotRedrivable": 0})
+                # The manifest covers every child, in item order; the one
+                # that failed ran again: an EXPRESS child as a new execution
+                # (StartExecution), a STANDARD one redriven under its ARN.
+                after = self.manifest_files(ex)
+                self.assertEqual((after["FAILED"], after["PENDING"]), ([], []))
+                self.assertEqual([json.loads(r["Input"]) for r in after["SUCCEEDED"]], [{"Items": [i]} for i in items])
+                self.assertEqual([json.loads(r["Output"]) for r in after["SUCCEEDED"]], [[i] for i in items])
+                again = after["SUCCEEDED"][1]
+                if execution_type == "EXPRESS":
+                    self.assertNotEqual(again["ExecutionArn"], failed["ExecutionArn"])
+                    self.assertEqual(again["RedriveCount"], 0)
+                else:
+                    self.assertEqual((again["ExecutionArn"], again["RedriveCount"]), (failed["ExecutionArn"], 1))
+                self.assertEqual(after["SUCCEEDED"][0]["ExecutionArn"], before["SUCCEEDED"][0]["ExecutionArn"])
+                self.s3.delete_objects(Bucket=BUCKET, Delete={"Objects": [{"Key": i["key"]} for i in items]})
+
+    def test_later_state_redriven(self):
+        # The Map succeeds, the state after it fails: a redrive runs that
+        # state again, not the Map.
+        items = self.keys(3)
+        self.put([i["key"] for i in items])
+        late = {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:s3:headObject",
+                "Parameters": {"Bucket": BUCKET, "Key": "late.txt"}, "ResultPath": None}
+        ex = self.start(self.machine(then=late), items)
+        d = self.wait(ex)
+        self.assertEqual(d["status"], "FAILED")
+        self.put(["late.txt"])
+        d = self.redrive(ex)
+        self.assertEqual((d["status"], d["redriveCount"]), ("SUCCEEDED", 1))
+        self.assertEqual((self.entered(ex, "M"), self.entered(ex, "After")), (1, 2))
+
+    def test_caught_into_fail_state(self):
+        # redrive-executions.html: a Catch that leads to a Fail state makes
+        # that the state that failed; a redrive runs it alone, and fails again.
+        items = self.keys(2)
+        m = self.machine()
+        m["States"]["M"]["Catch"] = [{"ErrorEquals": ["States.ALL"], "Next": "Failed"}]
+        m["States"]["Failed"] = {"Type": "Fail", "Error": "Caught", "Cause": "the Map failed"}
+        ex = self.start(m, items)
+        d = self.wait(ex)
+        self.assertEqual((d["status"], d["error"]), ("FAILED", "Caught"))
+        self.put([i["key"] for i in items])
+        d = self.redrive(ex)
+        self.assertEqual((d["status"], d["error"], d["redriveCount"]), ("FAILED", "Caught", 1))
+        self.assertEqual((self.entered(ex, "M"), self.entered(ex, "Failed")), (1, 2))
+
+    def test_redriven_results_of_rerun_children_only(self):
+        # What the ResultWriter writes after a redrive is not documented; the
+        # twin writes every child unless told to write only those it re-ran.
+        items = self.keys(4)
+        self.put([items[0]["key"]])
+        ex = self.start(self.machine(), items)
+        self.wait(ex)
+        self.put([i["key"] for i in items])
+        config = default_user_config["stepfunctions"]
+        self.addCleanup(config.pop, "twin_redriven_results")
+        config["twin_redriven_results"] = "rerun"
+        self.assertEqual(self.redrive(ex)["status"], "SUCCEEDED")
+        self.assertEqual(len(self.manifest_files(ex)["SUCCEEDED"]), 3)
+
+    def test_not_redrivable(self):
+        items = self.keys(1)
+        self.put([items[0]["key"]])
+        ex = self.start(self.machine(), items)
+        self.assertEqual(self.wait(ex)["status"], "SUCCEEDED")
+        with self.assertRaisesRegex(self.sfn.exceptions.ExecutionNotRedrivable, "Execution is SUCCEEDED and cannot be redriven"):
+            self.sfn.redrive_execution(executionArn=ex)
+        waiting = self.start({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 2, "End": True}}}, {})
+        with self.assertRaisesRegex(self.sfn.exceptions.ExecutionNotRedrivable, "Execution is RUNNING"):
+            self.sfn.redrive_execution(executionArn=waiting)
+        d = self.sfn.describe_execution(executionArn=waiting)
+        self.assertEqual((d["redriveCount"], d["redriveStatus"]), (0, "NOT_REDRIVABLE"))
+        with self.assertRaises(self.sfn.exceptions.ExecutionDoesNotExist):
+            self.sfn.redrive_execution(executionArn=waiting + "-no")
+
+
+class DescribeMapRunTaskTest(TwinCase):
+    """A Task with arn:aws:states:::aws-sdk:sfn:describeMapRun, as the
+    deployed CountItems: PascalCase parameters and result
+    (supported-services-awssdk.html)."""
+
+    def test_item_count(self):
+        m = distributed(child(), ItemBatcher={"MaxItemsPerBatch": 2}, ResultWriter=self.WRITER)
+        m.pop("End")
+        m["Next"] = "Count"
+        d = self.execute({"StartAt": "M", "States": {"M": m, "Count": {
+            "Type": "Task", "Resource": "arn:aws:states:::aws-sdk:sfn:describeMapRun",
+            "Parameters": {"MapRunArn.$": "$.MapRunArn"}, "End": True}}}, [{"n": i} for i in range(5)])
+        out = self.output(d)
+        self.assertEqual((out["Status"], out["ItemCounts"]["Total"], out["ItemCounts"]["Succeeded"]), ("SUCCEEDED", 5, 5))
+        self.assertEqual(out["ExecutionCounts"]["Total"], 3)
+        self.assertRegex(out["StartDate"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 
 
 @unittest.skipUnless(JSONATA_DIR, "TWIN_JSONATA_DIR is not set: no JSONata engine")

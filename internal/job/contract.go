@@ -44,6 +44,7 @@ var Contract = []ErrorClass{
 	{&BatchTimeoutError{}, Permanent, "a batch's objects could not all be read in the function's time; the message says which parameter to change"},
 	{&InvalidResultsError{}, Permanent, "the Map's result files are missing, malformed, or outside the run's results"},
 	{&FailureListError{}, Permanent, "the Total could not keep the full list of failures in the function's /tmp"},
+	{&TooManyFailuresError{}, Permanent, "more of the run's objects failed than ToleratedFailurePercentage allows; the full list is written first"},
 	{&S3UnavailableError{}, Transient, "S3 failed after the SDK's own retries"},
 	{&ObjectChangedError{}, Transient, "the object was overwritten while it was being read (its ETag changed)"},
 	{&TimeoutError{}, Transient, "the function stopped before its deadline while reading an object or the Map's results"},

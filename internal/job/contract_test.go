@@ -138,8 +138,17 @@ func TestASLErrorNamesAreErrorTypes(t *testing.T) {
 		for _, c := range s.Catch {
 			equals = append(equals, c.ErrorEquals...)
 		}
+		// An AWS SDK integration's errors are named after its service
+		// (supported-services-awssdk.html): "Sfn.ThrottlingException" for
+		// arn:aws:states:::aws-sdk:sfn:... Only such a state may match them.
+		sdkService := ""
+		if rest, ok := strings.CutPrefix(s.Resource, "arn:aws:states:::aws-sdk:"); ok {
+			service, _, _ := strings.Cut(rest, ":")
+			sdkService = strings.ToUpper(service[:1]) + service[1:] + "."
+		}
 		for _, name := range equals {
-			if strings.HasPrefix(name, "States.") || strings.HasPrefix(name, "Lambda.") {
+			if strings.HasPrefix(name, "States.") || strings.HasPrefix(name, "Lambda.") ||
+				sdkService != "" && strings.HasPrefix(name, sdkService) {
 				continue
 			}
 			matched++

@@ -144,6 +144,25 @@ func (e *FailureListError) Error() string {
 
 func (e *FailureListError) Unwrap() error { return e.Err }
 
+// TooManyFailuresError means that more of a run's objects failed than its
+// ToleratedFailurePercentage allows: Failed×100 > Percentage×Objects, every
+// object of a batch that failed counting as failed. The Total returns it
+// after writing the list of every failure to Location, so that the run
+// fails and still says what failed. Permanent: the failures are in the
+// results, and a retry would count them again.
+type TooManyFailuresError struct {
+	Failed, Objects int64   // the run's failed objects, and all its objects (summed and failed)
+	Percentage      int     // ToleratedFailurePercentage
+	Location        string  // s3:// URL of the list of every failure
+	First           Failure // the first failure of that list
+}
+
+func (e *TooManyFailuresError) Error() string {
+	return fmt.Sprintf("%d of %d objects failed, more than the %d%% ToleratedFailurePercentage allows; "+
+		"every failed object is listed in %s (the first: %s: %s: %s)",
+		e.Failed, e.Objects, e.Percentage, e.Location, e.First.Key, e.First.Error, e.First.Cause)
+}
+
 // location prefixes a message about an object: "s3://bucket/key: " for an
 // S3 object, "path: " for a local file (no bucket), nothing for none.
 func location(bucket, key string) string {

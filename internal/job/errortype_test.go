@@ -27,6 +27,7 @@ func TestErrorType(t *testing.T) {
 		{&job.TimeoutError{}, "TimeoutError"},
 		{&job.InvalidResultsError{}, "InvalidResultsError"},
 		{&job.FailureListError{}, "FailureListError"},
+		{&job.TooManyFailuresError{}, "TooManyFailuresError"},
 		// What a wrapped error would show instead: why they are returned unwrapped.
 		{errors.New("x"), "errorString"},
 		{fmt.Errorf("x: %w", &job.TimeoutError{}), "wrapError"},

@@ -1,6 +1,7 @@
 package job
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -34,11 +35,15 @@ import (
 // whose Input and Output hold JSON text in a string. The reader accepts
 // records in any file, and outputs in SUCCEEDED files.
 
-// manifest is manifest.json.
+// manifest is manifest.json. Each field is required: the page above
+// documents all three, and a run of no items writes them too, ResultFiles
+// holding empty lists (AWS does not document that case; it is the reading
+// the local twin follows, and the Total's check of the Map Run's item count
+// catches a manifest that leaves out what the run did).
 type manifest struct {
-	DestinationBucket string                  `json:"DestinationBucket"`
-	MapRunArn         string                  `json:"MapRunArn"`
-	ResultFiles       map[string][]resultFile `json:"ResultFiles"`
+	DestinationBucket *string                    `json:"DestinationBucket"`
+	MapRunArn         *string                    `json:"MapRunArn"`
+	ResultFiles       map[string]json.RawMessage `json:"ResultFiles"`
 }
 
 // resultFile is one entry of the manifest's ResultFiles.
@@ -59,21 +64,57 @@ type statusFile struct {
 // objects were not summed.
 const statusSucceeded = "SUCCEEDED"
 
-// maxManifestBytes bounds the manifest read into memory. A manifest lists
+// MaxManifestBytes bounds the manifest read into memory. A manifest lists
 // one small entry per result file, and Step Functions writes a result file
-// per several MB of results: this is far more than any run writes.
-const maxManifestBytes = 16 << 20
+// per several MB of results: this is far more than any run writes. A larger
+// manifest is refused as too large, unread past the bound.
+const MaxManifestBytes = 16 << 20
+
+// errManifestTooLarge is what a manifest's reader says past the bound.
+var errManifestTooLarge = fmt.Errorf("manifest is larger than %d bytes (16 MiB), more than any Map Run writes", MaxManifestBytes)
+
+// boundedReader reads at most n bytes of r, then fails with
+// errManifestTooLarge if r has more: unlike io.LimitReader's EOF, which a
+// decoder would report as a truncated document.
+type boundedReader struct {
+	r io.Reader
+	n int64
+}
+
+func (b *boundedReader) Read(p []byte) (int, error) {
+	if b.n <= 0 {
+		var one [1]byte
+		for range 100 { // as bufio gives up on a reader that makes no progress
+			n, err := b.r.Read(one[:])
+			if n > 0 {
+				return 0, errManifestTooLarge
+			}
+			if err != nil {
+				return 0, err
+			}
+		}
+		return 0, io.ErrNoProgress
+	}
+	if int64(len(p)) > b.n {
+		p = p[:b.n]
+	}
+	n, err := b.r.Read(p)
+	b.n -= int64(n)
+	return n, err
+}
 
 // readManifest reads the manifest at bucket/key and checks that it names
 // only result files in its own directory, each once, and no other bucket.
 // It returns the Map Run's ARN and the files in the order a total reads them: SUCCEEDED, FAILED,
 // PENDING, then any other status by name, each in manifest order, so that
 // the order of the failures a total names is reproducible. A manifest with
-// no ResultFiles is that of a run with nothing to sum.
+// without DestinationBucket, MapRunArn or ResultFiles (or with a group of
+// ResultFiles that is not a list), or of more than MaxManifestBytes, is an
+// *InvalidResultsError.
 func (s *Summer) readManifest(ctx context.Context, bucket, key string) (mapRunArn string, files []statusFile, err error) {
 	var m manifest
 	err = s.read(ctx, bucket, key, -1, func(r io.Reader) error {
-		dec := json.NewDecoder(io.LimitReader(r, maxManifestBytes))
+		dec := json.NewDecoder(&boundedReader{r: r, n: MaxManifestBytes})
 		if err := dec.Decode(&m); err != nil {
 			return err
 		}
@@ -88,8 +129,21 @@ func (s *Summer) readManifest(ctx context.Context, bucket, key string) (mapRunAr
 	if err != nil {
 		return "", nil, err
 	}
-	if m.DestinationBucket != "" && m.DestinationBucket != bucket {
-		return "", nil, &InvalidResultsError{Key: key, Reason: fmt.Sprintf("manifest names bucket %s, not %s", quote(m.DestinationBucket), quote(bucket))}
+	var missing []string
+	for _, f := range []struct {
+		name    string
+		present bool
+	}{{"DestinationBucket", m.DestinationBucket != nil}, {"MapRunArn", m.MapRunArn != nil}, {"ResultFiles", m.ResultFiles != nil}} {
+		if !f.present {
+			missing = append(missing, f.name)
+		}
+	}
+	if len(missing) > 0 {
+		return "", nil, &InvalidResultsError{Key: key, Reason: fmt.Sprintf("manifest has no %s: not one a ResultWriter writes",
+			strings.Join(missing, ", "))}
+	}
+	if *m.DestinationBucket != bucket {
+		return "", nil, &InvalidResultsError{Key: key, Reason: fmt.Sprintf("manifest names bucket %s, not %s", quote(*m.DestinationBucket), quote(bucket))}
 	}
 	dir, _ := path.Split(key)
 	statuses := slices.Collect(func(yield func(string) bool) {
@@ -107,7 +161,15 @@ func (s *Summer) readManifest(ctx context.Context, bucket, key string) (mapRunAr
 	})
 	seen := make(map[string]string)
 	for _, status := range statuses {
-		for i, f := range m.ResultFiles[status] {
+		var group []resultFile
+		raw := bytes.TrimSpace(m.ResultFiles[status])
+		if len(raw) == 0 || raw[0] != '[' {
+			return "", nil, &InvalidResultsError{Key: key, Reason: fmt.Sprintf("manifest: ResultFiles.%s is %s, not a list of files", status, shorten(string(raw), 40))}
+		}
+		if err := json.Unmarshal(raw, &group); err != nil {
+			return "", nil, &InvalidResultsError{Key: key, Reason: fmt.Sprintf("manifest: ResultFiles.%s: %v", status, err)}
+		}
+		for i, f := range group {
 			where := fmt.Sprintf("manifest: ResultFiles.%s[%d]", status, i)
 			switch {
 			case f.Key == "":
@@ -127,7 +189,7 @@ func (s *Summer) readManifest(ctx context.Context, bucket, key string) (mapRunAr
 			files = append(files, statusFile{Status: status, Key: f.Key, Size: size})
 		}
 	}
-	return m.MapRunArn, files, nil
+	return *m.MapRunArn, files, nil
 }
 
 func statusRank(s string) int {

@@ -9,6 +9,7 @@ import (
 	"io"
 	"math"
 	"math/big"
+	"math/bits"
 	"path"
 	"strconv"
 	"strings"
@@ -40,6 +41,15 @@ const (
 // FailuresLocation is its s3:// URL. Total.Failed is always a prefix of
 // that list.
 //
+// The objects the results account for (summed, failed and skipped) must be
+// the Map Run's own count of its items, e.ItemCounts.Total: otherwise the
+// results are incomplete (a manifest that leaves out child executions, a
+// lost file) and Total returns an *InvalidResultsError naming both numbers,
+// never a short total. When more of the run's objects (summed and failed)
+// failed than e.ToleratedFailurePercentage allows, Total writes the list of
+// every failure as above, whatever its length, and returns a
+// *TooManyFailuresError naming it.
+//
 // The Summer reads and writes only under its ResultsPrefix, in its Bucket
 // if set: an event naming a manifest elsewhere is an *InvalidEventError,
 // and a manifest naming result files outside its own directory, or one file
@@ -58,7 +68,7 @@ func (s *Summer) Total(ctx context.Context, e TotalEvent) (Total, error) {
 	if err != nil {
 		return Total{}, err
 	}
-	if e.MapRunArn != "" && mapRun != "" && e.MapRunArn != mapRun {
+	if mapRun != e.MapRunArn {
 		return Total{}, &InvalidResultsError{Key: key, Reason: fmt.Sprintf("manifest is for Map Run %s, not %s", mapRun, e.MapRunArn)}
 	}
 	t := &Tally{Failed: FailureList{Spill: true}}
@@ -78,7 +88,12 @@ func (s *Summer) Total(ctx context.Context, e TotalEvent) (Total, error) {
 		}
 	}
 	total := t.Total()
-	if !t.Failed.Complete() {
+	if err := accountsFor(total, *e.ItemCounts.Total); err != nil {
+		return Total{}, &InvalidResultsError{Key: key, Reason: err.Error()}
+	}
+	objects := total.Objects + total.FailedObjects
+	tooMany := exceeds(total.FailedObjects, objects, *e.ToleratedFailurePercentage)
+	if !t.Failed.Complete() || tooMany {
 		dir, _ := path.Split(key)
 		failures := dir + FailuresFileName
 		body, size, err := t.Failed.All()
@@ -90,7 +105,38 @@ func (s *Summer) Total(ctx context.Context, e TotalEvent) (Total, error) {
 		}
 		total.FailuresLocation = "s3://" + bucket + "/" + failures
 	}
+	if tooMany {
+		err := &TooManyFailuresError{Failed: total.FailedObjects, Objects: objects,
+			Percentage: *e.ToleratedFailurePercentage, Location: total.FailuresLocation}
+		if len(total.Failed) > 0 { // always: the first failure is listed
+			err.First = total.Failed[0]
+		}
+		return Total{}, err
+	}
 	return total, nil
+}
+
+// accountsFor returns an error unless t accounts for exactly items objects,
+// summed, failed or skipped: the Map Run's count of its items.
+func accountsFor(t Total, items int64) error {
+	accounted, carry := bits.Add64(uint64(t.Objects), uint64(t.FailedObjects), 0)
+	accounted, carry2 := bits.Add64(accounted, uint64(t.SkippedObjects), 0)
+	if carry == 0 && carry2 == 0 && accounted == uint64(items) {
+		return nil
+	}
+	return fmt.Errorf("the results account for %d objects (%d summed, %d failed, %d skipped) but the Map Run counted %d items: "+
+		"the manifest or its result files leave out child executions; no total is given from incomplete results",
+		accounted, t.Objects, t.FailedObjects, t.SkippedObjects, items)
+}
+
+// exceeds reports whether failed of objects is more than percentage allows:
+// failed×100 > percentage×objects, exactly (128-bit products), as the Map
+// compares failed items with its ToleratedFailurePercentage. Nothing
+// failed never exceeds; 0 % tolerates no failure.
+func exceeds(failed, objects int64, percentage int) bool {
+	fh, fl := bits.Mul64(uint64(failed), 100)
+	oh, ol := bits.Mul64(uint64(percentage), uint64(objects))
+	return fh > oh || fh == oh && fl > ol
 }
 
 // checkTotal returns the bucket and key of the manifest e names, or an
@@ -112,6 +158,16 @@ func (s *Summer) checkTotal(e TotalEvent) (bucket, key string, err error) {
 	case s.ResultsPrefix == "" || !strings.HasPrefix(dir, s.ResultsPrefix) || len(dir) == len(s.ResultsPrefix):
 		return "", "", &InvalidEventError{Reason: fmt.Sprintf("manifest %s is not in a run's directory under the results prefix %s",
 			quote(d.Key), quote(s.ResultsPrefix))}
+	case e.MapRunArn == "":
+		return "", "", &InvalidEventError{Reason: "MapRunArn is required: the Map Run whose results these are"}
+	case e.ItemCounts == nil || e.ItemCounts.Total == nil:
+		return "", "", &InvalidEventError{Reason: "ItemCounts.Total is required: the Map Run's count of its items (DescribeMapRun), which the results must account for"}
+	case *e.ItemCounts.Total < 0:
+		return "", "", &InvalidEventError{Reason: fmt.Sprintf("ItemCounts.Total %d is negative", *e.ItemCounts.Total)}
+	case e.ToleratedFailurePercentage == nil:
+		return "", "", &InvalidEventError{Reason: "ToleratedFailurePercentage is required: the share of objects, 0 to 100, that may fail"}
+	case *e.ToleratedFailurePercentage < 0 || *e.ToleratedFailurePercentage > 100:
+		return "", "", &InvalidEventError{Reason: fmt.Sprintf("ToleratedFailurePercentage %d is not from 0 to 100", *e.ToleratedFailurePercentage)}
 	}
 	return bucket, d.Key, nil
 }

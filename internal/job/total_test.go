@@ -47,8 +47,8 @@ type resultFile struct {
 
 // putRun stores the result files in manifestKey's directory in srv, and a manifest
 // listing them, or the one in files, as manifestKey. It returns the event
-// for the total.
-func putRun(t *testing.T, srv *s3test.Server, manifestKey string, files ...resultFile) job.TotalEvent {
+// for the total of a Map Run of items items, every failure tolerated.
+func putRun(t *testing.T, srv *s3test.Server, manifestKey string, items int64, files ...resultFile) job.TotalEvent {
 	t.Helper()
 	listed := map[string][]map[string]any{"FAILED": {}, "PENDING": {}, "SUCCEEDED": {}}
 	var manifest []byte
@@ -70,9 +70,19 @@ func putRun(t *testing.T, srv *s3test.Server, manifestKey string, files ...resul
 	}
 	srv.Put(t, resultsBucket, manifestKey, manifest)
 	return job.TotalEvent{
-		MapRunArn:           mapRunArn,
-		ResultWriterDetails: &job.ResultWriterDetails{Bucket: resultsBucket, Key: manifestKey},
+		MapRunArn:                  mapRunArn,
+		ResultWriterDetails:        &job.ResultWriterDetails{Bucket: resultsBucket, Key: manifestKey},
+		ItemCounts:                 &job.ItemCounts{Total: &items},
+		ToleratedFailurePercentage: ptr(100),
 	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// manifestOf is a manifest of this run's bucket and Map Run with the given
+// ResultFiles, as JSON text.
+func manifestOf(resultFiles string) []byte {
+	return []byte(`{"DestinationBucket": "` + resultsBucket + `", "MapRunArn": "` + mapRunArn + `", "ResultFiles": ` + resultFiles + `}`)
 }
 
 func mustJSON(t testing.TB, v any) []byte {
@@ -158,7 +168,7 @@ func TestTotalRun(t *testing.T) {
 		}
 		files = append(files, resultFile{f.status, f.name, body})
 	}
-	e := putRun(t, srv, manifestKey, files...)
+	e := putRun(t, srv, manifestKey, 10, files...)
 
 	got, err := newSummer(srv).Total(context.Background(), e)
 
@@ -202,29 +212,23 @@ func TestTotalLayouts(t *testing.T) {
 		want  job.Total
 	}{
 		{
+			// A run of no items: the manifest lists no file (its groups
+			// are empty lists).
 			name:  "no results",
 			files: func(t *testing.T) []resultFile { return nil },
 			want:  job.Total{SumOfSquares: "0", Failed: []job.Failure{}},
 		},
 		{
-			// An empty run: whatever manifest AWS writes for it, its total is 0.
-			name: "manifest without ResultFiles",
+			name: "ResultFiles without groups",
 			files: func(t *testing.T) []resultFile {
-				return []resultFile{{"", "manifest.json", []byte(`{"DestinationBucket": "data", "MapRunArn": "` + mapRunArn + `"}`)}}
-			},
-			want: job.Total{SumOfSquares: "0", Failed: []job.Failure{}},
-		},
-		{
-			name: "ResultFiles null",
-			files: func(t *testing.T) []resultFile {
-				return []resultFile{{"", "manifest.json", []byte(`{"ResultFiles": null}`)}}
+				return []resultFile{{"", "manifest.json", manifestOf(`{}`)}}
 			},
 			want: job.Total{SumOfSquares: "0", Failed: []job.Failure{}},
 		},
 		{
 			name: "ResultFiles of empty lists",
 			files: func(t *testing.T) []resultFile {
-				return []resultFile{{"", "manifest.json", []byte(`{"ResultFiles": {"SUCCEEDED": [], "FAILED": [], "PENDING": []}}`)}}
+				return []resultFile{{"", "manifest.json", manifestOf(`{"SUCCEEDED": [], "FAILED": [], "PENDING": []}`)}}
 			},
 			want: job.Total{SumOfSquares: "0", Failed: []job.Failure{}},
 		},
@@ -297,7 +301,7 @@ func TestTotalLayouts(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := s3test.NewServer(t, resultsBucket)
-			e := putRun(t, srv, manifestKey, tt.files(t)...)
+			e := putRun(t, srv, manifestKey, tt.want.Objects+tt.want.FailedObjects+tt.want.SkippedObjects, tt.files(t)...)
 			got, err := newSummer(srv).Total(context.Background(), e)
 			if err != nil || !reflect.DeepEqual(got, tt.want) {
 				t.Fatalf("Total = %+v, %v; want %+v, nil", got, err, tt.want)
@@ -345,7 +349,7 @@ func TestTotalLargeSums(t *testing.T) {
 		}
 		files = append(files, resultFile{"SUCCEEDED", fmt.Sprintf("SUCCEEDED_%d.json", f), jsonArray(t, records...)})
 	}
-	e := putRun(t, srv, manifestKey, files...)
+	e := putRun(t, srv, manifestKey, 120, files...)
 	got, err := newSummer(srv).Total(context.Background(), e)
 	if err != nil || got.SumOfSquares != want.String() || got.Objects != 120 || got.Count != count {
 		t.Fatalf("Total = {Objects: %d, Count: %d, %d digits}, %v; want {120, %d, %d digits}, nil",
@@ -368,7 +372,7 @@ func TestTotalResumesBrokenFile(t *testing.T) {
 			job.BatchResult{Objects: 1, Count: 5, SumOfSquares: randomSum(r, 5, 300, want), Failed: []job.Failure{}}, "", ""))
 	}
 	body := jsonArray(t, records...)
-	e := putRun(t, srv, manifestKey, resultFile{"SUCCEEDED", "SUCCEEDED_0.json", body})
+	e := putRun(t, srv, manifestKey, 200, resultFile{"SUCCEEDED", "SUCCEEDED_0.json", body})
 	srv.Hook(resultsBucket, runDir+"SUCCEEDED_0.json", s3test.BreakAfter(int64(len(body)/2), 1))
 
 	got, err := newSummer(srv).Total(context.Background(), e)
@@ -437,7 +441,7 @@ func TestTotalManyFailures(t *testing.T) {
 			want = append(want, job.Failure{Bucket: "data", Key: k, Error: "States.Timeout", Cause: "batch " + fmt.Sprint(b)})
 		}
 	}
-	e := putRun(t, srv, manifestKey,
+	e := putRun(t, srv, manifestKey, 350,
 		resultFile{"SUCCEEDED", "SUCCEEDED_0.json", jsonArray(t, succeeded...)},
 		resultFile{"FAILED", "FAILED_0.json", jsonArray(t, failed...)})
 
@@ -511,7 +515,7 @@ func TestTotalOutputBound(t *testing.T) {
 			// The manifest's key is as long as S3 allows, and so is the
 			// location's.
 			dir := "results/" + strings.Repeat(tt.keyRune, (job.MaxKeyBytes-len("results//SUCCEEDED_0.json"))/len(tt.keyRune)) + "/"
-			e := putRun(t, srv, dir+"manifest.json",
+			e := putRun(t, srv, dir+"manifest.json", 151,
 				resultFile{"SUCCEEDED", "SUCCEEDED_0.json", jsonArray(t, records...)},
 				resultFile{"FAILED", "FAILED_0.json", jsonArray(t, failed...)})
 
@@ -568,19 +572,27 @@ func TestTotalInvalid(t *testing.T) {
 		reason  string // in its Reason
 	}{
 		{"manifest not JSON", []resultFile{{"", "manifest.json", []byte("<html>")}}, manifestKey, "invalid character"},
+		{"manifest null", []resultFile{{"", "manifest.json", []byte("null")}}, manifestKey, "manifest has no DestinationBucket, MapRunArn, ResultFiles"},
+		{"manifest empty object", []resultFile{{"", "manifest.json", []byte("{}")}}, manifestKey, "manifest has no DestinationBucket, MapRunArn, ResultFiles"},
+		{"manifest without ResultFiles", []resultFile{{"", "manifest.json", []byte(`{"DestinationBucket": "data", "MapRunArn": "` + mapRunArn + `"}`)}}, manifestKey, "manifest has no ResultFiles"},
+		{"ResultFiles null", []resultFile{{"", "manifest.json", manifestOf(`null`)}}, manifestKey, "manifest has no ResultFiles"},
+		{"manifest without MapRunArn", []resultFile{{"", "manifest.json", []byte(`{"DestinationBucket": "data", "ResultFiles": {}}`)}}, manifestKey, "manifest has no MapRunArn"},
+		{"manifest without DestinationBucket", []resultFile{{"", "manifest.json", []byte(`{"MapRunArn": "` + mapRunArn + `", "ResultFiles": {}}`)}}, manifestKey, "manifest has no DestinationBucket"},
+		{"group null", []resultFile{{"", "manifest.json", manifestOf(`{"SUCCEEDED": null}`)}}, manifestKey, "ResultFiles.SUCCEEDED is null, not a list of files"},
+		{"group an object", []resultFile{{"", "manifest.json", manifestOf(`{"FAILED": {"Key": "x"}}`)}}, manifestKey, `ResultFiles.FAILED is {"Key": "x"}, not a list of files`},
 		{"manifest an array", []resultFile{{"", "manifest.json", []byte(`[{"ResultFiles": {}}]`)}}, manifestKey, "cannot unmarshal array"},
-		{"manifest twice", []resultFile{{"", "manifest.json", []byte(`{"ResultFiles": {}} {}`)}}, manifestKey, "data after the manifest"},
-		{"manifest of another run", []resultFile{{"", "manifest.json", []byte(`{"MapRunArn": "arn:other", "ResultFiles": {}}`)}}, manifestKey, "Map Run arn:other"},
-		{"manifest of another bucket", []resultFile{{"", "manifest.json", []byte(`{"DestinationBucket": "other", "ResultFiles": {}}`)}}, manifestKey, `manifest names bucket "other", not "data"`},
-		{"result file missing", []resultFile{{"", "manifest.json", []byte(`{"ResultFiles": {"SUCCEEDED": [{"Key": "` + runDir + `gone.json", "Size": 2}]}}`)}}, runDir + "gone.json", "not found"},
-		{"result file of another run", []resultFile{{"", "manifest.json", []byte(`{"ResultFiles": {"SUCCEEDED": [{"Key": "results/other/SUCCEEDED_0.json"}]}}`)}}, manifestKey, `"results/other/SUCCEEDED_0.json" is not a result file of this run`},
-		{"result file outside results", []resultFile{{"", "manifest.json", []byte(`{"ResultFiles": {"SUCCEEDED": [{"Key": "today/random_1.log"}]}}`)}}, manifestKey, `"today/random_1.log" is not a result file of this run`},
-		{"result file in a folder", []resultFile{{"", "manifest.json", []byte(`{"ResultFiles": {"SUCCEEDED": [{"Key": "` + runDir + `sub/S.json"}]}}`)}}, manifestKey, "is not a result file of this run"},
-		{"manifest as a result file", []resultFile{{"", "manifest.json", []byte(`{"ResultFiles": {"SUCCEEDED": [{"Key": "` + manifestKey + `"}]}}`)}}, manifestKey, "is not a result file of this run"},
-		{"result file twice", []resultFile{{"", "manifest.json", []byte(`{"ResultFiles": {"SUCCEEDED": [{"Key": "` + runDir + `S.json"}, {"Key": "` + runDir + `S.json"}]}}`)}}, manifestKey, "ResultFiles.SUCCEEDED[1]: " + strconv.Quote(runDir+"S.json") + " is listed twice (also under SUCCEEDED)"},
-		{"result file under two statuses", []resultFile{{"", "manifest.json", []byte(`{"ResultFiles": {"FAILED": [{"Key": "` + runDir + `S.json"}], "SUCCEEDED": [{"Key": "` + runDir + `S.json"}]}}`)}}, manifestKey, "ResultFiles.FAILED[0]: " + strconv.Quote(runDir+"S.json") + " is listed twice (also under SUCCEEDED)"},
-		{"negative Size", []resultFile{{"", "manifest.json", []byte(`{"ResultFiles": {"SUCCEEDED": [{"Key": "` + runDir + `S.json", "Size": -1}]}}`)}}, manifestKey, "negative Size -1"},
-		{"result file without Key", []resultFile{{"", "manifest.json", []byte(`{"ResultFiles": {"SUCCEEDED": [{"Size": 2}]}}`)}}, manifestKey, "ResultFiles.SUCCEEDED[0] has no Key"},
+		{"manifest twice", []resultFile{{"", "manifest.json", append(manifestOf(`{}`), " {}"...)}}, manifestKey, "data after the manifest"},
+		{"manifest of another run", []resultFile{{"", "manifest.json", []byte(`{"DestinationBucket": "data", "MapRunArn": "arn:other", "ResultFiles": {}}`)}}, manifestKey, "Map Run arn:other"},
+		{"manifest of another bucket", []resultFile{{"", "manifest.json", []byte(`{"DestinationBucket": "other", "MapRunArn": "` + mapRunArn + `", "ResultFiles": {}}`)}}, manifestKey, `manifest names bucket "other", not "data"`},
+		{"result file missing", []resultFile{{"", "manifest.json", manifestOf(`{"SUCCEEDED": [{"Key": "` + runDir + `gone.json", "Size": 2}]}`)}}, runDir + "gone.json", "not found"},
+		{"result file of another run", []resultFile{{"", "manifest.json", manifestOf(`{"SUCCEEDED": [{"Key": "results/other/SUCCEEDED_0.json"}]}`)}}, manifestKey, `"results/other/SUCCEEDED_0.json" is not a result file of this run`},
+		{"result file outside results", []resultFile{{"", "manifest.json", manifestOf(`{"SUCCEEDED": [{"Key": "today/random_1.log"}]}`)}}, manifestKey, `"today/random_1.log" is not a result file of this run`},
+		{"result file in a folder", []resultFile{{"", "manifest.json", manifestOf(`{"SUCCEEDED": [{"Key": "` + runDir + `sub/S.json"}]}`)}}, manifestKey, "is not a result file of this run"},
+		{"manifest as a result file", []resultFile{{"", "manifest.json", manifestOf(`{"SUCCEEDED": [{"Key": "` + manifestKey + `"}]}`)}}, manifestKey, "is not a result file of this run"},
+		{"result file twice", []resultFile{{"", "manifest.json", manifestOf(`{"SUCCEEDED": [{"Key": "` + runDir + `S.json"}, {"Key": "` + runDir + `S.json"}]}`)}}, manifestKey, "ResultFiles.SUCCEEDED[1]: " + strconv.Quote(runDir+"S.json") + " is listed twice (also under SUCCEEDED)"},
+		{"result file under two statuses", []resultFile{{"", "manifest.json", manifestOf(`{"FAILED": [{"Key": "` + runDir + `S.json"}], "SUCCEEDED": [{"Key": "` + runDir + `S.json"}]}`)}}, manifestKey, "ResultFiles.FAILED[0]: " + strconv.Quote(runDir+"S.json") + " is listed twice (also under SUCCEEDED)"},
+		{"negative Size", []resultFile{{"", "manifest.json", manifestOf(`{"SUCCEEDED": [{"Key": "` + runDir + `S.json", "Size": -1}]}`)}}, manifestKey, "negative Size -1"},
+		{"result file without Key", []resultFile{{"", "manifest.json", manifestOf(`{"SUCCEEDED": [{"Size": 2}]}`)}}, manifestKey, "ResultFiles.SUCCEEDED[0] has no Key"},
 		{"file not JSON", []resultFile{{"SUCCEEDED", "S.json", []byte("SUCCEEDED")}}, runDir + "S.json", `record 1: 'S' where a JSON object belongs`},
 		{"file truncated", []resultFile{{"SUCCEEDED", "S.json", jsonArray(t, ok, ok)[:100]}}, runDir + "S.json", "record 1: unexpected end of file"},
 		{"unclosed array", []resultFile{{"SUCCEEDED", "S.json", bytes.TrimSuffix(jsonArray(t, ok, ok), []byte("]"))}}, runDir + "S.json", "record 3: unexpected end of file, the array is not closed"},
@@ -611,7 +623,7 @@ func TestTotalInvalid(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := s3test.NewServer(t, resultsBucket)
-			e := putRun(t, srv, manifestKey, tt.files...)
+			e := putRun(t, srv, manifestKey, 1, tt.files...)
 			got, err := newSummer(srv).Total(context.Background(), e)
 			var ire *job.InvalidResultsError
 			if !errors.As(err, &ire) || ire.Key != tt.wantKey || !strings.Contains(ire.Reason, tt.reason) {
@@ -626,19 +638,39 @@ func TestTotalErrors(t *testing.T) {
 	canceled, cancel := context.WithCancel(context.Background())
 	cancel()
 	missing := "results/none/manifest.json"
+	invalidEvent := func(reason string) func(error) bool {
+		return func(err error) bool {
+			var e *job.InvalidEventError
+			return errors.As(err, &e) && strings.Contains(e.Reason, reason)
+		}
+	}
 	tests := []struct {
 		name  string
-		ctx   context.Context // nil: Background
-		event *job.TotalEvent // nil: the run's
-		hook  s3test.Hook     // on the run's result file
+		ctx   context.Context       // nil: Background
+		event func(*job.TotalEvent) // changes the run's event
+		hook  s3test.Hook           // on the run's result file
 		check func(error) bool
 		want  string
 	}{
-		{"no ResultWriterDetails", nil, &job.TotalEvent{}, nil,
-			is[*job.InvalidEventError], "InvalidEventError"},
-		{"no Key", nil, &job.TotalEvent{ResultWriterDetails: &job.ResultWriterDetails{Bucket: resultsBucket}}, nil,
-			is[*job.InvalidEventError], "InvalidEventError"},
-		{"manifest missing", nil, &job.TotalEvent{ResultWriterDetails: &job.ResultWriterDetails{Bucket: resultsBucket, Key: missing}}, nil,
+		{"no ResultWriterDetails", nil, func(e *job.TotalEvent) { e.ResultWriterDetails = nil }, nil,
+			invalidEvent("ResultWriterDetails needs a Bucket and a Key"), "InvalidEventError"},
+		{"no Key", nil, func(e *job.TotalEvent) { e.ResultWriterDetails.Key = "" }, nil,
+			invalidEvent("ResultWriterDetails needs a Bucket and a Key"), "InvalidEventError"},
+		{"no MapRunArn", nil, func(e *job.TotalEvent) { e.MapRunArn = "" }, nil,
+			invalidEvent("MapRunArn is required"), "InvalidEventError naming MapRunArn"},
+		{"no ItemCounts", nil, func(e *job.TotalEvent) { e.ItemCounts = nil }, nil,
+			invalidEvent("ItemCounts.Total is required"), "InvalidEventError naming ItemCounts.Total"},
+		{"no ItemCounts.Total", nil, func(e *job.TotalEvent) { e.ItemCounts.Total = nil }, nil,
+			invalidEvent("ItemCounts.Total is required"), "InvalidEventError naming ItemCounts.Total"},
+		{"negative ItemCounts.Total", nil, func(e *job.TotalEvent) { e.ItemCounts.Total = ptr[int64](-1) }, nil,
+			invalidEvent("ItemCounts.Total -1 is negative"), "InvalidEventError"},
+		{"no ToleratedFailurePercentage", nil, func(e *job.TotalEvent) { e.ToleratedFailurePercentage = nil }, nil,
+			invalidEvent("ToleratedFailurePercentage is required"), "InvalidEventError naming ToleratedFailurePercentage"},
+		{"ToleratedFailurePercentage over 100", nil, func(e *job.TotalEvent) { e.ToleratedFailurePercentage = ptr(101) }, nil,
+			invalidEvent("ToleratedFailurePercentage 101 is not from 0 to 100"), "InvalidEventError"},
+		{"ToleratedFailurePercentage negative", nil, func(e *job.TotalEvent) { e.ToleratedFailurePercentage = ptr(-1) }, nil,
+			invalidEvent("ToleratedFailurePercentage -1 is not from 0 to 100"), "InvalidEventError"},
+		{"manifest missing", nil, func(e *job.TotalEvent) { e.ResultWriterDetails.Key = missing }, nil,
 			func(err error) bool {
 				var e *job.InvalidResultsError
 				return errors.As(err, &e) && e.Key == missing
@@ -653,9 +685,9 @@ func TestTotalErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := s3test.NewServer(t, resultsBucket)
-			e := putRun(t, srv, manifestKey, resultFile{"SUCCEEDED", "S.json", []byte("[]")})
+			e := putRun(t, srv, manifestKey, 0, resultFile{"SUCCEEDED", "S.json", []byte("[]")})
 			if tt.event != nil {
-				e = *tt.event
+				tt.event(&e)
 			}
 			srv.Hook(resultsBucket, runDir+"S.json", tt.hook)
 			ctx := tt.ctx
@@ -665,6 +697,173 @@ func TestTotalErrors(t *testing.T) {
 			got, err := newSummer(srv).Total(ctx, e)
 			if !tt.check(err) {
 				t.Fatalf("Total = %+v, %v (%T); want %s", got, err, err, tt.want)
+			}
+		})
+	}
+}
+
+// TestTotalCountsItems checks the results against the Map Run's own count
+// of its items: a total is given only when they account for every item,
+// summed, failed or skipped; results that cover fewer (a manifest written
+// after a redrive that names only the children it re-ran) or more are an
+// InvalidResultsError naming both numbers.
+func TestTotalCountsItems(t *testing.T) {
+	out := func(objects, failed, skipped int64) job.BatchResult {
+		r := job.BatchResult{Objects: objects, Count: objects, SumOfSquares: fmt.Sprint(objects), Failed: []job.Failure{},
+			FailedObjects: failed, SkippedObjects: skipped}
+		for i := range failed {
+			r.Failed = append(r.Failed, job.Failure{Bucket: "data", Key: fmt.Sprint("bad/", i), Error: "InvalidContentError", Cause: "x"})
+		}
+		return r
+	}
+	files := func(t *testing.T) []resultFile {
+		// 3 + 2 summed, 1 failed, 1 skipped, and a failed batch of 2: 9 items.
+		return []resultFile{
+			{"SUCCEEDED", "SUCCEEDED_0.json", jsonArray(t, out(3, 1, 1), out(2, 0, 0))},
+			{"FAILED", "FAILED_0.json", jsonArray(t, execution(t, "FAILED", batchOf("f/1", "f/2"), nil, "States.Timeout", "late"))},
+		}
+	}
+	for _, tt := range []struct {
+		name   string
+		items  int64
+		reason string // "" for a total
+	}{
+		{"every item", 9, ""},
+		{"a child execution left out", 11, "the results account for 9 objects (5 summed, 3 failed, 1 skipped) but the Map Run counted 11 items"},
+		{"more than counted", 8, "the results account for 9 objects (5 summed, 3 failed, 1 skipped) but the Map Run counted 8 items"},
+		{"a run of no items", 0, "but the Map Run counted 0 items"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := s3test.NewServer(t, resultsBucket)
+			e := putRun(t, srv, manifestKey, tt.items, files(t)...)
+			got, err := newSummer(srv).Total(context.Background(), e)
+			if tt.reason == "" {
+				if err != nil || got.Objects != 5 || got.FailedObjects != 3 || got.SkippedObjects != 1 {
+					t.Fatalf("Total = %+v, %v; want 5 summed, 3 failed, 1 skipped", got, err)
+				}
+				return
+			}
+			var ire *job.InvalidResultsError
+			if !errors.As(err, &ire) || ire.Key != manifestKey || !strings.Contains(ire.Reason, tt.reason) {
+				t.Fatalf("Total = %+v, %v; want an InvalidResultsError for %s with %q", got, err, manifestKey, tt.reason)
+			}
+			if n := srv.Requests(http.MethodPut, resultsBucket, runDir+job.FailuresFileName); n != 0 {
+				t.Errorf("PUT %s: %d requests; want none from incomplete results", job.FailuresFileName, n)
+			}
+		})
+	}
+}
+
+// TestTotalTooManyFailures applies ToleratedFailurePercentage to the run's
+// objects, a failed batch counting all its objects as the Map counts its
+// items: over it, the list of every failure is written first, and the
+// error names the threshold, the counts and the list.
+func TestTotalTooManyFailures(t *testing.T) {
+	// failed objects: per-object failures in succeeded batches, and the
+	// objects of failed batches; skipped objects are not the run's.
+	run := func(t *testing.T, summed, perObject, inFailedBatches, skipped int) []resultFile {
+		r := job.BatchResult{Objects: int64(summed), Count: int64(summed), SumOfSquares: fmt.Sprint(summed),
+			Failed: []job.Failure{}, SkippedObjects: int64(skipped)}
+		for i := range perObject {
+			r.Failed = append(r.Failed, job.Failure{Bucket: "data", Key: fmt.Sprintf("bad/%03d", i),
+				Error: "InvalidContentError", Cause: `line 1 (byte 0): not an integer: "x"`})
+		}
+		r.FailedObjects = int64(len(r.Failed))
+		files := []resultFile{{"SUCCEEDED", "SUCCEEDED_0.json", jsonArray(t, r)}}
+		if inFailedBatches > 0 {
+			var keys []string
+			for i := range inFailedBatches {
+				keys = append(keys, fmt.Sprintf("lost/%03d", i))
+			}
+			files = append(files, resultFile{"FAILED", "FAILED_0.json",
+				jsonArray(t, execution(t, "FAILED", batchOf(keys...), nil, "BatchTimeoutError", "late"))})
+		}
+		return files
+	}
+	for _, tt := range []struct {
+		name                                      string
+		summed, perObject, inFailedBatch, skipped int
+		percentage                                int
+		tooMany                                   bool
+	}{
+		{"none failed, 0 %", 10, 0, 0, 0, 0, false},
+		{"one failed, 0 %", 99, 1, 0, 0, 0, true},
+		{"every object bad", 0, 10, 0, 0, 5, true},
+		{"5 of 100 at 5 %", 95, 5, 0, 0, 5, false},
+		{"6 of 100 at 5 %", 94, 6, 0, 0, 5, true},
+		{"3 of 100 at 5 %", 97, 3, 0, 0, 5, false},
+		{"1 of 3 at 33 %", 2, 1, 0, 0, 33, true},
+		{"1 of 3 at 34 %", 2, 1, 0, 0, 34, false},
+		{"a failed batch counts all its objects", 90, 1, 9, 0, 5, true},
+		{"failed batches alone", 95, 0, 5, 0, 5, false},
+		{"skipped objects are not the run's", 19, 1, 0, 1000, 5, false},
+		{"all failed at 100 %", 0, 7, 3, 0, 100, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := s3test.NewServer(t, resultsBucket)
+			items := int64(tt.summed + tt.perObject + tt.inFailedBatch + tt.skipped)
+			e := putRun(t, srv, manifestKey, items, run(t, tt.summed, tt.perObject, tt.inFailedBatch, tt.skipped)...)
+			e.ToleratedFailurePercentage = ptr(tt.percentage)
+			got, err := newSummer(srv).Total(context.Background(), e)
+			failed, objects := int64(tt.perObject+tt.inFailedBatch), int64(tt.summed+tt.perObject+tt.inFailedBatch)
+			loc := "s3://" + resultsBucket + "/" + runDir + job.FailuresFileName
+			if !tt.tooMany {
+				if err != nil || got.FailedObjects != failed || got.Objects != int64(tt.summed) || got.FailuresLocation != "" {
+					t.Fatalf("Total = %+v, %v; want %d summed, %d failed, every failure listed, nil", got, err, tt.summed, failed)
+				}
+				return
+			}
+			var tm *job.TooManyFailuresError
+			if !errors.As(err, &tm) || job.ErrorType(err) != "TooManyFailuresError" {
+				t.Fatalf("Total = %+v, %v (%T); want a TooManyFailuresError", got, err, err)
+			}
+			if tm.Failed != failed || tm.Objects != objects || tm.Percentage != tt.percentage || tm.Location != loc {
+				t.Errorf("TooManyFailuresError = {Failed: %d, Objects: %d, Percentage: %d, Location: %q}; want {%d, %d, %d, %q}",
+					tm.Failed, tm.Objects, tm.Percentage, tm.Location, failed, objects, tt.percentage, loc)
+			}
+			msg := err.Error()
+			for _, want := range []string{fmt.Sprintf("%d of %d objects failed", failed, objects),
+				fmt.Sprintf("the %d%% ToleratedFailurePercentage", tt.percentage), loc, tm.First.Key} {
+				if !strings.Contains(msg, want) {
+					t.Errorf("error %q; want it to contain %q", msg, want)
+				}
+			}
+			// The list is written before the error: every failure, even a
+			// list short enough for Total.Failed.
+			if all := readFailures(t, srv, loc); int64(len(all)) != failed || all[0] != tm.First {
+				t.Errorf("%s holds %d failures, the first %+v; want %d, the first %+v", loc, len(all), all, failed, tm.First)
+			}
+		})
+	}
+}
+
+// TestTotalManifestTooLarge: a manifest over MaxManifestBytes is refused
+// as too large, naming the bound, not as a truncated document; one of
+// exactly the bound is read.
+func TestTotalManifestTooLarge(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		size   int
+		reason string // "" for a total
+	}{
+		{"at the bound", job.MaxManifestBytes, ""},
+		{"one byte over", job.MaxManifestBytes + 1, "manifest is larger than 16777216 bytes (16 MiB)"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := s3test.NewServer(t, resultsBucket)
+			m := manifestOf(`{}`)
+			m = append(m, bytes.Repeat([]byte(" "), tt.size-len(m))...)
+			e := putRun(t, srv, manifestKey, 0, resultFile{"", "manifest.json", m})
+			got, err := newSummer(srv).Total(context.Background(), e)
+			if tt.reason == "" {
+				if err != nil {
+					t.Fatalf("Total over a manifest of %d bytes = %v; want a total", tt.size, err)
+				}
+				return
+			}
+			var ire *job.InvalidResultsError
+			if !errors.As(err, &ire) || !strings.Contains(ire.Reason, tt.reason) {
+				t.Fatalf("Total = %+v, %v; want an InvalidResultsError with %q", got, err, tt.reason)
 			}
 		})
 	}
@@ -690,7 +889,7 @@ func TestTotalFailuresNotWritten(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := s3test.NewServer(t, resultsBucket)
-			e := putRun(t, srv, manifestKey, resultFile{"FAILED", "FAILED_0.json", jsonArray(t, failed)})
+			e := putRun(t, srv, manifestKey, int64(len(keys)), resultFile{"FAILED", "FAILED_0.json", jsonArray(t, failed)})
 			srv.Hook(resultsBucket, runDir+job.FailuresFileName, tt.hook)
 			got, err := newSummer(srv).Total(context.Background(), e)
 			if !tt.check(err) {
@@ -709,7 +908,7 @@ func TestTotalFailureListNotKept(t *testing.T) {
 		keys = append(keys, fmt.Sprint(i))
 	}
 	srv := s3test.NewServer(t, resultsBucket)
-	e := putRun(t, srv, manifestKey, resultFile{"FAILED", "FAILED_0.json",
+	e := putRun(t, srv, manifestKey, int64(len(keys)), resultFile{"FAILED", "FAILED_0.json",
 		jsonArray(t, execution(t, "FAILED", batchOf(keys...), nil, "TimeoutError", "late"))})
 	t.Setenv("TMPDIR", filepath.Join(t.TempDir(), "missing"))
 	got, err := newSummer(srv).Total(context.Background(), e)
@@ -726,7 +925,7 @@ func TestTotalTwice(t *testing.T) {
 		keys = append(keys, fmt.Sprint(i))
 	}
 	srv := s3test.NewServer(t, resultsBucket)
-	e := putRun(t, srv, manifestKey, resultFile{"FAILED", "FAILED_0.json",
+	e := putRun(t, srv, manifestKey, int64(len(keys)), resultFile{"FAILED", "FAILED_0.json",
 		jsonArray(t, execution(t, "FAILED", batchOf(keys...), nil, "TimeoutError", "late"))})
 	s := newSummer(srv)
 	first, err1 := s.Total(context.Background(), e)
@@ -776,8 +975,8 @@ func hugeRecordSize(n int64) int64 { return int64(len(hugeHead)) + n + int64(len
 func TestTotalRecordTooLarge(t *testing.T) {
 	srv := s3test.NewServer(t, resultsBucket)
 	const n = 300 << 20
-	manifest := fmt.Sprintf(`{"ResultFiles": {"SUCCEEDED": [{"Key": %q, "Size": %d}]}}`, runDir+"S.json", hugeRecordSize(n))
-	e := putRun(t, srv, manifestKey, resultFile{"", "manifest.json", []byte(manifest)})
+	manifest := manifestOf(fmt.Sprintf(`{"SUCCEEDED": [{"Key": %q, "Size": %d}]}`, runDir+"S.json", hugeRecordSize(n)))
+	e := putRun(t, srv, manifestKey, 1, resultFile{"", "manifest.json", manifest})
 	srv.Hook(resultsBucket, runDir+"S.json", hugeRecord(n))
 	runtime.GC()
 	var before, after runtime.MemStats
@@ -806,7 +1005,7 @@ func TestTotalRecordsUpToTheLimit(t *testing.T) {
 		t.Fatalf("record of %d bytes; want %d", len(big), job.MaxRecordBytes)
 	}
 	body := append(append([]byte("["), big...), ']')
-	e := putRun(t, srv, manifestKey, resultFile{"SUCCEEDED", "S.json", body})
+	e := putRun(t, srv, manifestKey, 1, resultFile{"SUCCEEDED", "S.json", body})
 	got, err := newSummer(srv).Total(context.Background(), e)
 	if err != nil || got.SumOfSquares != "4" {
 		t.Fatalf("Total over a record of MaxRecordBytes = %+v, %v; want sum 4", got, err)

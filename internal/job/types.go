@@ -56,10 +56,24 @@ type ResultWriterDetails struct {
 	Key    string `json:"Key"` // of manifest.json
 }
 
-// TotalEvent asks for the total over a Map run's results.
+// TotalEvent asks for the total over a Map run's results. Every field is
+// required: statemachine.asl.json's Total state builds it from the Map's
+// output, DescribeMapRun's item count and the template's
+// ToleratedFailurePercentage.
 type TotalEvent struct {
-	MapRunArn           string               `json:"MapRunArn,omitempty"`
+	MapRunArn           string               `json:"MapRunArn"`
 	ResultWriterDetails *ResultWriterDetails `json:"ResultWriterDetails"`
+	// ItemCounts is the Map Run's own count of its items: the objects its
+	// results must account for, summed, failed or skipped.
+	ItemCounts *ItemCounts `json:"ItemCounts"`
+	// ToleratedFailurePercentage is the share of the run's objects, 0 to
+	// 100, that may fail without failing the run.
+	ToleratedFailurePercentage *int `json:"ToleratedFailurePercentage"`
+}
+
+// ItemCounts is the part of DescribeMapRun's itemCounts a Total checks.
+type ItemCounts struct {
+	Total *int64 `json:"Total"` // every item of the Map Run
 }
 
 // Total is the exact total over every object of a run.

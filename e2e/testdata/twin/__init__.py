@@ -10,13 +10,17 @@ documents for a Distributed Map and that moto lacks.
   maprun.py      the run itself, in moto's interpreter
   catch.py       States.ALL, which catches neither States.Runtime nor
                  States.DataLimitExceeded
+  awssdk.py      AWS SDK integrations: PascalCase parameters and results
+  counts.py      DescribeMapRun's item and execution counts
+  redrive.py     RedriveExecution: from the state that failed; a Map Run's
+                 unsuccessful children re-run
 
 install() applies the patches once per process; each checks the code it
 replaces (patch.py) and stops the process if moto is not the moto they were
 written for.
 """
 
-from . import catch, maprun, parse
+from . import awssdk, catch, counts, maprun, parse, redrive
 
 _installed = False
 
@@ -29,4 +33,7 @@ def install():
     parse.install()
     maprun.install()
     catch.install()
+    awssdk.install()
+    counts.install()
+    redrive.install()
     _installed = True

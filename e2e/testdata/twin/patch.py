@@ -39,3 +39,29 @@ def replace(owner, name, new, digest):
         new = staticmethod(new)
     setattr(owner, name, new)
     return func
+
+
+def add(owner, name, new):
+    """Sets owner.name, which must not exist yet, to new.
+
+    For what moto lacks altogether (an API action, say): if a later moto
+    has it, install() stops, so that the twin's version is reviewed against
+    moto's instead of hiding it.
+    """
+    if name in owner.__dict__:
+        raise PatchError(f"twin: {owner.__qualname__}.{name} exists now; review the patch that adds it")
+    setattr(owner, name, new)
+
+
+def check(owner, name, digest):
+    """Checks, without replacing it, that owner.name is the code a patch
+    relies on (see replace)."""
+    current = owner.__dict__.get(name)
+    if current is None:
+        raise PatchError(f"twin: {owner.__qualname__}.{name} no longer exists; review the patch")
+    got = source_digest(current.__func__ if isinstance(current, (staticmethod, classmethod)) else current)
+    if got != digest:
+        raise PatchError(
+            f"twin: {owner.__qualname__}.{name} is not the code a patch relies on "
+            f"(source sha256 {got}, patch written for {digest}); review the patch"
+        )

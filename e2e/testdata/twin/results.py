@@ -30,6 +30,10 @@ import json
 from typing import Any
 
 SUCCEEDED, FAILED, PENDING = "SUCCEEDED", "FAILED", "PENDING"
+TIMED_OUT, ABORTED, RUNNING = "TIMED_OUT", "ABORTED", "RUNNING"
+# A child that did not succeed, waiting to run again in a redrive of its
+# Map Run (DescribeMapRun's pendingRedrive).
+PENDING_REDRIVE = "PENDING_REDRIVE"
 
 # The manifest's groups, in its order. A child that timed out or was
 # aborted is filed under FAILED: the page names no other group.
@@ -51,18 +55,23 @@ class ChildRun:
     name: str
     execution_arn: str
     input: Any
-    status: str = PENDING  # SUCCEEDED, FAILED, TIMED_OUT, ABORTED or PENDING
+    status: str = PENDING  # PENDING, RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED or PENDING_REDRIVE
     output: Any = None
     error: str | None = None
     cause: str | None = None
     start: datetime.datetime | None = None
     stop: datetime.datetime | None = None
+    redrive_count: int = 0  # times this execution was redriven (a STANDARD child keeps its ARN)
+    written: bool = False  # its record is in a result file
 
 
 def group(run):
-    """The manifest group run is filed under."""
-    if run.status in (SUCCEEDED, PENDING):
-        return run.status
+    """The manifest group run is filed under: a child that has not run in
+    this attempt of its Map Run is PENDING."""
+    if run.status in (PENDING, PENDING_REDRIVE):
+        return PENDING
+    if run.status == SUCCEEDED:
+        return SUCCEEDED
     return FAILED
 
 
@@ -84,7 +93,7 @@ def record(run, state_machine_arn, express):
         "InputDetails": {"Included": True},
         "Name": run.name,
     }
-    if run.status == PENDING:
+    if group(run) == PENDING:
         r["StateMachineArn"] = state_machine_arn
         r["Status"] = PENDING
         return r
@@ -96,20 +105,25 @@ def record(run, state_machine_arn, express):
             r["Error"] = run.error
         if run.cause is not None:
             r["Cause"] = run.cause
-    r["RedriveCount"] = 0
-    # An EXPRESS child can never be redriven; a STANDARD one that did not
-    # succeed can.
-    if express or run.status == SUCCEEDED:
-        r["RedriveStatus"] = "NOT_REDRIVABLE"
-        if not express:
-            r["RedriveStatusReason"] = f"Execution is {run.status} and cannot be redriven"
-    else:
-        r["RedriveStatus"] = "REDRIVABLE"
+    r["RedriveCount"] = run.redrive_count
+    r.update(redrive_status(run, express))
     r["StartDate"] = timestamp(run.start)
     r["StateMachineArn"] = state_machine_arn
     r["Status"] = run.status
     r["StopDate"] = timestamp(run.stop)
     return r
+
+
+def redrive_status(run, express):
+    """RedriveStatus (and RedriveStatusReason) of a child that ran, as
+    DescribeExecution documents them (API_DescribeExecution.html): a child
+    that succeeded is NOT_REDRIVABLE, with the reason; one that did not is
+    re-run by a redrive of its Map Run, an EXPRESS one only that way
+    (RedriveExecution does not take EXPRESS executions), a STANDARD one by
+    RedriveExecution too."""
+    if run.status == SUCCEEDED:
+        return {"RedriveStatus": "NOT_REDRIVABLE", "RedriveStatusReason": "Execution is SUCCEEDED and cannot be redriven"}
+    return {"RedriveStatus": "REDRIVABLE_BY_MAP_RUN" if express else "REDRIVABLE"}
 
 
 def elements(run, transformation, state_machine_arn, express):
