@@ -16,9 +16,10 @@ import (
 // handler answers the function's invocations. It holds what every
 // invocation shares; nothing of one invocation outlives it.
 type handler struct {
-	summer *job.Summer
-	margin time.Duration // see withMargin
-	log    *slog.Logger
+	summer  *job.Summer
+	margin  time.Duration // see withMargin
+	log     *slog.Logger
+	metrics metrics // of each batch, in its log line
 }
 
 func newHandler(c config, storage job.Storage, log *slog.Logger) *handler {
@@ -81,6 +82,7 @@ func (h *handler) Handle(ctx context.Context, event json.RawMessage) (any, error
 	switch r := res.(type) {
 	case job.BatchResult:
 		attrs = append(attrs, slog.Int64("objects", r.Objects), slog.Int64("failedObjects", r.FailedObjects))
+		attrs = append(attrs, h.metrics.attrs(time.Now(), "objects", "failedObjects")...)
 	case job.Total:
 		attrs = append(attrs, slog.Int64("objects", r.Objects), slog.Int64("failedObjects", r.FailedObjects))
 	}

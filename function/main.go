@@ -32,7 +32,9 @@ func main() {
 		fatal("AWS configuration", err)
 	}
 	client := s3.NewFromConfig(aws, s3store.ClientOptions(c.PathStyle, c.Concurrency))
-	lambda.Start(newHandler(c, s3store.New(client), newLogger(os.Stderr, c.LogLevel)))
+	h := newHandler(c, s3store.New(client), newLogger(os.Stderr, c.LogLevel))
+	h.metrics.function = os.Getenv("AWS_LAMBDA_FUNCTION_NAME") // set by Lambda
+	lambda.Start(h)
 }
 
 // fatal logs why the function cannot start and exits. The line is JSON with
