@@ -131,6 +131,8 @@ class Resolver:
             return self.value(props["LogGroupName"])
         if kind == "AWS::SNS::Topic":
             return f"arn:{self.partition}:sns:{self.region}:{ACCOUNT}:{STACK}-{name}-sample"
+        if kind == "AWS::CloudWatch::Dashboard":
+            return self.value(props["DashboardName"])
         if kind == "AWS::StepFunctions::StateMachine":
             return f"arn:{self.partition}:states:{self.region}:{ACCOUNT}:stateMachine:{self.value(props['StateMachineName'])}"
         raise ValueError(f"no sample value for Ref {name} ({kind})")

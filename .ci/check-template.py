@@ -10,6 +10,10 @@ Usage: python3 check-template.py translated.json statemachine.asl.json
     builds it.
   - An alarm on ExecutionsTimedOut can fire only if the state machine has a
     TimeoutSeconds; the template has none, and no such alarm.
+  - The dashboard's body is JSON as CloudWatch reads it, each of its metrics
+    one that AWS (or the function, for namespace sumsq) records, of this
+    stack's state machine and functions, with MaxConcurrency drawn on the
+    concurrency graph; its URL is the console of each partition.
 """
 
 import json
@@ -51,6 +55,57 @@ def check_console(template):
     return problems
 
 
+# The metrics the dashboard may show: those AWS records for Step Functions and
+# Lambda (procedure-cw-metrics.html, monitoring-metrics.html), and the
+# function's own (function/metrics.go; TestBatchMetrics pins the names).
+KNOWN_METRICS = {
+    "AWS/States": {"ExecutionsStarted", "ExecutionsSucceeded", "ExecutionsFailed", "ExecutionsAborted", "ExecutionsTimedOut"},
+    "AWS/Lambda": {"Invocations", "Duration", "Errors", "Throttles", "ConcurrentExecutions"},
+    "sumsq": {"objects", "failedObjects"},
+}
+
+
+def check_dashboard(template):
+    problems = []
+    r = Resolver(template)
+    dashboards = [name for name, res in template["Resources"].items() if res["Type"] == "AWS::CloudWatch::Dashboard"]
+    if len(dashboards) != 1:
+        return [f"want one dashboard, found {dashboards}"]
+    body_text = r.value(template["Resources"][dashboards[0]]["Properties"]["DashboardBody"])
+    try:
+        body = json.loads(body_text)
+    except ValueError as e:
+        return [f"the dashboard's body is not JSON: {e}"]
+    ours = {r.ref("SumStateMachine"), r.ref("SumFunction"), r.ref("TotalFunction")}
+    widgets = body.get("widgets") or []
+    if not widgets:
+        problems.append("the dashboard has no widgets")
+    for i, w in enumerate(widgets):
+        props = w.get("properties", {})
+        where = f"widget {i} ({props.get('title', 'untitled')})"
+        if w.get("type") != "metric" or not props.get("title") or props.get("region") != r.region:
+            problems.append(f"{where}: want type metric, a title and region {r.region}")
+        for row in props.get("metrics", []):
+            ns, name, *dims = [x for x in row if not isinstance(x, dict)]
+            if name not in KNOWN_METRICS.get(ns, ()):
+                problems.append(f"{where}: {ns} {name} is not a metric AWS or the function records")
+            if len(dims) != 2 or dims[1] not in ours:
+                problems.append(f"{where}: {ns} {name} {dims}: want one dimension naming this stack's state machine or a function")
+        for a in props.get("annotations", {}).get("horizontal", []):
+            want = int(r.value({"Ref": "MaxConcurrency"}))
+            if a.get("label") == "MaxConcurrency" and a.get("value") != want:
+                problems.append(f"{where}: MaxConcurrency drawn at {a.get('value')}; want {want}")
+    if not any(a.get("label") == "MaxConcurrency" for w in widgets for a in w.get("properties", {}).get("annotations", {}).get("horizontal", [])):
+        problems.append("no widget draws MaxConcurrency against the batches' concurrency")
+    for (partition, region), host in CONSOLE_HOSTS.items():
+        rr = Resolver(template, partition=partition, region=region)
+        url = rr.value(template["Outputs"]["DashboardUrl"]["Value"])
+        want = f"https://{host}/cloudwatch/home?region={region}#dashboards:name={rr.ref(dashboards[0])}"
+        if url != want:
+            problems.append(f"DashboardUrl in {partition} {region} is {url}; want {want}")
+    return problems
+
+
 def check_timeout_alarm(template, definition):
     alarms = [name for name, r in template["Resources"].items()
               if r["Type"] == "AWS::CloudWatch::Alarm" and r["Properties"].get("MetricName") == "ExecutionsTimedOut"]
@@ -64,12 +119,14 @@ def main(template_path, asl_path):
         template = json.load(f)
     with open(asl_path) as f:
         definition = json.load(f)
-    problems = check_retained(template) + check_console(template) + check_timeout_alarm(template, definition)
+    problems = (check_retained(template) + check_console(template) + check_timeout_alarm(template, definition)
+                + check_dashboard(template))
     for p in problems:
         print("check-template:", p, file=sys.stderr)
     if problems:
         sys.exit(1)
-    print("check-template: the data bucket and its policy are kept, the console link fits each partition, no alarm that cannot fire")
+    print("check-template: the data bucket and its policy are kept, the console links fit each partition, "
+          "no alarm that cannot fire, the dashboard's metrics are real")
 
 
 if __name__ == "__main__":
