@@ -34,7 +34,7 @@ func validManifest() map[string]any {
 	}
 }
 
-func encodeManifest(t *testing.T, m map[string]any) []byte {
+func encodeManifest(t testing.TB, m map[string]any) []byte {
 	t.Helper()
 	data, err := json.Marshal(m)
 	if err != nil {
