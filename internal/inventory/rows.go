@@ -148,21 +148,21 @@ func (r *Report) readFile(ctx context.Context, f File, yield func(Row, error) bo
 func (r *Report) row(rec []string) (Row, error) {
 	c := &r.cols
 	if b := rec[c.bucket]; b != r.SourceBucket {
-		return Row{}, fmt.Errorf("Bucket is %q, not the report's source bucket %q", truncate(b), r.SourceBucket)
+		return Row{}, fmt.Errorf("column Bucket is %q, not the report's source bucket %q", truncate(b), r.SourceBucket)
 	}
 	row := Row{Bucket: r.SourceBucket, Size: -1}
 	var err error
 	if row.Key, err = DecodeKey(rec[c.key]); err != nil {
-		return Row{}, fmt.Errorf("Key %q: %v", truncate(rec[c.key]), err)
+		return Row{}, fmt.Errorf("column Key, %q: %v", truncate(rec[c.key]), err)
 	}
 	if row.Key == "" {
-		return Row{}, errors.New("Key is empty")
+		return Row{}, errors.New("column Key is empty")
 	}
 	if c.size >= 0 && rec[c.size] != "" {
 		// A digit check first: ParseInt takes a sign, which S3 never writes.
 		s := rec[c.size]
 		if row.Size, err = strconv.ParseInt(s, 10, 64); err != nil || s[0] < '0' || s[0] > '9' {
-			return Row{}, fmt.Errorf("Size is %q, not a number of bytes", truncate(s))
+			return Row{}, fmt.Errorf("column Size is %q, not a number of bytes", truncate(s))
 		}
 	}
 	if c.versionID >= 0 {
@@ -171,13 +171,13 @@ func (r *Report) row(rec []string) (Row, error) {
 	if c.isLatest >= 0 {
 		latest, err := parseBool(rec[c.isLatest], true)
 		if err != nil {
-			return Row{}, fmt.Errorf("IsLatest %v", err)
+			return Row{}, fmt.Errorf("column IsLatest %v", err)
 		}
 		row.Noncurrent = !latest
 	}
 	if c.isDeleteMarker >= 0 {
 		if row.DeleteMarker, err = parseBool(rec[c.isDeleteMarker], false); err != nil {
-			return Row{}, fmt.Errorf("IsDeleteMarker %v", err)
+			return Row{}, fmt.Errorf("column IsDeleteMarker %v", err)
 		}
 	}
 	return row, nil
