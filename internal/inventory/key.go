@@ -38,6 +38,22 @@ import (
 // digits is the byte they spell. It is an error if a "%" is not followed by
 // two hexadecimal digits, or if the key decoded is not UTF-8 (S3's keys are).
 func DecodeKey(field string) (string, error) {
+	key := field
+	// Most keys need no decoding; IndexByte finds that faster than
+	// QueryUnescape's loop.
+	if strings.IndexByte(field, '%') >= 0 || strings.IndexByte(field, '+') >= 0 {
+		var err error
+		if key, err = decode(field); err != nil {
+			return "", err
+		}
+	}
+	if !utf8.ValidString(key) {
+		return "", errors.New("URL-encoded key is not UTF-8 once decoded")
+	}
+	return key, nil
+}
+
+func decode(field string) (string, error) {
 	key, err := url.QueryUnescape(field)
 	if err != nil {
 		var ee url.EscapeError
@@ -45,9 +61,6 @@ func DecodeKey(field string) (string, error) {
 			return "", fmt.Errorf("bad escape %q in URL-encoded key", string(ee))
 		}
 		return "", err
-	}
-	if !utf8.ValidString(key) {
-		return "", errors.New("URL-encoded key is not UTF-8 once decoded")
 	}
 	return key, nil
 }
