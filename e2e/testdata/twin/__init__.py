@@ -4,6 +4,8 @@ documents for a Distributed Map and that moto lacks.
   definition.py  the fields moto's parser cannot read, set aside and checked
   parse.py       moto's parser given them back (the stored definition unchanged)
   listing.py     the s3:listObjectsV2 ItemReader: every page, AWS's items
+  reader.py      the s3:getObject ItemReader's datasets: JSON, JSONL, an S3
+                 Inventory manifest; itemreader.py reads them in moto
   batching.py    ItemBatcher: MaxItemsPerBatch, MaxInputBytesPerBatch, BatchInput
   tolerance.py   ToleratedFailureCount / ToleratedFailurePercentage
   results.py     ResultWriter: manifest.json and the SUCCEEDED/FAILED/PENDING files
@@ -20,7 +22,7 @@ replaces (patch.py) and stops the process if moto is not the moto they were
 written for.
 """
 
-from . import awssdk, catch, counts, maprun, parse, redrive
+from . import awssdk, catch, counts, itemreader, maprun, parse, redrive
 
 _installed = False
 
@@ -32,6 +34,7 @@ def install():
         return
     parse.install()
     maprun.install()
+    itemreader.install()
     catch.install()
     awssdk.install()
     counts.install()
