@@ -14,7 +14,7 @@ import types
 import boto3
 from moto.stepfunctions.parser.api import ExecutionStatus, StateMachineType
 
-from twin import awssdk, batching, counts, definition, listing, reader, redrive, results, tolerance
+from twin import awssdk, batching, counts, definition, listing, reader, redrive, results, tolerance, variables
 
 # input-output-itembatcher.html: the dataset of the page's example, and the
 # batch of two items it shows a child receiving.
@@ -318,6 +318,35 @@ class ReaderTest(unittest.TestCase):
         self.assertEqual(keys, [])
 
 
+class VariableLimitsTest(unittest.TestCase):
+    """workflow-variables.html: 256 KiB a variable, 256 KiB the variables of
+    one Assign, 10 MiB those of an execution."""
+
+    def text(self, n):
+        return "x" * (n - 2)  # n bytes of JSON with its quotes
+
+    def test_limits(self):
+        kib = 1024
+        for name, assigned, before, want in [
+            ("a variable of 256 KiB", {"a": self.text(256 * kib)}, {}, None),
+            ("one byte more", {"a": self.text(256 * kib + 1)}, {}, "'a' would hold 262145 bytes"),
+            ("UTF-8 bytes", {"a": "\u00e9" * (128 * kib)}, {}, "'a' would hold 262146 bytes"),
+            ("an Assign of 256 KiB", {"a": self.text(128 * kib), "b": self.text(128 * kib)}, {}, None),
+            ("one byte more", {"a": self.text(128 * kib), "b": self.text(128 * kib + 1)}, {},
+             "one Assign would hold 262145 bytes"),
+            ("10 MiB in all", {"a": self.text(256 * kib)}, {f"v{i}": self.text(256 * kib) for i in range(39)}, None),
+            ("one byte more", {"a": self.text(256 * kib)}, {"z": 1, **{f"v{i}": self.text(256 * kib) for i in range(39)}},
+             "would hold 10485761 bytes, over the 10485760-byte limit of an execution"),
+            ("a variable replaced", {"v0": self.text(256 * kib)}, {f"v{i}": self.text(256 * kib) for i in range(40)}, None),
+        ]:
+            with self.subTest(name):
+                got = variables.over_limit(assigned, before)
+                if want is None:
+                    self.assertIsNone(got)
+                else:
+                    self.assertIn(want, got or "")
+
+
 # input-output-resultwriter.html: the Map's output when it exports results.
 MAP_RUN_ARN = "arn:aws:states:us-east-2:123456789012:mapRun:csvProcess/Map:ad9b5f27-090b-3ac6-9beb-243cd77144a7"
 WHERE = "csvProcessJobs/ad9b5f27-090b-3ac6-9beb-243cd77144a7/"
@@ -602,6 +631,9 @@ class DefinitionTest(unittest.TestCase):
              'does not emulate "MaxItemsPath"'),
             ("Range", distributed_map(ItemReader=get_object({"InputType": "JSONL"}, Arguments={"Bucket": "b", "Key": "k", "Range": "bytes=0-9"})),
              'does not emulate "Range in an s3:getObject ItemReader"'),
+            ("a variable of a Choice state and its rule", {"Type": "Choice", "Assign": {"x": 1}, "Default": "M2",
+                                                          "Choices": [{"Condition": "{% true %}", "Next": "M2", "Assign": {"x": 2}}]},
+             'does not emulate "variable x assigned by both a Choice state and its rule"'),
             ("no ReaderConfig", distributed_map(ItemReader={"Resource": "arn:aws:states:::s3:getObject",
                                                             "Arguments": {"Bucket": "b", "Key": "k"}}),
              "does not emulate \"an s3:getObject ItemReader without a ReaderConfig\""),

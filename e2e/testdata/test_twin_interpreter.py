@@ -303,6 +303,14 @@ def jsonl(items):
     return "".join(json.dumps(i) + "\n" for i in items).encode()
 
 
+def next_state(state, name):
+    """state, which ends, going on to the state name instead."""
+    state = dict(state)
+    state.pop("End")
+    state["Next"] = name
+    return state
+
+
 def caught(state):
     """state, a Map, with every error caught into the output."""
     state = dict(state)
@@ -709,6 +717,122 @@ class JSONataTest(TwinCase):
         d = self.execute(machine, {"plan": "p.jsonl", "n": 1.5})
         self.assertEqual((d["status"], d["error"]), ("FAILED", "States.Runtime"))
         self.assertIn("The MaxItems field refers to value 1.5 which is not a valid integer", d["cause"])
+
+
+@unittest.skipUnless(JSONATA_DIR, "TWIN_JSONATA_DIR is not set: no JSONata engine")
+class VariablesTest(TwinCase):
+    """Workflow variables (workflow-variables.html): Assign on Pass, Task,
+    Map and Choice states, in Choice rules and Catchers; $name in later
+    states; values as on state entry; scopes; limits."""
+
+    def run_machine(self, states, state_input=None, start="A"):
+        return self.execute({"QueryLanguage": "JSONata", "StartAt": start, "States": states}, state_input)
+
+    def test_documented_evaluation_order(self):
+        # The page's example: starting from $x=3 and $a=6, Assign
+        # {"x": "{% $a %}", "nextX": "{% $x %}"} ends with $x=6, $nextX=3;
+        # the state's own Output still reads the values on entry.
+        d = self.run_machine({
+            "A": {"Type": "Pass", "Assign": {"x": 3, "a": 6}, "Next": "B"},
+            "B": {"Type": "Pass", "Assign": {"x": "{% $a %}", "nextX": "{% $x %}"},
+                  "Output": "{% {'x': $x, 'nextX': $exists($nextX)} %}", "Next": "C"},
+            "C": {"Type": "Pass", "Output": "{% {'B': $states.input, 'x': $x, 'nextX': $nextX} %}", "End": True}})
+        self.assertEqual(self.output(d), {"B": {"x": 3, "nextX": False}, "x": 6, "nextX": 3})
+
+    def test_task_and_map(self):
+        # A Task assigns from $states.result; a Distributed Map from its
+        # result, the Map Run's ARN; both read later, not in their Output.
+        self.put(["in/a.txt", "in/b.txt"])
+        d = self.run_machine({
+            "A": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:s3:headObject",
+                  "Arguments": {"Bucket": BUCKET, "Key": "in/a.txt"},
+                  "Assign": {"size": "{% $states.result.ContentLength %}"}, "Output": "{% $exists($size) %}", "Next": "M"},
+            "M": {**next_state(distributed(child(), ItemReader={"Resource": "arn:aws:states:::s3:listObjectsV2",
+                                                     "Arguments": {"Bucket": BUCKET, "Prefix": "in/"}},
+                                ItemSelector={"key": "{% $states.context.Map.Item.Value.Key %}", "size": "{% $size %}"},
+                                ResultWriter={"Resource": "arn:aws:states:::s3:putObject",
+                                              "Arguments": {"Bucket": BUCKET, "Prefix": "results"}}, Label="Sum"), "Count"),
+                  "Assign": {"run": "{% $states.result.MapRunArn %}"}},
+            "Count": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:sfn:describeMapRun",
+                      "Arguments": {"MapRunArn": "{% $run %}"},
+                      "Output": "{% {'run': $run, 'total': $states.result.ItemCounts.Total, 'size': $size} %}", "End": True}})
+        out = self.output(d)
+        self.assertEqual((out["total"], out["size"]), (2, 2))
+        self.assertIn(":mapRun:", out["run"])
+        self.assertIn("/Sum:", out["run"])
+
+    def test_choice(self):
+        # state-choice.html: a rule's Assign when it matches, the state's
+        # own "regardless of which choice rule matches".
+        states = {
+            "A": {"Type": "Choice", "Choices": [
+                {"Condition": "{% $states.input.n = 42 %}", "Assign": {"status": "CORRECT"}, "Next": "B"},
+                {"Condition": "{% $states.input.n < 0 %}", "Assign": {"status": "NEGATIVE"}, "Next": "C"}],
+                "Assign": {"guess": "{% $states.input.n %}"}, "Default": "B"},
+            "B": {"Type": "Pass", "Output": "{% {'status': $exists($status) ? $status : null, 'guess': $guess} %}", "End": True},
+            "C": {"Type": "Pass", "Output": "{% {'status': $status, 'guess': $guess} %}", "End": True}}
+        for n, want in [(42, "CORRECT"), (-1, "NEGATIVE"), (0, None)]:
+            with self.subTest(n=n):
+                self.assertEqual(self.output(self.run_machine(states, {"n": n})), {"status": want, "guess": n})
+        states["A"]["Assign"]["status"] = "DEFAULT"
+        with self.assertRaisesRegex(self.sfn.exceptions.InvalidDefinition, "assigned by both a Choice state and its rule"):
+            self.run_machine(states, {"n": 0})
+
+    def test_catch(self):
+        # A Catcher's Assign, from $states.errorOutput; the failed state's
+        # own Assign does not apply.
+        d = self.run_machine({
+            "A": {"Type": "Pass", "Assign": {"where": "start"}, "Next": "T"},
+            "T": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:s3:headObject",
+                  "Arguments": {"Bucket": BUCKET, "Key": "missing"}, "Assign": {"where": "T"},
+                  "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "B", "Output": "{% $states.errorOutput %}",
+                             "Assign": {"error": "{% $states.errorOutput.Error %}"}}], "Next": "B"},
+            "B": {"Type": "Pass", "Output": "{% {'where': $where, 'error': $error, 'caught': $states.input.Error} %}", "End": True}})
+        out = self.output(d)
+        self.assertEqual(out["where"], "start")
+        self.assertEqual(out["error"], out["caught"])
+
+    def test_scopes(self):
+        # An inline Map's iterations read the outer variables; a
+        # Distributed Map's children do not, while its ItemSelector, the
+        # Map's own field, does.
+        inline = {"Type": "Map", "Items": [1, 2],
+                  "ItemProcessor": {"ProcessorConfig": {"Mode": "INLINE"}, "StartAt": "I",
+                                    "States": {"I": {"Type": "Pass", "Output": "{% $states.input * $k %}", "End": True}}},
+                  "End": True}
+        d = self.run_machine({"A": {"Type": "Pass", "Assign": {"k": 10}, "Next": "M"}, "M": inline})
+        self.assertEqual(self.output(d), [10, 20])
+        reads = child({"P": {"Type": "Pass", "Output": "{% $k %}", "End": True}})
+        d = self.run_machine({"A": {"Type": "Pass", "Assign": {"k": 10}, "Next": "M"},
+                              "M": distributed(reads, Items=[1, 2], ToleratedFailurePercentage=100)})
+        out = self.output(d)
+        self.assertEqual([r["Error"] for r in out], ["States.QueryEvaluationError"] * 2)
+        given = child({"P": {"Type": "Pass", "Output": "{% $states.input.k %}", "End": True}})
+        d = self.run_machine({"A": {"Type": "Pass", "Assign": {"k": 10}, "Next": "M"},
+                              "M": distributed(given, Items=[1, 2], ItemSelector={"k": "{% $k * $states.context.Map.Item.Value %}"})})
+        self.assertEqual(self.output(d), [10, 20])
+
+    def test_limits(self):
+        # 256 KiB a variable: over it the state fails, and States.ALL does
+        # not catch it.
+        big = "{% $pad('', 262144 - 2, 'x') %}"  # 262,144 bytes of JSON with its quotes
+        for value, ok in [(big, True), ("{% $pad('', 262144 - 1, 'x') %}", False)]:
+            with self.subTest(ok=ok):
+                d = self.run_machine({
+                    "A": {"Type": "Pass", "Assign": {"v": value}, "Next": "B"},
+                    "B": {"Type": "Pass", "Output": "{% $length($v) %}", "End": True}})
+                if ok:
+                    self.assertEqual(self.output(d), 262142)
+                else:
+                    self.assertEqual((d["status"], d["error"]), ("FAILED", "States.DataLimitExceeded"))
+                    self.assertIn("'v' would hold 262145 bytes", d["cause"])
+        d = self.run_machine({
+            "A": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:s3:listBuckets", "Arguments": {},
+                  "Assign": {"a": "{% $pad('', 200000, 'x') %}", "b": "{% $pad('', 200000, 'x') %}"},
+                  "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "B"}], "Next": "B"},
+            "B": {"Type": "Pass", "End": True}})
+        self.assertEqual((d["status"], d["error"]), ("FAILED", "States.DataLimitExceeded"))
+        self.assertIn("the variables of one Assign would hold 400004 bytes", d["cause"])
 
 
 if __name__ == "__main__":

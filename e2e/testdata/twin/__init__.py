@@ -16,13 +16,14 @@ documents for a Distributed Map and that moto lacks.
   counts.py      DescribeMapRun's item and execution counts
   redrive.py     RedriveExecution: from the state that failed; a Map Run's
                  unsuccessful children re-run
+  variables.py   workflow variables: assigned as the state exits, limits
 
 install() applies the patches once per process; each checks the code it
 replaces (patch.py) and stops the process if moto is not the moto they were
 written for.
 """
 
-from . import awssdk, catch, counts, itemreader, maprun, parse, redrive
+from . import awssdk, catch, counts, itemreader, maprun, parse, redrive, variables
 
 _installed = False
 
@@ -39,4 +40,5 @@ def install():
     awssdk.install()
     counts.install()
     redrive.install()
+    variables.install()
     _installed = True

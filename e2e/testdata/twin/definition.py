@@ -84,6 +84,8 @@ def _walk(machine, path, top_jsonata, extras, names):
             raise DefinitionError(f"DUPLICATE_STATE_NAME: Duplicate State name: {name} at {where}")
         names.add(name)
         jsonata = state.get("QueryLanguage", "JSONata" if top_jsonata else "JSONPath") == "JSONata"
+        if state.get("Type") == "Choice":
+            _choice_assignments(state, where)
         if state.get("Type") == "Map":
             processor = state.get("ItemProcessor", state.get("Iterator"))
             if isinstance(processor, dict):
@@ -94,6 +96,20 @@ def _walk(machine, path, top_jsonata, extras, names):
         for i, branch in enumerate(state.get("Branches") or []):
             if isinstance(branch, dict):
                 _walk(branch, f"{where}/Branches[{i}]", top_jsonata, extras, names)
+
+
+def _choice_assignments(state, where):
+    """A variable that a Choice state and one of its rules both assign:
+    which value AWS keeps is not documented (state-choice.html)."""
+    def names(assign):
+        return {k[:-2] if k.endswith(".$") else k for k in assign} if isinstance(assign, dict) else set()
+
+    own = names(state.get("Assign"))
+    for i, rule in enumerate(state.get("Choices") or []):
+        both = own & names(rule.get("Assign") if isinstance(rule, dict) else None)
+        if both:
+            raise _not_emulated(f"variable {sorted(both)[0]} assigned by both a Choice state and its rule",
+                                f"{where}/Choices[{i}]")
 
 
 def _set_aside_map(name, state, config, jsonata, where):
