@@ -390,6 +390,33 @@ class ItemReaderTest(TwinCase):
                 self.assertIn(want, out["Cause"])
 
 
+    def test_redriven_after_the_reader_failed(self):
+        # A Map Run whose dataset could not be read ran no child: a redrive
+        # reads it again (redrive-map-run.html); one that ran reads nothing
+        # again, its children re-run with their inputs.
+        m = next_state(distributed(CHECK, ItemReader=self.get_object("plan.jsonl"), ItemBatcher={"MaxItemsPerBatch": 1}),
+                       "After")
+        definition = {"StartAt": "M", "States": {"M": m, "After": {"Type": "Pass", "End": True}}}
+        arn = self.create(definition)
+        ex = self.sfn.start_execution(stateMachineArn=arn, name="reader", input="{}")["executionArn"]
+        d = self.wait(ex)
+        self.assertEqual((d["status"], d["error"]), ("FAILED", "States.ItemReaderFailed"))
+        self.s3.put_object(Bucket=BUCKET, Key="plan.jsonl", Body=jsonl([{"key": "in/0"}, {"key": "in/1"}]))
+        self.put(["in/0"])
+        self.sfn.redrive_execution(executionArn=ex)
+        d = self.wait(ex)
+        self.assertEqual((d["status"], d["error"]), ("FAILED", "States.ExceedToleratedFailureThreshold"))
+        # The plan changes; the redrive re-runs the failed child with its
+        # input, and reads no plan.
+        self.s3.put_object(Bucket=BUCKET, Key="plan.jsonl", Body=jsonl([{"key": "other"}]))
+        self.put(["in/1"])
+        self.sfn.redrive_execution(executionArn=ex)
+        self.assertEqual(self.output(self.wait(ex)), [[{"key": "in/0"}], [{"key": "in/1"}]])
+        runs = self.sfn.list_map_runs(executionArn=ex)["mapRuns"]
+        counts = self.sfn.describe_map_run(mapRunArn=runs[-1]["mapRunArn"])
+        self.assertEqual((counts["itemCounts"]["total"], counts["itemCounts"]["succeeded"], counts["redriveCount"]), (2, 2, 1))
+
+
 def inventory_csv(rows):
     """Rows as S3 Inventory writes them in CSV: every field quoted, keys
     URL-encoded (storage-inventory.html), no header."""

@@ -53,6 +53,7 @@ from moto.stepfunctions.parser.asl.component.state.choice.state_choice import St
 from moto.stepfunctions.parser.asl.component.state.exec.execute_state import ExecutionState
 from moto.stepfunctions.parser.asl.component.state.state import CommonStateField
 from moto.stepfunctions.parser.asl.eval.event.event_detail import EventDetails
+from moto.stepfunctions.parser.asl.eval.variable_store import VariableStore
 
 from . import patch
 
@@ -61,6 +62,7 @@ ASSIGN_DIGEST = "652b8326e85d93b6"  # AssignDecl._eval_body
 EXITED_DIGEST = "82ead97874bb6dfe"  # CommonStateField._get_state_exited_event_details
 HANDLE_CATCH_DIGEST = "414fe22c045a7dd3"  # ExecutionState._handle_catch
 CHOICE_OUTPUT_DIGEST = "ab3b90209aa7da62"  # StateChoice._eval_state_output
+STORE_INIT_DIGEST = "b110729a96da5e3e"  # VariableStore.__init__: its two scopes, read by visible()
 
 MAX_VARIABLE_BYTES = 256 * 1024
 MAX_ASSIGN_BYTES = 256 * 1024
@@ -68,6 +70,7 @@ MAX_EXECUTION_BYTES = 10 * 1024 * 1024
 
 
 def install():
+    patch.check(VariableStore, "__init__", STORE_INIT_DIGEST)
     patch.replace(AssignDecl, "_eval_body", assign, ASSIGN_DIGEST)
 
     original_exited = None
