@@ -348,6 +348,17 @@ class ItemReaderTest(TwinCase):
             child(), ItemReader=self.get_object("jsonDataset/factcheck.json", "JSON"))}})
         self.assertEqual(self.output(d), FACTS)  # each child's input is an element
 
+    def test_version(self):
+        # "If the bucket has versioning enabled, you can also provide the
+        # Amazon S3 object version."
+        self.s3.put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Enabled"})
+        first = self.s3.put_object(Bucket=BUCKET, Key="facts.jsonl", Body=jsonl(FACTS[:1]))["VersionId"]
+        self.s3.put_object(Bucket=BUCKET, Key="facts.jsonl", Body=jsonl(FACTS))
+        reader = self.get_object("facts.jsonl")
+        reader["Parameters"]["VersionId"] = first
+        d = self.execute({"StartAt": "M", "States": {"M": distributed(child(), ItemReader=reader)}})
+        self.assertEqual(self.output(d), FACTS[:1])
+
     def test_gzip(self):
         self.s3.put_object(Bucket=BUCKET, Key="facts.jsonl.gz", Body=gzip.compress(jsonl(FACTS)))
         d = self.execute({"StartAt": "M", "States": {"M": distributed(child(), ItemReader=self.get_object("facts.jsonl.gz"))}})

@@ -7,7 +7,7 @@ Resource and Parameters in a ResultWriter and only the InputTypes CSV and
 JSON in an ItemReader's ReaderConfig. The definition a caller creates is
 kept as it is (DescribeStateMachine returns it); set_aside() removes those
 fields from a copy for moto to parse, and returns them by Distributed Map
-state, for maprun.py to apply. Each removal is named in MapExtras.
+state, for maprun.py and itemreader.py to apply. Each removal is named in MapExtras.
 
 What is set aside is checked as the service checks it (SCHEMA_VALIDATION_FAILED
 for a field a ResultWriter or an ItemBatcher does not have), and what the twin
