@@ -17,12 +17,12 @@ whose object is missing) and Pass states. JSONata throughout: the tests
 need the engine (TWIN_JSONATA_DIR, see test_twin_interpreter.py).
 """
 
+import gzip
 import json
 import unittest
+import uuid
 
 from test_twin_interpreter import BUCKET, JSONATA_DIR, TwinCase, inventory_csv
-import gzip
-import uuid
 
 W = {"Resource": "arn:aws:states:::s3:putObject", "Arguments": {"Bucket": BUCKET, "Prefix": "results"},
      "WriterConfig": {"Transformation": "COMPACT", "OutputType": "JSONL"}}
