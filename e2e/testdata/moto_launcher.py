@@ -2,9 +2,11 @@
 
 moto 5.2.1 runs state machines (stepfunctions.execute_state_machine) with the
 ASL interpreter it took from LocalStack, but as released it cannot run more
-than one execution of a state machine, nor any JSONata expression, and its
-Distributed Map lacks what AWS documents (every page of a listing, ItemBatcher,
-EXPRESS children, ResultWriter files, failure tolerance; see twin/). This
+than one execution of a state machine, nor any JSONata expression, its
+Distributed Map lacks what AWS documents (every page of a listing, JSON
+Lines and S3 Inventory datasets, ItemBatcher, EXPRESS children, ResultWriter
+files, failure tolerance, redrives) and its variables are assigned too early
+(see twin/). This
 launcher patches all of it in the running process, then hands over to
 moto.server.main. Each patch checks the code it replaces, so that a different
 moto version fails here, loudly, instead of misbehaving later.

@@ -5,6 +5,7 @@ and the rules each page states, checked on the pure functions.
 """
 
 import datetime
+import gzip
 import json
 import unittest
 
@@ -13,7 +14,7 @@ import types
 import boto3
 from moto.stepfunctions.parser.api import ExecutionStatus, StateMachineType
 
-from twin import awssdk, batching, counts, definition, listing, redrive, results, tolerance
+from twin import awssdk, batching, counts, definition, listing, reader, redrive, results, tolerance, variables
 
 # input-output-itembatcher.html: the dataset of the page's example, and the
 # batch of two items it shows a child receiving.
@@ -151,6 +152,199 @@ class ListingTest(unittest.TestCase):
     def test_empty_listing(self):
         # S3 leaves Contents out of an empty page.
         self.assertEqual(listing.list_items(lambda **_: {"IsTruncated": False, "KeyCount": 0}, {"Bucket": "b"}), [])
+
+
+# input-output-itemreader.html: the factcheck dataset as a JSON file
+# (jsonDataset/factcheck.json) and as a JSON Lines file
+# (jsonlDataset/factcheck.jsonl), and the input of the first child.
+FACTS = [
+    {"verdict": "true", "statement_date": "6/11/2008", "statement_source": "speech"},
+    {"verdict": "false", "statement_date": "6/7/2022", "statement_source": "television"},
+    {"verdict": "mostly-true", "statement_date": "5/18/2016", "statement_source": "news"},
+]
+FACTCHECK_JSONL = b"""{"verdict": "true", "statement_date": "6/11/2008", "statement_source": "speech"}
+{"verdict": "false", "statement_date": "6/7/2022", "statement_source": "television"}
+{"verdict": "mostly-true", "statement_date": "5/18/2016", "statement_source": "news"}"""
+
+# The page's S3 Inventory example: a data file in CSV, the manifest naming
+# it, and the input of a child.
+INVENTORY_CSV = b"""\
+"amzn-s3-demo-source-bucket","csvDataset/","0","2022-11-16T00:27:19.000Z"
+"amzn-s3-demo-source-bucket","csvDataset/titles.csv","3399671","2022-11-16T00:29:32.000Z"
+"amzn-s3-demo-source-bucket","imageDataset/","0","2022-11-15T20:00:44.000Z"
+"amzn-s3-demo-source-bucket","imageDataset/n02085620_10074.jpg","27034","2022-11-15T20:02:16.000Z"
+"""
+INVENTORY_MANIFEST = {
+    "sourceBucket": "amzn-s3-demo-source-bucket",
+    "destinationBucket": "arn:aws:s3:::amzn-s3-demo-inventory",
+    "version": "2016-11-30",
+    "creationTimestamp": "1668560400000",
+    "fileFormat": "CSV",
+    "fileSchema": "Bucket, Key, Size, LastModifiedDate",
+    "files": [{
+        "key": "amzn-s3-demo-bucket/destination-prefix/data/20e55de8-9c21-45d4-99b9-46c732000228.csv.gz",
+        "size": 7300,
+        "MD5checksum": "a7ff4a1d4164c3cd55851055ec8f6b20",
+    }],
+}
+INVENTORY_CHILD_INPUT = {
+    "LastModifiedDate": "2022-11-16T00:29:32.000Z",
+    "Bucket": "amzn-s3-demo-source-bucket",
+    "Size": "3399671",
+    "Key": "csvDataset/titles.csv",
+}
+
+
+class ReaderTest(unittest.TestCase):
+    """The s3:getObject ItemReader's datasets (input-output-itemreader.html)."""
+
+    def test_documented_json(self):
+        got = reader.json_items(json.dumps(FACTS, indent=2).encode())
+        self.assertEqual(got, FACTS)
+        self.assertEqual(got[0], {"verdict": "true", "statement_date": "6/11/2008", "statement_source": "speech"})
+
+    def test_documented_jsonl(self):
+        # "as many child workflow executions as the number of lines"
+        self.assertEqual(reader.jsonl_items(FACTCHECK_JSONL), FACTS)
+        self.assertEqual(reader.jsonl_items(FACTCHECK_JSONL + b"\n"), FACTS)  # a final newline ends the last line
+        self.assertEqual(reader.jsonl_items(FACTCHECK_JSONL.replace(b"\n", b"\r\n")), FACTS)
+
+    def test_jsonl_values(self):
+        self.assertEqual(reader.jsonl_items(b'1\n"two"\n[3]\nnull\n{"n": 123456789012345678901234567890}\n'),
+                         [1, "two", [3], None, {"n": 123456789012345678901234567890}])
+
+    def test_empty_jsonl_is_no_items(self):
+        self.assertEqual(reader.jsonl_items(b""), [])
+
+    def test_refused(self):
+        for name, read, body, want in [
+            ("a JSON object", reader.json_items, b'{"facts": []}', "Attempting to map over non-iterable node."),
+            ("a JSON scalar", reader.json_items, b"42", "Attempting to map over non-iterable node."),
+            ("an empty JSON file", reader.json_items, b"", "s3://b/k is not JSON"),
+            ("a JSON Lines file read as JSON", reader.json_items, FACTCHECK_JSONL, "s3://b/k is not JSON"),
+            ("a line not JSON", reader.jsonl_items, b'{"n": 1}\n{"n": 2\n{"n": 3}\n', "line 2 of s3://b/k is not JSON"),
+            ("a blank line", reader.jsonl_items, b'{"n": 1}\n\n{"n": 3}\n', "line 2 of s3://b/k is blank"),
+            ("a line of spaces", reader.jsonl_items, b'{"n": 1}\n  \r\n', "line 2 of s3://b/k is blank"),
+            ("a blank last line", reader.jsonl_items, b'{"n": 1}\n\n', "line 2 of s3://b/k is blank"),
+            ("two values on a line", reader.jsonl_items, b'{"n": 1} {"n": 2}\n', "line 1 of s3://b/k is not JSON"),
+            ("a BOM", reader.jsonl_items, '\ufeff{"n": 1}\n'.encode(), "line 1 of s3://b/k is not JSON"),
+            ("not UTF-8", reader.jsonl_items, b'"\xff"\n', "s3://b/k is not UTF-8"),
+            ("an item over 8 MB", reader.jsonl_items, b'"' + b"x" * reader.MAX_ITEM_BYTES + b'"\n', "line 1 of s3://b/k is over"),
+        ]:
+            with self.subTest(name), self.assertRaises(reader.ReaderError) as cm:
+                read(body, "s3://b/k")
+            self.assertIn(want, str(cm.exception))
+
+    def test_jsonl_limit_stops_reading(self):
+        # MaxItems 2: the third line is never read, bad as it is.
+        self.assertEqual(reader.jsonl_items(b"1\n2\nnot json\n", limit=2), [1, 2])
+
+    def test_max_items(self):
+        # As Step Functions answers MaxItems (and MaxItemsPath): 0 is no
+        # limit, a value over 100,000,000 is that many, a negative one
+        # fails the reader, one that is not an integer is States.Runtime.
+        for value, want in [(None, None), (0, None), (2, 2), (2.0, 2), (100_000_000, 100_000_000),
+                            (100_000_001, 100_000_000)]:
+            with self.subTest(value=value):
+                self.assertEqual(reader.max_items(value), want)
+        with self.assertRaisesRegex(reader.ReaderError, "^field MaxItems must be positive$"):
+            reader.max_items(-1)
+        for value in (1.5, "2", True):
+            with self.subTest(value=value):
+                with self.assertRaisesRegex(ValueError, "not a valid integer") as cm:
+                    reader.max_items(value)
+                self.assertNotIsInstance(cm.exception, reader.ReaderError)  # States.Runtime
+
+    def test_decompress(self):
+        # "Input files support the following external compression types:
+        # GZIP, ZSTD. Example file names: myObject.jsonl.gz".
+        self.assertEqual(reader.decompress("myObject.jsonl.gz", gzip.compress(FACTCHECK_JSONL)), FACTCHECK_JSONL)
+        self.assertEqual(reader.decompress("myObject.jsonl", FACTCHECK_JSONL), FACTCHECK_JSONL)
+        with self.assertRaisesRegex(reader.ReaderError, "is named .gz but is not gzip"):
+            reader.decompress("myObject.jsonl.gz", FACTCHECK_JSONL)
+        with self.assertRaisesRegex(reader.ReaderError, "ZSTD"):
+            reader.decompress("myObject.csv.zstd", b"")
+
+    def test_documented_inventory(self):
+        columns, keys = reader.inventory(json.dumps(INVENTORY_MANIFEST).encode(), "amzn-s3-demo-inventory")
+        self.assertEqual(columns, ["Bucket", "Key", "Size", "LastModifiedDate"])
+        self.assertEqual(keys, [INVENTORY_MANIFEST["files"][0]["key"]])
+        items = reader.inventory_items(INVENTORY_CSV, columns)
+        self.assertEqual(len(items), 4)
+        self.assertEqual(items[1], INVENTORY_CHILD_INPUT)
+        self.assertEqual(items[0], {"Bucket": "amzn-s3-demo-source-bucket", "Key": "csvDataset/", "Size": "0",
+                                    "LastModifiedDate": "2022-11-16T00:27:19.000Z"})
+
+    def test_inventory_keys(self):
+        # storage-inventory.html: in a CSV inventory the key is URL-encoded.
+        # The item keeps it so, unless the other reading is asked for.
+        row = b'"b","my+photos/caf%C3%A9+%2B+1%25.jpg","7"\n'
+        item, = reader.inventory_items(row, ["Bucket", "Key", "Size"])
+        self.assertEqual(item["Key"], "my+photos/caf%C3%A9+%2B+1%25.jpg")
+        item, = reader.inventory_items(row, ["Bucket", "Key", "Size"], decode_keys=True)
+        self.assertEqual(item["Key"], "my photos/caf\u00e9 + 1%.jpg")
+
+    def test_inventory_rows(self):
+        # The rules for a delimited file: quotes hold commas and newlines,
+        # missing fields are empty strings, extra ones are left out.
+        body = b'"b","a,b","1"\n"b","two\nlines","2","extra"\n"b","short"\n'
+        self.assertEqual(reader.inventory_items(body, ["Bucket", "Key", "Size"]), [
+            {"Bucket": "b", "Key": "a,b", "Size": "1"},
+            {"Bucket": "b", "Key": "two\nlines", "Size": "2"},
+            {"Bucket": "b", "Key": "short", "Size": ""},
+        ])
+        self.assertEqual(len(reader.inventory_items(body, ["Bucket", "Key", "Size"], limit=2)), 2)
+        with self.assertRaisesRegex(reader.ReaderError, "row 2 of f is blank"):
+            reader.inventory_items(b'"b","k","1"\n\n"b","k","1"\n', ["Bucket", "Key", "Size"], "f")
+
+    def test_inventory_refused(self):
+        def manifest(**fields):
+            return json.dumps({**INVENTORY_MANIFEST, **fields}).encode()
+
+        for name, body, want in [
+            # "The output format of your Amazon S3 inventory report must be CSV."
+            ("ORC", manifest(fileFormat="ORC"), "in 'ORC': the output format"),
+            ("Parquet", manifest(fileFormat="Parquet"), "in 'Parquet': the output format"),
+            ("no schema", manifest(fileSchema=""), "has no fileSchema"),
+            ("another bucket", manifest(destinationBucket="arn:aws:s3:::elsewhere"), "names destinationBucket"),
+            ("no files", manifest(files=None), "has no list of files"),
+            ("not a manifest", b"[]", "is not an S3 Inventory manifest"),
+            ("not JSON", b"{", "is not JSON"),
+        ]:
+            with self.subTest(name), self.assertRaises(reader.ReaderError) as cm:
+                reader.inventory(body, "amzn-s3-demo-inventory", "s3://b/manifest.json")
+            self.assertIn(want, str(cm.exception))
+        columns, keys = reader.inventory(manifest(files=[]), "amzn-s3-demo-inventory")
+        self.assertEqual(keys, [])
+
+
+class VariableLimitsTest(unittest.TestCase):
+    """workflow-variables.html: 256 KiB a variable, 256 KiB the variables of
+    one Assign, 10 MiB those of an execution."""
+
+    def text(self, n):
+        return "x" * (n - 2)  # n bytes of JSON with its quotes
+
+    def test_limits(self):
+        kib = 1024
+        for name, assigned, before, want in [
+            ("a variable of 256 KiB", {"a": self.text(256 * kib)}, {}, None),
+            ("one byte more", {"a": self.text(256 * kib + 1)}, {}, "'a' would hold 262145 bytes"),
+            ("UTF-8 bytes", {"a": "\u00e9" * (128 * kib)}, {}, "'a' would hold 262146 bytes"),
+            ("an Assign of 256 KiB", {"a": self.text(128 * kib), "b": self.text(128 * kib)}, {}, None),
+            ("one byte more", {"a": self.text(128 * kib), "b": self.text(128 * kib + 1)}, {},
+             "one Assign would hold 262145 bytes"),
+            ("10 MiB in all", {"a": self.text(256 * kib)}, {f"v{i}": self.text(256 * kib) for i in range(39)}, None),
+            ("one byte more", {"a": self.text(256 * kib)}, {"z": 1, **{f"v{i}": self.text(256 * kib) for i in range(39)}},
+             "would hold 10485761 bytes, over the 10485760-byte limit of an execution"),
+            ("a variable replaced", {"v0": self.text(256 * kib)}, {f"v{i}": self.text(256 * kib) for i in range(40)}, None),
+        ]:
+            with self.subTest(name):
+                got = variables.over_limit(assigned, before)
+                if want is None:
+                    self.assertIsNone(got)
+                else:
+                    self.assertIn(want, got or "")
 
 
 # input-output-resultwriter.html: the Map's output when it exports results.
@@ -359,6 +553,11 @@ def distributed_map(**fields):
     return state
 
 
+def get_object(config, **fields):
+    return {"Resource": "arn:aws:states:::s3:getObject", "ReaderConfig": config,
+            **(fields or {"Arguments": {"Bucket": "b", "Key": "k"}})}
+
+
 class DefinitionTest(unittest.TestCase):
     WRITER = {"Resource": "arn:aws:states:::s3:putObject", "Arguments": {"Bucket": "b", "Prefix": "results"},
               "WriterConfig": {"Transformation": "COMPACT", "OutputType": "JSON"}}
@@ -375,6 +574,20 @@ class DefinitionTest(unittest.TestCase):
         self.assertEqual((x.item_batcher, x.express, x.result_writer, x.tolerated_percentage_literal),
                          (batcher, True, self.WRITER, 5.0))
         self.assertEqual((x.jsonata, x.tolerated_percentage, x.tolerated_count), (True, True, False))
+
+    def test_reader_config_set_aside(self):
+        for config in ({"InputType": "JSONL", "MaxItems": "{% $n %}"}, {"InputType": "JSON", "MaxItems": 0},
+                       {"InputType": "MANIFEST"}, {"ManifestType": "S3_INVENTORY"}):
+            with self.subTest(config=config):
+                reduced, extras = definition.set_aside(machine(distributed_map(ItemReader=get_object(config))))
+                self.assertEqual(json.loads(reduced)["States"]["M"]["ItemReader"],
+                                 {"Resource": "arn:aws:states:::s3:getObject", "Arguments": {"Bucket": "b", "Key": "k"}})
+                self.assertEqual(extras["M"].reader_config, config)
+        # JSONPath: Parameters, with paths.
+        reduced, extras = definition.set_aside(machine(distributed_map(ItemReader={
+            "Resource": "arn:aws:states:::s3:getObject", "ReaderConfig": {"InputType": "JSONL", "MaxItems": 5},
+            "Parameters": {"Bucket": "b", "Key.$": "$.key", "VersionId": "v1"}}), "JSONPath"))
+        self.assertEqual(extras["M"].reader_config, {"InputType": "JSONL", "MaxItems": 5})
 
     def test_untouched_without_distributed_map(self):
         text = machine({"Type": "Pass", "End": True})
@@ -396,6 +609,34 @@ class DefinitionTest(unittest.TestCase):
             ("MaxItems of a listing", distributed_map(ItemReader={"Resource": "arn:aws:states:::s3:listObjectsV2",
                                                                   "ReaderConfig": {"MaxItems": 10}}), "does not emulate"),
             ("percentage over 100", distributed_map(ToleratedFailurePercentage=101), "between 0 and 100"),
+            ("unknown InputType", distributed_map(ItemReader=get_object({"InputType": "XML"})),
+             "SCHEMA_VALIDATION_FAILED: InputType must be one of CSV, JSON, JSONL, PARQUET, MANIFEST"),
+            ("InputType with S3_INVENTORY", distributed_map(ItemReader=get_object({"InputType": "MANIFEST", "ManifestType": "S3_INVENTORY"})),
+             "InputType must not be given with ManifestType S3_INVENTORY"),
+            ("no InputType", distributed_map(ItemReader=get_object({"MaxItems": 1})), "ReaderConfig needs an InputType"),
+            ("unknown ReaderConfig field", distributed_map(ItemReader=get_object({"InputType": "JSONL", "Comment": "c"})),
+             'The field "Comment" is not supported by Step Functions at /States/M/ItemReader/ReaderConfig'),
+            ("MaxItems too large", distributed_map(ItemReader=get_object({"InputType": "JSONL", "MaxItems": 100_000_001})),
+             "MaxItems must be an integer from 0 to 100000000"),
+            ("no Key", distributed_map(ItemReader=get_object({"InputType": "JSONL"}, Arguments={"Bucket": "b"})),
+             "ItemReader needs Arguments with a Bucket and a Key"),
+            ("CSV", distributed_map(ItemReader=get_object({"InputType": "CSV", "CSVHeaderLocation": "FIRST_ROW"})),
+             'does not emulate "InputType CSV"'),
+            ("PARQUET", distributed_map(ItemReader=get_object({"InputType": "PARQUET"})), 'does not emulate "InputType PARQUET"'),
+            ("Athena", distributed_map(ItemReader=get_object({"InputType": "JSONL", "ManifestType": "ATHENA_DATA"})),
+             'does not emulate "ManifestType ATHENA_DATA"'),
+            ("ItemsPointer", distributed_map(ItemReader=get_object({"InputType": "JSON", "ItemsPointer": "/a"})),
+             'does not emulate "ItemsPointer"'),
+            ("MaxItemsPath", distributed_map(ItemReader=get_object({"InputType": "JSON", "MaxItemsPath": "$.n"})),
+             'does not emulate "MaxItemsPath"'),
+            ("Range", distributed_map(ItemReader=get_object({"InputType": "JSONL"}, Arguments={"Bucket": "b", "Key": "k", "Range": "bytes=0-9"})),
+             'does not emulate "Range in an s3:getObject ItemReader"'),
+            ("a variable of a Choice state and its rule", {"Type": "Choice", "Assign": {"x": 1}, "Default": "M2",
+                                                          "Choices": [{"Condition": "{% true %}", "Next": "M2", "Assign": {"x": 2}}]},
+             'does not emulate "variable x assigned by both a Choice state and its rule"'),
+            ("no ReaderConfig", distributed_map(ItemReader={"Resource": "arn:aws:states:::s3:getObject",
+                                                            "Arguments": {"Bucket": "b", "Key": "k"}}),
+             "does not emulate \"an s3:getObject ItemReader without a ReaderConfig\""),
         ]:
             with self.subTest(name), self.assertRaises(definition.DefinitionError) as cm:
                 definition.set_aside(machine(state))

@@ -7,11 +7,15 @@ holding node_modules/jsonata (TestLauncher sets it); without it the JSONata
 tests are skipped.
 """
 
+import gzip
+import hashlib
 import json
 import logging
 import os
 import time
 import unittest
+import urllib.parse
+import uuid
 
 import boto3
 from moto import mock_aws
@@ -287,6 +291,236 @@ class InterpreterTest(TwinCase):
             self.sfn.create_state_machine(name="bad", definition=json.dumps({"StartAt": "M", "States": {"M": m}}), roleArn=ROLE)
 
 
+# input-output-itemreader.html: the factcheck dataset, as JSON Lines.
+FACTS = [
+    {"verdict": "true", "statement_date": "6/11/2008", "statement_source": "speech"},
+    {"verdict": "false", "statement_date": "6/7/2022", "statement_source": "television"},
+    {"verdict": "mostly-true", "statement_date": "5/18/2016", "statement_source": "news"},
+]
+
+
+def jsonl(items):
+    return "".join(json.dumps(i) + "\n" for i in items).encode()
+
+
+def next_state(state, name):
+    """state, which ends, going on to the state name instead."""
+    state = dict(state)
+    state.pop("End")
+    state["Next"] = name
+    return state
+
+
+def caught(state):
+    """state, a Map, with every error caught into the output."""
+    state = dict(state)
+    state.pop("End")
+    state["Catch"] = [{"ErrorEquals": ["States.ALL"], "Next": "Caught"}]
+    state["Next"] = "Caught"
+    return state
+
+
+class ItemReaderTest(TwinCase):
+    """The s3:getObject ItemReader (input-output-itemreader.html): JSON
+    Lines and JSON files; what cannot be read is States.ItemReaderFailed."""
+
+    def get_object(self, key, input_type="JSONL", **config):
+        return {"Resource": "arn:aws:states:::s3:getObject", "ReaderConfig": {"InputType": input_type, **config},
+                "Parameters": {"Bucket": BUCKET, "Key": key}}
+
+    def test_documented_jsonl_batched_and_written(self):
+        self.s3.put_object(Bucket=BUCKET, Key="jsonlDataset/factcheck.jsonl", Body=jsonl(FACTS * 3))
+        reader = self.get_object("jsonlDataset/factcheck.jsonl")
+        reader["Parameters"] = {"Bucket": BUCKET, "Key.$": "$.key"}
+        d = self.execute({"StartAt": "M", "States": {"M": distributed(
+            child(), ItemReader=reader, ItemBatcher={"MaxItemsPerBatch": 4}, ResultWriter=self.WRITER)}},
+            {"key": "jsonlDataset/factcheck.jsonl"})
+        out = self.output(d)
+        _, files = self.written(out)
+        items = FACTS * 3
+        self.assertEqual([b["Items"] for b in files["SUCCEEDED"]], [items[0:4], items[4:8], items[8:]])
+        counts = self.sfn.describe_map_run(mapRunArn=out["MapRunArn"])
+        self.assertEqual((counts["itemCounts"]["total"], counts["executionCounts"]["total"]), (9, 3))
+
+    def test_documented_json(self):
+        self.s3.put_object(Bucket=BUCKET, Key="jsonDataset/factcheck.json", Body=json.dumps(FACTS).encode())
+        d = self.execute({"StartAt": "M", "States": {"M": distributed(
+            child(), ItemReader=self.get_object("jsonDataset/factcheck.json", "JSON"))}})
+        self.assertEqual(self.output(d), FACTS)  # each child's input is an element
+
+    def test_version(self):
+        # "If the bucket has versioning enabled, you can also provide the
+        # Amazon S3 object version."
+        self.s3.put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Enabled"})
+        first = self.s3.put_object(Bucket=BUCKET, Key="facts.jsonl", Body=jsonl(FACTS[:1]))["VersionId"]
+        self.s3.put_object(Bucket=BUCKET, Key="facts.jsonl", Body=jsonl(FACTS))
+        reader = self.get_object("facts.jsonl")
+        reader["Parameters"]["VersionId"] = first
+        d = self.execute({"StartAt": "M", "States": {"M": distributed(child(), ItemReader=reader)}})
+        self.assertEqual(self.output(d), FACTS[:1])
+
+    def test_gzip(self):
+        self.s3.put_object(Bucket=BUCKET, Key="facts.jsonl.gz", Body=gzip.compress(jsonl(FACTS)))
+        d = self.execute({"StartAt": "M", "States": {"M": distributed(child(), ItemReader=self.get_object("facts.jsonl.gz"))}})
+        self.assertEqual(self.output(d), FACTS)
+
+    def test_max_items(self):
+        self.s3.put_object(Bucket=BUCKET, Key="facts.jsonl", Body=jsonl(FACTS))
+        for max_items, want in [(2, FACTS[:2]), (0, FACTS), (5, FACTS)]:
+            with self.subTest(max_items=max_items):
+                d = self.execute({"StartAt": "M", "States": {"M": distributed(
+                    child(), ItemReader=self.get_object("facts.jsonl", MaxItems=max_items))}})
+                self.assertEqual(self.output(d), want)
+
+    def test_empty_file_is_no_items(self):
+        self.s3.put_object(Bucket=BUCKET, Key="empty.jsonl", Body=b"")
+        d = self.execute({"StartAt": "M", "States": {"M": distributed(
+            child(), ItemReader=self.get_object("empty.jsonl"), ItemBatcher={"MaxItemsPerBatch": 2}, ResultWriter=self.WRITER)}})
+        out = self.output(d)
+        manifest, _ = self.written(out)
+        self.assertEqual(manifest["ResultFiles"], {"FAILED": [], "PENDING": [], "SUCCEEDED": []})
+        counts = self.sfn.describe_map_run(mapRunArn=out["MapRunArn"])
+        self.assertEqual((counts["status"], counts["itemCounts"]["total"], counts["executionCounts"]["total"]), ("SUCCEEDED", 0, 0))
+
+    def test_item_reader_failed(self):
+        self.s3.put_object(Bucket=BUCKET, Key="bad.jsonl", Body=b'{"n": 1}\nnot json\n')
+        self.s3.put_object(Bucket=BUCKET, Key="blank.jsonl", Body=b'{"n": 1}\n\n{"n": 2}\n')
+        self.s3.put_object(Bucket=BUCKET, Key="object.json", Body=b'{"facts": []}')
+        for name, reader, want in [
+            ("a line not JSON", self.get_object("bad.jsonl"), "line 2 of s3://twin-data/bad.jsonl is not JSON"),
+            ("a blank line", self.get_object("blank.jsonl"), "line 2 of s3://twin-data/blank.jsonl is blank"),
+            ("a JSON object", self.get_object("object.json", "JSON"), "Attempting to map over non-iterable node."),
+            ("no object", self.get_object("missing.jsonl"), "NoSuchKey: "),
+            ("no bucket", {**self.get_object("k"), "Parameters": {"Bucket": "no-such-bucket", "Key": "k"}}, "NoSuchBucket: "),
+        ]:
+            with self.subTest(name):
+                d = self.execute({"StartAt": "M", "States": {"M": caught(distributed(child(), ItemReader=reader)),
+                                                             "Caught": {"Type": "Pass", "End": True}}})
+                out = self.output(d)
+                self.assertEqual(out["Error"], "States.ItemReaderFailed")
+                self.assertIn(want, out["Cause"])
+
+
+    def test_redriven_after_the_reader_failed(self):
+        # A Map Run whose dataset could not be read ran no child: a redrive
+        # reads it again (redrive-map-run.html); one that ran reads nothing
+        # again, its children re-run with their inputs.
+        m = next_state(distributed(CHECK, ItemReader=self.get_object("plan.jsonl"), ItemBatcher={"MaxItemsPerBatch": 1}),
+                       "After")
+        definition = {"StartAt": "M", "States": {"M": m, "After": {"Type": "Pass", "End": True}}}
+        arn = self.create(definition)
+        ex = self.sfn.start_execution(stateMachineArn=arn, name="reader", input="{}")["executionArn"]
+        d = self.wait(ex)
+        self.assertEqual((d["status"], d["error"]), ("FAILED", "States.ItemReaderFailed"))
+        self.s3.put_object(Bucket=BUCKET, Key="plan.jsonl", Body=jsonl([{"key": "in/0"}, {"key": "in/1"}]))
+        self.put(["in/0"])
+        self.sfn.redrive_execution(executionArn=ex)
+        d = self.wait(ex)
+        self.assertEqual((d["status"], d["error"]), ("FAILED", "States.ExceedToleratedFailureThreshold"))
+        # The plan changes; the redrive re-runs the failed child with its
+        # input, and reads no plan.
+        self.s3.put_object(Bucket=BUCKET, Key="plan.jsonl", Body=jsonl([{"key": "other"}]))
+        self.put(["in/1"])
+        self.sfn.redrive_execution(executionArn=ex)
+        self.assertEqual(self.output(self.wait(ex)), [[{"key": "in/0"}], [{"key": "in/1"}]])
+        runs = self.sfn.list_map_runs(executionArn=ex)["mapRuns"]
+        counts = self.sfn.describe_map_run(mapRunArn=runs[-1]["mapRunArn"])
+        self.assertEqual((counts["itemCounts"]["total"], counts["itemCounts"]["succeeded"], counts["redriveCount"]), (2, 2, 1))
+
+
+def inventory_csv(rows):
+    """Rows as S3 Inventory writes them in CSV: every field quoted, keys
+    URL-encoded (storage-inventory.html), no header."""
+    out = []
+    for bucket, key, size, modified in rows:
+        fields = [bucket, urllib.parse.quote_plus(key, safe="/"), str(size), modified]
+        out.append(",".join('"' + f.replace('"', '""') + '"' for f in fields) + "\n")
+    return "".join(out).encode()
+
+
+class InventoryTest(TwinCase):
+    """An S3 Inventory report as a dataset (InputType MANIFEST,
+    input-output-itemreader.html): the rows of every CSV file its
+    manifest.json lists, each an object named by fileSchema, strings."""
+
+    # storage-inventory-location.html: where S3 delivers a report.
+    WHERE = "inventories/twin-data/all"
+    MANIFEST = WHERE + "/2026-12-06T01-00Z/manifest.json"
+
+    def put_inventory(self, rows, files=3, file_format="CSV"):
+        """Writes an inventory of rows as S3 does: gzipped CSV data files
+        under data/ and the manifest naming them."""
+        entries = []
+        for i in range(files):
+            key = f"{self.WHERE}/data/{uuid.uuid4()}.csv.gz"
+            body = gzip.compress(inventory_csv(rows[len(rows) * i // files:len(rows) * (i + 1) // files]))
+            self.s3.put_object(Bucket=BUCKET, Key=key, Body=body)
+            entries.append({"key": key, "size": len(body), "MD5checksum": hashlib.md5(body).hexdigest()})
+        manifest = {"sourceBucket": BUCKET, "destinationBucket": f"arn:aws:s3:::{BUCKET}", "version": "2016-11-30",
+                    "creationTimestamp": "1796518800000", "fileFormat": file_format,
+                    "fileSchema": "Bucket, Key, Size, LastModifiedDate", "files": entries}
+        self.s3.put_object(Bucket=BUCKET, Key=self.MANIFEST, Body=json.dumps(manifest).encode())
+
+    def reader(self, **config):
+        return {"Resource": "arn:aws:states:::s3:getObject", "ReaderConfig": config or {"InputType": "MANIFEST"},
+                "Parameters": {"Bucket": BUCKET, "Key": self.MANIFEST}}
+
+    ROWS = [(BUCKET, f"today/{i:03d}.log", i, "2026-12-05T10:00:00.000Z") for i in range(20)] + [
+        (BUCKET, "today/", 0, "2026-12-05T09:00:00.000Z"),
+        (BUCKET, "today/a b+c%.log", 7, "2026-12-05T11:00:00.000Z"),
+        (BUCKET, "today/caf\u00e9 \"1\",2.log", 8, "2026-12-05T12:00:00.000Z"),
+    ]
+
+    def test_report_of_several_files(self):
+        self.put_inventory(self.ROWS)
+        for config in ({"InputType": "MANIFEST"}, {"ManifestType": "S3_INVENTORY"}):
+            with self.subTest(config=config):
+                d = self.execute({"StartAt": "M", "States": {"M": distributed(
+                    child(), ItemReader=self.reader(**config), ItemBatcher={"MaxItemsPerBatch": 10}, ResultWriter=self.WRITER)}})
+                _, files = self.written(self.output(d))
+                items = [i for b in files["SUCCEEDED"] for i in b["Items"]]
+                self.assertEqual([len(b["Items"]) for b in files["SUCCEEDED"]], [10, 10, 3])
+                # Every row, in the files' order, as the page's child input:
+                # strings, keys as the CSV holds them.
+                self.assertEqual(items, [{"Bucket": b, "Key": urllib.parse.quote_plus(k, safe="/"), "Size": str(n),
+                                          "LastModifiedDate": m} for b, k, n, m in self.ROWS])
+                self.assertEqual(items[21]["Key"], "today/a+b%2Bc%25.log")
+
+    def test_keys_decoded(self):
+        # The other reading of the undocumented Key: decoded.
+        self.put_inventory(self.ROWS, files=1)
+        config = default_user_config["stepfunctions"]
+        self.addCleanup(config.pop, "twin_inventory_keys")
+        config["twin_inventory_keys"] = "decoded"
+        d = self.execute({"StartAt": "M", "States": {"M": distributed(child(), ItemReader=self.reader())}})
+        self.assertEqual([i["Key"] for i in self.output(d)], [k for _, k, _, _ in self.ROWS])
+
+    def test_max_items_across_files(self):
+        self.put_inventory(self.ROWS)
+        d = self.execute({"StartAt": "M", "States": {"M": distributed(
+            child(), ItemReader=self.reader(InputType="MANIFEST", MaxItems=9))}})
+        self.assertEqual([i["Key"] for i in self.output(d)], [f"today/{i:03d}.log" for i in range(9)])
+
+    def test_orc_refused(self):
+        # "The output format of your Amazon S3 inventory report must be CSV."
+        self.put_inventory(self.ROWS, file_format="ORC")
+        d = self.execute({"StartAt": "M", "States": {"M": caught(distributed(child(), ItemReader=self.reader())),
+                                                     "Caught": {"Type": "Pass", "End": True}}})
+        out = self.output(d)
+        self.assertEqual(out["Error"], "States.ItemReaderFailed")
+        self.assertIn("lists an inventory in 'ORC'", out["Cause"])
+
+    def test_missing_data_file(self):
+        self.put_inventory(self.ROWS)
+        manifest = json.loads(self.get(self.MANIFEST))
+        self.s3.delete_object(Bucket=BUCKET, Key=manifest["files"][1]["key"])
+        d = self.execute({"StartAt": "M", "States": {"M": caught(distributed(child(), ItemReader=self.reader())),
+                                                     "Caught": {"Type": "Pass", "End": True}}})
+        out = self.output(d)
+        self.assertEqual(out["Error"], "States.ItemReaderFailed")
+        self.assertIn("NoSuchKey", out["Cause"])
+
+
 class AbortTest(TwinCase):
     """API_MapRunItemCounts.html: aborted counts the items of children
     "stopped by the user or by Step Functions, because the Map Run failed":
@@ -502,6 +736,141 @@ class JSONataTest(TwinCase):
         self.assertEqual(batches[0]["BatchInput"], {"bucket": BUCKET, "prefix": "today/"})
         self.assertEqual(batches[0]["Items"][0], {"bucket": BUCKET, "key": keys[0], "size": 2})
         self.assertEqual([i["key"] for b in batches for i in b["Items"]], keys)
+
+    def test_get_object_arguments(self):
+        # An s3:getObject reader in JSONata: Arguments and MaxItems as
+        # expressions; MaxItems negative fails the reader, MaxItems not an
+        # integer is States.Runtime, which no Catch takes.
+        self.s3.put_object(Bucket=BUCKET, Key="plans/p.jsonl", Body=jsonl(FACTS))
+        m = caught(distributed(child(), ItemReader={
+            "Resource": "arn:aws:states:::s3:getObject",
+            "ReaderConfig": {"InputType": "JSONL", "MaxItems": "{% $states.input.n %}"},
+            "Arguments": {"Bucket": BUCKET, "Key": "{% 'plans/' & $states.input.plan %}"}}))
+        machine = {"QueryLanguage": "JSONata", "StartAt": "M", "States": {"M": m, "Caught": {"Type": "Pass", "End": True}}}
+        for n, want in [(2, FACTS[:2]), (0, FACTS)]:
+            with self.subTest(n=n):
+                self.assertEqual(self.output(self.execute(machine, {"plan": "p.jsonl", "n": n})), want)
+        out = self.output(self.execute(machine, {"plan": "p.jsonl", "n": -1}))
+        self.assertEqual(out, {"Error": "States.ItemReaderFailed", "Cause": "field MaxItems must be positive"})
+        d = self.execute(machine, {"plan": "p.jsonl", "n": 1.5})
+        self.assertEqual((d["status"], d["error"]), ("FAILED", "States.Runtime"))
+        self.assertIn("The MaxItems field refers to value 1.5 which is not a valid integer", d["cause"])
+
+
+@unittest.skipUnless(JSONATA_DIR, "TWIN_JSONATA_DIR is not set: no JSONata engine")
+class VariablesTest(TwinCase):
+    """Workflow variables (workflow-variables.html): Assign on Pass, Task,
+    Map and Choice states, in Choice rules and Catchers; $name in later
+    states; values as on state entry; scopes; limits."""
+
+    def run_machine(self, states, state_input=None, start="A"):
+        return self.execute({"QueryLanguage": "JSONata", "StartAt": start, "States": states}, state_input)
+
+    def test_documented_evaluation_order(self):
+        # The page's example: starting from $x=3 and $a=6, Assign
+        # {"x": "{% $a %}", "nextX": "{% $x %}"} ends with $x=6, $nextX=3;
+        # the state's own Output still reads the values on entry.
+        d = self.run_machine({
+            "A": {"Type": "Pass", "Assign": {"x": 3, "a": 6}, "Next": "B"},
+            "B": {"Type": "Pass", "Assign": {"x": "{% $a %}", "nextX": "{% $x %}"},
+                  "Output": "{% {'x': $x, 'nextX': $exists($nextX)} %}", "Next": "C"},
+            "C": {"Type": "Pass", "Output": "{% {'B': $states.input, 'x': $x, 'nextX': $nextX} %}", "End": True}})
+        self.assertEqual(self.output(d), {"B": {"x": 3, "nextX": False}, "x": 6, "nextX": 3})
+
+    def test_task_and_map(self):
+        # A Task assigns from $states.result; a Distributed Map from its
+        # result, the Map Run's ARN; both read later, not in their Output.
+        self.put(["in/a.txt", "in/b.txt"])
+        d = self.run_machine({
+            "A": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:s3:headObject",
+                  "Arguments": {"Bucket": BUCKET, "Key": "in/a.txt"},
+                  "Assign": {"size": "{% $states.result.ContentLength %}"}, "Output": "{% $exists($size) %}", "Next": "M"},
+            "M": {**next_state(distributed(child(), ItemReader={"Resource": "arn:aws:states:::s3:listObjectsV2",
+                                                     "Arguments": {"Bucket": BUCKET, "Prefix": "in/"}},
+                                ItemSelector={"key": "{% $states.context.Map.Item.Value.Key %}", "size": "{% $size %}"},
+                                ResultWriter={"Resource": "arn:aws:states:::s3:putObject",
+                                              "Arguments": {"Bucket": BUCKET, "Prefix": "results"}}, Label="Sum"), "Count"),
+                  "Assign": {"run": "{% $states.result.MapRunArn %}"}},
+            "Count": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:sfn:describeMapRun",
+                      "Arguments": {"MapRunArn": "{% $run %}"},
+                      "Output": "{% {'run': $run, 'total': $states.result.ItemCounts.Total, 'size': $size} %}", "End": True}})
+        out = self.output(d)
+        self.assertEqual((out["total"], out["size"]), (2, 2))
+        self.assertIn(":mapRun:", out["run"])
+        self.assertIn("/Sum:", out["run"])
+
+    def test_choice(self):
+        # state-choice.html: a rule's Assign when it matches, the state's
+        # own "regardless of which choice rule matches".
+        states = {
+            "A": {"Type": "Choice", "Choices": [
+                {"Condition": "{% $states.input.n = 42 %}", "Assign": {"status": "CORRECT"}, "Next": "B"},
+                {"Condition": "{% $states.input.n < 0 %}", "Assign": {"status": "NEGATIVE"}, "Next": "C"}],
+                "Assign": {"guess": "{% $states.input.n %}"}, "Default": "B"},
+            "B": {"Type": "Pass", "Output": "{% {'status': $exists($status) ? $status : null, 'guess': $guess} %}", "End": True},
+            "C": {"Type": "Pass", "Output": "{% {'status': $status, 'guess': $guess} %}", "End": True}}
+        for n, want in [(42, "CORRECT"), (-1, "NEGATIVE"), (0, None)]:
+            with self.subTest(n=n):
+                self.assertEqual(self.output(self.run_machine(states, {"n": n})), {"status": want, "guess": n})
+        states["A"]["Assign"]["status"] = "DEFAULT"
+        with self.assertRaisesRegex(self.sfn.exceptions.InvalidDefinition, "assigned by both a Choice state and its rule"):
+            self.run_machine(states, {"n": 0})
+
+    def test_catch(self):
+        # A Catcher's Assign, from $states.errorOutput; the failed state's
+        # own Assign does not apply.
+        d = self.run_machine({
+            "A": {"Type": "Pass", "Assign": {"where": "start"}, "Next": "T"},
+            "T": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:s3:headObject",
+                  "Arguments": {"Bucket": BUCKET, "Key": "missing"}, "Assign": {"where": "T"},
+                  "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "B", "Output": "{% $states.errorOutput %}",
+                             "Assign": {"error": "{% $states.errorOutput.Error %}"}}], "Next": "B"},
+            "B": {"Type": "Pass", "Output": "{% {'where': $where, 'error': $error, 'caught': $states.input.Error} %}", "End": True}})
+        out = self.output(d)
+        self.assertEqual(out["where"], "start")
+        self.assertEqual(out["error"], out["caught"])
+
+    def test_scopes(self):
+        # An inline Map's iterations read the outer variables; a
+        # Distributed Map's children do not, while its ItemSelector, the
+        # Map's own field, does.
+        inline = {"Type": "Map", "Items": [1, 2],
+                  "ItemProcessor": {"ProcessorConfig": {"Mode": "INLINE"}, "StartAt": "I",
+                                    "States": {"I": {"Type": "Pass", "Output": "{% $states.input * $k %}", "End": True}}},
+                  "End": True}
+        d = self.run_machine({"A": {"Type": "Pass", "Assign": {"k": 10}, "Next": "M"}, "M": inline})
+        self.assertEqual(self.output(d), [10, 20])
+        reads = child({"P": {"Type": "Pass", "Output": "{% $k %}", "End": True}})
+        d = self.run_machine({"A": {"Type": "Pass", "Assign": {"k": 10}, "Next": "M"},
+                              "M": distributed(reads, Items=[1, 2], ToleratedFailurePercentage=100)})
+        out = self.output(d)
+        self.assertEqual([r["Error"] for r in out], ["States.QueryEvaluationError"] * 2)
+        given = child({"P": {"Type": "Pass", "Output": "{% $states.input.k %}", "End": True}})
+        d = self.run_machine({"A": {"Type": "Pass", "Assign": {"k": 10}, "Next": "M"},
+                              "M": distributed(given, Items=[1, 2], ItemSelector={"k": "{% $k * $states.context.Map.Item.Value %}"})})
+        self.assertEqual(self.output(d), [10, 20])
+
+    def test_limits(self):
+        # 256 KiB a variable: over it the state fails, and States.ALL does
+        # not catch it.
+        big = "{% $pad('', 262144 - 2, 'x') %}"  # 262,144 bytes of JSON with its quotes
+        for value, ok in [(big, True), ("{% $pad('', 262144 - 1, 'x') %}", False)]:
+            with self.subTest(ok=ok):
+                d = self.run_machine({
+                    "A": {"Type": "Pass", "Assign": {"v": value}, "Next": "B"},
+                    "B": {"Type": "Pass", "Output": "{% $length($v) %}", "End": True}})
+                if ok:
+                    self.assertEqual(self.output(d), 262142)
+                else:
+                    self.assertEqual((d["status"], d["error"]), ("FAILED", "States.DataLimitExceeded"))
+                    self.assertIn("'v' would hold 262145 bytes", d["cause"])
+        d = self.run_machine({
+            "A": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:s3:listBuckets", "Arguments": {},
+                  "Assign": {"a": "{% $pad('', 200000, 'x') %}", "b": "{% $pad('', 200000, 'x') %}"},
+                  "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "B"}], "Next": "B"},
+            "B": {"Type": "Pass", "End": True}})
+        self.assertEqual((d["status"], d["error"]), ("FAILED", "States.DataLimitExceeded"))
+        self.assertIn("the variables of one Assign would hold 400004 bytes", d["cause"])
 
 
 if __name__ == "__main__":

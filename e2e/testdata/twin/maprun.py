@@ -50,6 +50,7 @@ from moto.stepfunctions.parser.asl.eval.program_state import (
     ProgramTimedOut,
 )
 from moto.stepfunctions.parser.asl.eval.states import ItemData, MapData
+from moto.stepfunctions.parser.asl.eval.variable_store import VariableStore
 from moto.stepfunctions.parser.asl.utils.boto_client import boto_client_for
 from moto.stepfunctions.parser.utils import TMP_THREADS
 
@@ -292,6 +293,9 @@ def run_children(component, env, record, x, runs, sizes, over):
             run = runs[state["next"]]
             state["next"] += 1
             frame = env.open_inner_frame()
+            # A child reads none of the variables outside the Map
+            # (workflow-variables.html; see variables.py).
+            frame.variable_store = VariableStore()
             running[run.index] = frame
             run.status = results.RUNNING
             return run, frame

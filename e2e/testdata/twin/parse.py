@@ -4,7 +4,7 @@ AmazonStateLanguageParser.parse serves CreateStateMachine and
 UpdateStateMachine (to validate) and every execution (to run). The
 replacement parses the reduced copy set_aside() makes and hangs each
 Distributed Map's MapExtras on that Map's iteration component, where
-maprun.py reads it. The stored definition is never changed.
+maprun.py reads it, and on its ItemReader, where itemreader.py does. The stored definition is never changed.
 """
 
 from moto.stepfunctions.parser import api
@@ -60,6 +60,10 @@ def attach(program, extras):
             raise RuntimeError(f"twin: Distributed Map {c.name!r} was not set aside when the definition was read")
         found.add(c.name)
         c.iteration_component.twin_extras = x
+        if x.reader_config is not None:
+            if c.item_reader is None:
+                raise RuntimeError(f"twin: Distributed Map {c.name!r} has a ReaderConfig but no ItemReader was parsed")
+            c.item_reader.twin_extras = x
         if x.tolerated_percentage_literal is not None:
             c.tolerated_failure_percentage_decl = ToleratedFailurePercentage(x.tolerated_percentage_literal)
     if found != set(extras):

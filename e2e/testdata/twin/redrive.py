@@ -7,7 +7,8 @@ out in the last 14 days can be redriven. The redrive "continues the failed
 execution from the unsuccessful step and uses the same input": the states
 that succeeded are not run again, the execution keeps its ARN and its
 history, which goes on after an ExecutionRedriven event, and its
-redriveCount grows by one. The unsuccessful step is the top-level state that
+redriveCount grows by one. The variables that the states before it
+assigned are the redrive's (workflow-variables.html). The unsuccessful step is the top-level state that
 was entered and never exited; a Fail state reached through a Catch is such a
 state, and a redrive then runs only it again.
 
@@ -53,7 +54,7 @@ from moto.stepfunctions.parser.models import StepFunctionsParserBackend
 from moto.stepfunctions.parser.utils import TMP_THREADS
 from moto.stepfunctions.responses import StepFunctionResponse
 
-from . import patch
+from . import patch, variables
 
 # The code replaced or relied on, as in moto 5.2.1.
 STATE_EVAL_BODY_DIGEST = "035f80caae1290dc"  # CommonStateField._eval_body
@@ -238,6 +239,10 @@ class RedriveWorker(ExecutionWorker):
         env.event_history_context = EventHistoryContext(previous_event_id=last)
         adopt = map_run_to_redrive(previous.map_run_record_pool_manager, self._state_name)
         env.map_run_record_pool_manager = RedrivePool(previous.map_run_record_pool_manager, adopt)
+        # The variables, as they were when the state that failed was
+        # entered: that state assigned nothing (variables.py).
+        env.variable_store = previous.variable_store
+        variables.discard(env.variable_store)
         execution = env.states.context_object.context_object_data["Execution"]
         execution["RedriveCount"] = self._redrive_count
         execution["RedriveTime"] = self._redrive_date.isoformat()
