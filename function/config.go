@@ -125,12 +125,25 @@ func loadConfig(getenv func(string) string) (config, error) {
 	return c, nil
 }
 
+// intIn parses s as a whole number from lo to hi written in ASCII digits
+// only: strconv.Atoi would also take a sign ("+8"), which no one writes on
+// purpose in a setting.
 func intIn(s string, lo, hi int) (int, error) {
 	n, err := strconv.Atoi(s)
-	if err != nil || n < lo || n > hi {
+	if err != nil || !digits(s) || n < lo || n > hi {
 		return 0, fmt.Errorf("want an integer from %d to %d", lo, hi)
 	}
 	return n, nil
+}
+
+// digits reports whether s is one or more ASCII digits, nothing else.
+func digits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i]-'0' > 9 {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // parseLevel maps Lambda's log levels to slog's (see log.go).
