@@ -3,26 +3,27 @@ package job
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"strings"
 
 	"github.com/klauspost/compress/gzip"
-	"github.com/klauspost/compress/zstd"
 )
 
 // Compressed objects. An object whose bytes begin with gzip's or zstd's
-// magic number is decompressed as it is read: no file of numbers begins
-// with those bytes, so the rule changes no result, and it covers keys
-// ending in .gz or .zst and S3 objects stored with a Content-Encoding of
-// gzip or zstd alike (S3 sends the stored bytes). A key ending in .gz or
-// .zst whose bytes are not what it says is an *InvalidContentError. A
-// compressed object is read as one stream, never in parts.
-var (
-	gzipMagic = []byte{0x1f, 0x8b}
-	zstdMagic = []byte{0x28, 0xb5, 0x2f, 0xfd}
-)
+// magic number (a zstd frame's, or a skippable frame's, see zstd.go) is
+// decompressed as it is read: no file of numbers begins with those bytes,
+// so the rule changes no result, and it covers keys ending in .gz or .zst
+// and S3 objects stored with a Content-Encoding of gzip or zstd alike (S3
+// sends the stored bytes). A key ending in .gz or .zst whose bytes are not
+// what it says is an *InvalidContentError. A compressed object is read as
+// one stream, never in parts.
+var gzipMagic = []byte{0x1f, 0x8b}
+
+// sniffBytes is how many bytes sniff looks at.
+const sniffBytes = 4
 
 // MaxExpansion bounds how many times larger than its compressed bytes an
 // object may decompress, past its first MiB: random numbers compress 2 to
@@ -57,14 +58,14 @@ func compressedKey(key string) string {
 // sniff returns the compression r's first bytes say, or "", without
 // consuming them.
 func sniff(r *bufio.Reader) (string, error) {
-	head, err := r.Peek(len(zstdMagic))
+	head, err := r.Peek(sniffBytes)
 	if err != nil && err != io.EOF {
 		return "", err
 	}
 	switch {
 	case bytes.HasPrefix(head, gzipMagic):
 		return "gzip", nil
-	case bytes.HasPrefix(head, zstdMagic):
+	case isZstd(head):
 		return "zstd", nil
 	}
 	return "", nil
@@ -92,11 +93,7 @@ func decompressed(r io.Reader, key string) (io.Reader, func(), error) {
 		}
 		return &expansion{r: z, src: src, codec: codec}, func() { z.Close() }, nil
 	case "zstd":
-		z, err := zstd.NewReader(br, zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true),
-			zstd.WithDecoderMaxWindow(maxZstdWindow), zstd.WithDecoderMaxMemory(1<<30))
-		if err != nil {
-			return nil, nil, src.blame(err)
-		}
+		z := newZstdReader(br, nil)
 		return &expansion{r: z, src: src, codec: codec}, z.Close, nil
 	}
 	return br, func() {}, nil
@@ -131,6 +128,9 @@ func (s *sourceReader) Read(p []byte) (int, error) {
 func (s *sourceReader) blame(err error) error {
 	if s.err != nil {
 		return s.err
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err // waiting ended: not the data's fault
 	}
 	if errors.Is(err, io.EOF) {
 		err = io.ErrUnexpectedEOF // a compressed stream cut short

@@ -184,7 +184,7 @@ func (s *Summer) compressed(ctx context.Context, obj Source, sl slots) (bool, er
 		return false, err
 	}
 	defer sl.give()
-	r, err := obj.NewReader(ctx, 0, int64(len(zstdMagic)))
+	r, err := obj.NewReader(ctx, 0, sniffBytes)
 	if err != nil {
 		return false, err
 	}
