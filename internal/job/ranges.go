@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"math"
 	"sync"
@@ -182,6 +183,7 @@ type windowReader struct {
 	size   int64
 	window int64
 	r      io.ReadCloser
+	g      guardedReader // over r
 }
 
 func (w *windowReader) Read(p []byte) (int, error) {
@@ -194,9 +196,9 @@ func (w *windowReader) Read(p []byte) (int, error) {
 		if err != nil {
 			return 0, err
 		}
-		w.r, w.window = r, max(2*w.window, 64<<10)
+		w.r, w.g, w.window = r, guardedReader{r: r, pos: w.pos, end: w.pos + n}, max(2*w.window, 64<<10)
 	}
-	n, err := w.r.Read(p)
+	n, err := w.g.Read(p)
 	w.pos += int64(n)
 	if err == io.EOF {
 		w.r.Close()
@@ -213,4 +215,48 @@ func (w *windowReader) Close() error {
 		return w.r.Close()
 	}
 	return nil
+}
+
+// A guardedReader reads a Source's reader without trusting it, as the
+// parser does not trust its io.Reader: one that ends before the bytes
+// asked of it means that the object is shorter than its size (a file cut
+// short while it is read), a *shortError; one that keeps returning
+// nothing and no error is io.ErrNoProgress, and an impossible count
+// sumsq.ErrBadReadCount; never a loop or a panic.
+type guardedReader struct {
+	r     io.Reader
+	pos   int64 // of the next byte read
+	end   int64 // where r must end; -1: anywhere
+	empty int   // reads in a row that returned nothing
+}
+
+// maxEmptyReads is how many reads in a row may return neither data nor an
+// error before a reader is taken to make no progress, as in bufio.
+const maxEmptyReads = 100
+
+func (g *guardedReader) Read(p []byte) (int, error) {
+	n, err := g.r.Read(p)
+	switch {
+	case n < 0 || n > len(p):
+		return 0, sumsq.ErrBadReadCount
+	case n == 0 && err == nil && len(p) > 0:
+		if g.empty++; g.empty >= maxEmptyReads {
+			return 0, io.ErrNoProgress
+		}
+		return 0, nil
+	}
+	g.empty = 0
+	g.pos += int64(n)
+	if err == io.EOF && g.pos < g.end {
+		return n, &shortError{at: g.pos, want: g.end}
+	}
+	return n, err
+}
+
+// A shortError means a Source's reader ended before the bytes asked of it:
+// the object is no longer the size it was opened at.
+type shortError struct{ at, want int64 }
+
+func (e *shortError) Error() string {
+	return fmt.Sprintf("the object ended at byte %d, before byte %d", e.at, e.want)
 }

@@ -161,7 +161,7 @@ func (s *Summer) sum(ctx context.Context, bucket string, o Object, sl slots, rea
 	}
 	defer r.Close()
 	// Progress counts the bytes stored, compressed or not.
-	in, done, err := decompressed(s.watch(r, read), o.Key)
+	in, done, err := decompressed(s.watch(&guardedReader{r: r, end: obj.Size()}, read), o.Key)
 	if err != nil {
 		return sumsq.Result{}, classify(ctx, err, bucket, o.Key)
 	}
@@ -189,7 +189,7 @@ func (s *Summer) compressed(ctx context.Context, obj Source, sl slots) (bool, er
 		return false, err
 	}
 	defer r.Close()
-	codec, err := sniff(bufio.NewReaderSize(r, 16))
+	codec, err := sniff(bufio.NewReaderSize(&guardedReader{r: r, end: -1}, 16))
 	return codec != "", err
 }
 
@@ -200,12 +200,18 @@ func classify(ctx context.Context, err error, bucket, key string) error {
 	var (
 		content *sumsq.Error
 		codec   *contentError
+		short   *shortError
 	)
 	switch {
 	case errors.As(err, &content):
 		return &InvalidContentError{Bucket: bucket, Key: key, Err: content}
 	case errors.As(err, &codec):
 		return &InvalidContentError{Bucket: bucket, Key: key, Err: codec.err}
+	case errors.As(err, &short):
+		return &ObjectChangedError{Bucket: bucket, Key: key}
+	case errors.Is(err, io.ErrNoProgress), errors.Is(err, sumsq.ErrBadReadCount):
+		// The storage's reader is broken: no retry is known to mend it.
+		return &ObjectUnreadableError{Bucket: bucket, Key: key, Err: err}
 	}
 	ce := AsContractError(err)
 	switch ce.(type) {
