@@ -128,15 +128,19 @@ func (s *Summer) sumPart(ctx context.Context, src Source, start, end, size int64
 		n, err := in.Read(buf[:])
 		chunk := buf[:n]
 		if seeking && n > 0 {
-			i := bytes.IndexByte(chunk, '\n')
+			// A line starts in the part only after a "\n" before byte
+			// end-1: the part never reads on past that to find one, so
+			// that a long line is read by the part it starts in alone,
+			// not again by every part it covers.
+			look := chunk[:min(int64(n), max(end-1-pos, 0))]
+			i := bytes.IndexByte(look, '\n')
 			if i < 0 {
-				pos += int64(n)
+				if pos += int64(n); pos >= end-1 {
+					return sumsq.Result{}, nil // no line starts in the part
+				}
 				chunk = nil
 			} else {
 				first := pos + int64(i) + 1
-				if first >= end {
-					return sumsq.Result{}, nil // no line starts in the part
-				}
 				a.Offset = first
 				chunk, pos, seeking = chunk[i+1:], first, false
 			}

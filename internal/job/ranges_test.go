@@ -345,3 +345,57 @@ func TestUntrustedSource(t *testing.T) {
 		}
 	}
 }
+
+// TestRangesFetchOnce counts the bytes the S3 server sends for objects
+// read in parts: each about once, however long the lines. A part looking
+// for its first line reads no further than its own end; the part a line
+// starts in reads the line to its end, in windows that double. So every
+// byte is fetched once by its part, plus each part's slack past its end
+// (4 KiB, in the part's first GET), plus, for a line longer than the
+// slack, at most twice what is left of it by the part it starts in: an
+// object of one long line is fetched about twice, not once per part.
+func TestRangesFetchOnce(t *testing.T) {
+	const part, slack = 16 << 10, 4 << 10 // slack/part: 0.25
+	var lines, someLong strings.Builder
+	for i := 0; lines.Len() < 1<<20; i++ {
+		fmt.Fprintln(&lines, i)
+	}
+	for i := 0; someLong.Len() < 1<<20; i++ {
+		if i%5000 == 0 {
+			someLong.WriteString(strings.Repeat(" ", 50000)) // three parts of blanks
+		}
+		fmt.Fprintln(&someLong, i)
+	}
+	tests := []struct {
+		name string
+		body string
+		most float64 // bytes served, over the object's size
+	}{
+		{"one line of blanks", strings.Repeat(" ", 1<<20) + "12\n", 2 + float64(slack)/part},
+		{"one line of blanks, no newline", strings.Repeat(" ", 1<<20) + "12", 2 + float64(slack)/part},
+		{"short lines", lines.String(), 1 + float64(slack)/part},
+		{"lines of 50 KB among short ones", someLong.String(), 2 + float64(slack)/part},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := s3test.NewServer(t, dataBucket)
+			srv.Put(t, dataBucket, "k", []byte(tt.body))
+			want, err := sumsq.Sum(strings.NewReader(tt.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := &job.Summer{Storage: s3store.New(srv.Client()), PartSize: part, RangeConcurrency: 4}
+			size := int64(len(tt.body))
+			got, err := s.Sum(context.Background(), job.Object{Bucket: dataBucket, Key: "k", Size: &size})
+			if err != nil || got.String() != want.String() || got.Count != want.Count {
+				t.Fatalf("Sum = %s (%d numbers), %v; want %s (%d)", got.String(), got.Count, err, want.String(), want.Count)
+			}
+			served := srv.Served(http.MethodGet, dataBucket, "k")
+			ratio := float64(served) / float64(size)
+			t.Logf("%d bytes served for %d (%.3fx), %d GETs", served, size, ratio, srv.Requests(http.MethodGet, dataBucket, "k"))
+			if ratio > tt.most {
+				t.Errorf("%d bytes served for an object of %d: %.2fx; want at most %.2fx", served, size, ratio, tt.most)
+			}
+		})
+	}
+}
