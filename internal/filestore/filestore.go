@@ -112,6 +112,7 @@ type file struct {
 }
 
 func (f *file) Size() int64  { return f.size }
+func (f *file) Pinned() bool { return true }
 func (f *file) Close() error { return f.f.Close() }
 
 func (f *file) NewReader(ctx context.Context, off, n int64) (io.ReadCloser, error) {
@@ -144,7 +145,8 @@ type stream struct {
 	read bool
 }
 
-func (s *stream) Size() int64 { return -1 }
+func (s *stream) Size() int64  { return -1 }
+func (s *stream) Pinned() bool { return false }
 
 func (s *stream) Close() error {
 	if s.f != nil {

@@ -270,6 +270,7 @@ type brokenSource struct {
 }
 
 func (s *brokenSource) Size() int64  { return s.size }
+func (s *brokenSource) Pinned() bool { return true }
 func (s *brokenSource) Close() error { return nil }
 func (s *brokenSource) NewReader(_ context.Context, off, _ int64) (io.ReadCloser, error) {
 	return io.NopCloser(&brokenReader{s: s, off: off}), nil
@@ -395,6 +396,53 @@ func TestRangesFetchOnce(t *testing.T) {
 			t.Logf("%d bytes served for %d (%.3fx), %d GETs", served, size, ratio, srv.Requests(http.MethodGet, dataBucket, "k"))
 			if ratio > tt.most {
 				t.Errorf("%d bytes served for an object of %d: %.2fx; want at most %.2fx", served, size, ratio, tt.most)
+			}
+		})
+	}
+}
+
+// TestRangesNoETag replaces an object after its second GET on a server
+// that sends no ETag, so that nothing can pin its parts to one version:
+// it is read as one stream, and its sum is one version's, never a mix of
+// both.
+func TestRangesNoETag(t *testing.T) {
+	tests := []struct {
+		name      string
+		size      int  // of the object
+		sizeKnown bool // from a listing: else Open's first GET learns it
+		gets      int  // the sniff and one stream (and Open's first GET)
+	}{
+		{"size listed", 100000, true, 2},
+		{"size unknown", s3store.FirstGetBytes + 100000, false, 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := s3test.NewServer(t, dataBucket)
+			v1 := strings.Repeat("12345\n", tt.size/6)
+			v2 := strings.Repeat("54321\n", tt.size/6)
+			srv.Put(t, dataBucket, "k", []byte(v1))
+			var gets atomic.Int64
+			srv.Hook(dataBucket, "k", func(w http.ResponseWriter, r *http.Request, next http.Handler) {
+				s3test.NoETag(w, r, next)
+				if r.Method == http.MethodGet && gets.Add(1) == 2 {
+					if _, err := srv.PutObject(dataBucket, "k", []byte(v2)); err != nil {
+						t.Error(err)
+					}
+				}
+			})
+			o := job.Object{Bucket: dataBucket, Key: "k"}
+			if tt.sizeKnown {
+				o.Size = int64p(int64(len(v1)))
+			}
+			s := &job.Summer{Storage: s3store.New(srv.Client()), PartSize: 6000, RangeConcurrency: 2}
+			got, err := s.Sum(context.Background(), o)
+			one, _ := sumsq.Sum(strings.NewReader(v1))
+			two, _ := sumsq.Sum(strings.NewReader(v2))
+			if err != nil || (got.String() != one.String() && got.String() != two.String()) {
+				t.Fatalf("Sum = %s, %v; want one version's sum, %s or %s", got.String(), err, one.String(), two.String())
+			}
+			if n := srv.Requests(http.MethodGet, dataBucket, "k"); n != tt.gets {
+				t.Errorf("%d GETs; want %d", n, tt.gets)
 			}
 		})
 	}

@@ -143,7 +143,8 @@ func (s *Summer) sum(ctx context.Context, bucket string, o Object, sl slots, rea
 		if err != nil {
 			return sumsq.Result{}, classify(ctx, err, bucket, o.Key)
 		}
-		if !compressed {
+		// The sniff made the object's first read: Pinned knows.
+		if !compressed && obj.Pinned() {
 			res, err := s.sumParts(ctx, obj, size, sl, read)
 			if err != nil {
 				return sumsq.Result{}, classify(ctx, err, bucket, o.Key)

@@ -124,6 +124,10 @@ type source struct {
 
 func (s *source) Size() int64 { return s.size }
 
+// Pinned reports whether a GET has answered with an ETag: without one,
+// nothing tells two versions of the object apart.
+func (s *source) Pinned() bool { return s.pinned() != "" }
+
 func (s *source) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -148,8 +152,9 @@ func (s *source) NewReader(ctx context.Context, off, n int64) (io.ReadCloser, er
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	// Open's first bytes go to the first reader from 0 that reads them all,
-	// not to a smaller one (a 4-byte sniff) that would waste the rest.
-	if off == 0 && s.first != nil && (n < 0 || n >= s.firstEnd) {
+	// not to a smaller one (a 4-byte sniff) that would waste the rest; and,
+	// without an ETag to pin the rest to, only if they are all it reads.
+	if off == 0 && s.first != nil && (n < 0 || n >= s.firstEnd) && (s.etag != "" || s.firstEnd >= s.size) {
 		r.body, r.bodyEnd = s.first, s.firstEnd
 		s.first = nil
 	}

@@ -150,3 +150,24 @@ func (s *Server) ChangeOnResume(bucket, key string, n int64, body []byte) Hook {
 		next.ServeHTTP(w, r)
 	}
 }
+
+// NoETag serves requests without an ETag header, as some S3-compatible
+// servers do: nothing then tells two versions of an object apart.
+func NoETag(w http.ResponseWriter, r *http.Request, next http.Handler) {
+	next.ServeHTTP(&noETagWriter{ResponseWriter: w}, r)
+}
+
+type noETagWriter struct{ http.ResponseWriter }
+
+func (n *noETagWriter) WriteHeader(code int) {
+	n.Header().Del("ETag")
+	n.ResponseWriter.WriteHeader(code)
+}
+
+func (n *noETagWriter) Write(p []byte) (int, error) {
+	n.Header().Del("ETag") // before the implicit WriteHeader
+	return n.ResponseWriter.Write(p)
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (n *noETagWriter) Unwrap() http.ResponseWriter { return n.ResponseWriter }
