@@ -259,6 +259,31 @@ func TestBatchTransient(t *testing.T) {
 	}
 }
 
+// TestBatchStalledBody: one object's body stops (bytes stop, connection
+// open). The reader gives up on the connection after its idle timeout and
+// asks for the rest: the batch is summed, rather than waiting until its
+// deadline and failing.
+func TestBatchStalledBody(t *testing.T) {
+	srv := s3test.NewServer(t, dataBucket)
+	var b job.Batch
+	for i := range 10 {
+		key := fmt.Sprintf("k%d", i)
+		srv.Put(t, dataBucket, key, []byte("2\n3\n"))
+		b.Items = append(b.Items, job.Object{Bucket: dataBucket, Key: key})
+	}
+	srv.Hook(dataBucket, "k5", s3test.StallFirst(2, 1))
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	s := &job.Summer{Storage: &s3store.Store{S3: srv.Client(), IdleTimeout: 100 * time.Millisecond}, Concurrency: 2}
+	got, err := s.Batch(ctx, b)
+	if err != nil || got.Objects != 10 || got.SumOfSquares != "130" {
+		t.Fatalf("Batch = %+v, %v; want 10 objects summed, 130", got, err)
+	}
+	if n := srv.Requests(http.MethodGet, dataBucket, "k5"); n != 2 {
+		t.Errorf("%d GETs of the stalled object; want 2", n)
+	}
+}
+
 // TestBatchOutputBound checks that a batch's JSON stays within
 // MaxOutputBytes, with every failed key named, whatever the keys and sums.
 func TestBatchOutputBound(t *testing.T) {

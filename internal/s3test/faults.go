@@ -56,6 +56,30 @@ func Stall(n int64) Hook {
 	}
 }
 
+// StallFirst makes the first times GETs stall until the client goes away:
+// after the headers and n bytes of body or, if n < 0, before answering at
+// all. Later requests are served normally, so a client that gives up on a
+// stalled connection and asks again gets its answer.
+func StallFirst(n int64, times int) Hook {
+	var mu sync.Mutex
+	return func(w http.ResponseWriter, r *http.Request, next http.Handler) {
+		mu.Lock()
+		stall := r.Method == http.MethodGet && times > 0
+		if stall {
+			times--
+		}
+		mu.Unlock()
+		switch {
+		case !stall:
+			next.ServeHTTP(w, r)
+		case n < 0:
+			<-r.Context().Done()
+		default:
+			Stall(n)(w, r, next)
+		}
+	}
+}
+
 // Break returns a ResponseWriter that passes on the headers and the first n
 // bytes of the body, then drops the connection, as a reset would.
 func Break(w http.ResponseWriter, n int64) http.ResponseWriter {
