@@ -61,7 +61,7 @@ var errAbandoned = errors.New("part abandoned: an earlier part failed")
 // sumParts parses the object src of size bytes in parts, concurrently, and
 // returns the exact result, or the error of the first invalid line (its
 // Line counted from the object's start) or the first failed read.
-func (s *Summer) sumParts(ctx context.Context, src Source, size int64, sl slots, read *atomic.Int64) (sumsq.Result, error) {
+func (s *Summer) sumParts(ctx context.Context, src Source, size int64, sl slots, p *progress) (sumsq.Result, error) {
 	part := s.partSize()
 	n := int((size + part - 1) / part)
 	results := make([]sumsq.Result, n)
@@ -79,7 +79,7 @@ func (s *Summer) sumParts(ctx context.Context, src Source, size int64, sl slots,
 		wg.Go(func() {
 			defer func() { <-workers }()
 			start, end := int64(i)*part, min(int64(i+1)*part, size)
-			results[i], errs[i] = s.sumPart(ctx, src, start, end, size, sl, read, func() bool { return failed.Load() < int64(i) })
+			results[i], errs[i] = s.sumPart(ctx, src, start, end, size, sl, p, func() bool { return failed.Load() < int64(i) })
 			if errs[i] != nil {
 				for f := failed.Load(); int64(i) < f && !failed.CompareAndSwap(f, int64(i)); f = failed.Load() {
 				}
@@ -106,8 +106,8 @@ func (s *Summer) sumParts(ctx context.Context, src Source, size int64, sl slots,
 // (at 0 for the first part) and stops after the first "\n" at or after
 // end-1, or at the end of the object. abandon reports whether an earlier
 // part has failed.
-func (s *Summer) sumPart(ctx context.Context, src Source, start, end, size int64, sl slots, read *atomic.Int64, abandon func() bool) (sumsq.Result, error) {
-	if err := sl.take(ctx); err != nil {
+func (s *Summer) sumPart(ctx context.Context, src Source, start, end, size int64, sl slots, p *progress, abandon func() bool) (sumsq.Result, error) {
+	if err := s.take(ctx, sl, p); err != nil {
 		return sumsq.Result{}, err
 	}
 	defer sl.give()
@@ -116,7 +116,7 @@ func (s *Summer) sumPart(ctx context.Context, src Source, start, end, size int64
 	defer r.Close()
 	buf := partBuffers.Get().(*[partBufferSize]byte)
 	defer partBuffers.Put(buf)
-	in := s.watch(r, read)
+	in := s.watch(r, p)
 
 	a := sumsq.Accumulator{MaxDigits: s.MaxDigits}
 	pos := from          // the position of the next byte read

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"sync/atomic"
 
 	"github.com/sumsq/sumsq/internal/sumsq"
 )
@@ -118,14 +117,14 @@ func (s *Summer) object(ctx context.Context, o Object) (string, sumsq.Result, er
 		return "", sumsq.Result{}, &InvalidEventError{Reason: fmt.Sprintf("key %s is under %s, where the Map writes its results, not data",
 			quote(o.Key), quote(s.ResultsPrefix))}
 	}
-	r, err := s.sum(ctx, bucket, o, newSlots(s.rangeConcurrency()), nil)
+	r, err := s.sum(ctx, bucket, o, newSlots(s.rangeConcurrency()), newProgress())
 	return bucket, r, err
 }
 
 // sum reads the valid object o in bucket through the parser, whole or in
-// parts, each read taking one of sl, and counting the bytes read on read
-// if it is not nil. Its errors are the exported types, unwrapped.
-func (s *Summer) sum(ctx context.Context, bucket string, o Object, sl slots, read *atomic.Int64) (sumsq.Result, error) {
+// parts, each read taking one of sl, and recording how far it got in p.
+// Its errors are the exported types, unwrapped.
+func (s *Summer) sum(ctx context.Context, bucket string, o Object, sl slots, p *progress) (sumsq.Result, error) {
 	if !needsRead(o) {
 		return sumsq.Result{}, nil
 	}
@@ -138,21 +137,22 @@ func (s *Summer) sum(ctx context.Context, bucket string, o Object, sl slots, rea
 		return sumsq.Result{}, classify(ctx, err, bucket, o.Key)
 	}
 	defer obj.Close()
+	p.size.Store(obj.Size())
 	if size := obj.Size(); size >= s.partSize() && compressedKey(o.Key) == "" {
-		compressed, err := s.compressed(ctx, obj, sl)
+		compressed, err := s.compressed(ctx, obj, sl, p)
 		if err != nil {
 			return sumsq.Result{}, classify(ctx, err, bucket, o.Key)
 		}
 		// The sniff made the object's first read: Pinned knows.
 		if !compressed && obj.Pinned() {
-			res, err := s.sumParts(ctx, obj, size, sl, read)
+			res, err := s.sumParts(ctx, obj, size, sl, p)
 			if err != nil {
 				return sumsq.Result{}, classify(ctx, err, bucket, o.Key)
 			}
 			return res, nil
 		}
 	}
-	if err := sl.take(ctx); err != nil {
+	if err := s.take(ctx, sl, p); err != nil {
 		return sumsq.Result{}, classify(ctx, err, bucket, o.Key)
 	}
 	defer sl.give()
@@ -162,7 +162,7 @@ func (s *Summer) sum(ctx context.Context, bucket string, o Object, sl slots, rea
 	}
 	defer r.Close()
 	// Progress counts the bytes stored, compressed or not.
-	in, done, err := decompressed(s.watch(&guardedReader{r: r, end: obj.Size()}, read), o.Key)
+	in, done, err := decompressed(s.watch(&guardedReader{r: r, end: obj.Size()}, p), o.Key, p)
 	if err != nil {
 		return sumsq.Result{}, classify(ctx, err, bucket, o.Key)
 	}
@@ -178,10 +178,19 @@ func (s *Summer) sum(ctx context.Context, bucket string, o Object, sl slots, rea
 	return res, nil
 }
 
+// take takes one of sl for a read of p's object, which has then begun.
+func (s *Summer) take(ctx context.Context, sl slots, p *progress) error {
+	if err := sl.take(ctx); err != nil {
+		return err
+	}
+	p.begin()
+	return nil
+}
+
 // compressed reports whether the object's first bytes are a compressor's
 // magic number, before it is read in parts.
-func (s *Summer) compressed(ctx context.Context, obj Source, sl slots) (bool, error) {
-	if err := sl.take(ctx); err != nil {
+func (s *Summer) compressed(ctx context.Context, obj Source, sl slots, p *progress) (bool, error) {
+	if err := s.take(ctx, sl, p); err != nil {
 		return false, err
 	}
 	defer sl.give()
@@ -229,27 +238,22 @@ func classify(ctx context.Context, err error, bucket, key string) error {
 	return &S3UnavailableError{Bucket: bucket, Key: key, Err: err}
 }
 
-// watch returns r, counting what is read from it on read, if not nil,
-// and reporting it to s.OnRead, if set.
-func (s *Summer) watch(r io.Reader, read *atomic.Int64) io.Reader {
-	if s.OnRead == nil && read == nil {
-		return r
-	}
-	return &watchedReader{r: r, read: read, onRead: s.OnRead}
+// watch returns r, counting what is read from it in p and reporting it
+// to s.OnRead, if set.
+func (s *Summer) watch(r io.Reader, p *progress) io.Reader {
+	return &watchedReader{r: r, p: p, onRead: s.OnRead}
 }
 
 type watchedReader struct {
 	r      io.Reader
-	read   *atomic.Int64
+	p      *progress
 	onRead func(int64)
 }
 
-func (w *watchedReader) Read(p []byte) (int, error) {
-	n, err := w.r.Read(p)
+func (w *watchedReader) Read(b []byte) (int, error) {
+	n, err := w.r.Read(b)
 	if n > 0 {
-		if w.read != nil {
-			w.read.Add(int64(n))
-		}
+		w.p.read.Add(int64(n))
 		if w.onRead != nil {
 			w.onRead(int64(n))
 		}

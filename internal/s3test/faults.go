@@ -181,15 +181,21 @@ func NoETag(w http.ResponseWriter, r *http.Request, next http.Handler) {
 	next.ServeHTTP(&noETagWriter{ResponseWriter: w}, r)
 }
 
-type noETagWriter struct{ http.ResponseWriter }
+type noETagWriter struct {
+	http.ResponseWriter
+	wrote bool // the header
+}
 
 func (n *noETagWriter) WriteHeader(code int) {
-	n.Header().Del("ETag")
-	n.ResponseWriter.WriteHeader(code)
+	if !n.wrote { // net/http ignores a second call, and logs it
+		n.wrote = true
+		n.Header().Del("ETag")
+		n.ResponseWriter.WriteHeader(code)
+	}
 }
 
 func (n *noETagWriter) Write(p []byte) (int, error) {
-	n.Header().Del("ETag") // before the implicit WriteHeader
+	n.WriteHeader(http.StatusOK) // unless written: the implicit one
 	return n.ResponseWriter.Write(p)
 }
 
