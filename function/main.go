@@ -14,6 +14,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"runtime/debug"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
@@ -27,6 +28,9 @@ func main() {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "sumsq: configuration:", err)
 		os.Exit(1)
+	}
+	if limit := c.memoryLimit(); limit > 0 && os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(limit)
 	}
 	aws, err := awsconfig.LoadDefaultConfig(context.Background())
 	if err != nil {

@@ -79,7 +79,7 @@ func (s *Summer) Batch(ctx context.Context, b Batch) (BatchResult, error) {
 	var done, unstarted atomic.Int64
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(s.concurrency())
-	sl := newSlots(s.concurrency())
+	st := newStreams(s.concurrency(), s.Memory)
 	for i := range objects {
 		o := &objects[i]
 		if o.err != nil || !needsRead(o.Object) {
@@ -93,7 +93,7 @@ func (s *Summer) Batch(ctx context.Context, b Batch) (BatchResult, error) {
 			octx, stop := context.WithCancelCause(gctx)
 			defer stop(nil)
 			o.p.clock, o.p.stop = c, stop
-			r, err := s.sum(octx, o.bucket, o.Object, sl, o.p)
+			r, err := s.sum(octx, o.bucket, o.Object, st, o.p)
 			if c != nil {
 				c.done(o.p)
 			}

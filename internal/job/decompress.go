@@ -61,14 +61,15 @@ func sniff(r *bufio.Reader) (string, error) {
 // decompressed returns what the object r holds, decompressed if it is
 // gzip or zstd, and a function that closes what it opened. key names the
 // object for its suffix. It records the codec, and the bytes decompressed,
-// in p. Errors reading r come back from Read as they are; errors in the
-// compressed data as a *contentError.
+// in p. window, if not nil, is given each zstd frame's window before it is
+// decoded (see zstdReader). Errors reading r come back from Read as they
+// are; errors in the compressed data as a *contentError.
 //
 // There is no bound on how much an object may expand: 4 GiB of newlines
 // take 4 MB of gzip and a few KB of zstd, and are a valid object. Memory
 // stays constant however much it expands; what a decompression bomb can
 // take is time, and a batch bounds that (see share.go).
-func decompressed(r io.Reader, key string, p *progress) (io.Reader, func(), error) {
+func decompressed(r io.Reader, key string, p *progress, window func(size int64, drop func()) error) (io.Reader, func(), error) {
 	src := &sourceReader{r: r}
 	br := bufio.NewReaderSize(src, 64<<10)
 	codec, err := sniff(br)
@@ -87,7 +88,7 @@ func decompressed(r io.Reader, key string, p *progress) (io.Reader, func(), erro
 		}
 		return &expansion{r: z, src: src, codec: codec, p: p}, func() { z.Close() }, nil
 	case "zstd":
-		z := newZstdReader(br, nil)
+		z := newZstdReader(br, window)
 		return &expansion{r: z, src: src, codec: codec, p: p}, z.Close, nil
 	}
 	return br, func() {}, nil

@@ -35,25 +35,6 @@ const (
 	partSlack = 4 << 10
 )
 
-// slots bounds the streams being read at once: a read takes a slot for as
-// long as it reads. A batch shares one among its objects and their parts,
-// so that a batch of large objects opens no more connections than its
-// Concurrency.
-type slots chan struct{}
-
-func newSlots(n int) slots { return make(slots, n) }
-
-func (sl slots) take(ctx context.Context) error {
-	select {
-	case sl <- struct{}{}:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-func (sl slots) give() { <-sl }
-
 // errAbandoned ends a part that need not finish: an earlier part failed,
 // and the object's first error is there.
 var errAbandoned = errors.New("part abandoned: an earlier part failed")
@@ -61,7 +42,7 @@ var errAbandoned = errors.New("part abandoned: an earlier part failed")
 // sumParts parses the object src of size bytes in parts, concurrently, and
 // returns the exact result, or the error of the first invalid line (its
 // Line counted from the object's start) or the first failed read.
-func (s *Summer) sumParts(ctx context.Context, src Source, size int64, sl slots, p *progress) (sumsq.Result, error) {
+func (s *Summer) sumParts(ctx context.Context, src Source, size int64, st *streams, p *progress) (sumsq.Result, error) {
 	part := s.partSize()
 	n := int((size + part - 1) / part)
 	results := make([]sumsq.Result, n)
@@ -79,7 +60,7 @@ func (s *Summer) sumParts(ctx context.Context, src Source, size int64, sl slots,
 		wg.Go(func() {
 			defer func() { <-workers }()
 			start, end := int64(i)*part, min(int64(i+1)*part, size)
-			results[i], errs[i] = s.sumPart(ctx, src, start, end, size, sl, p, func() bool { return failed.Load() < int64(i) })
+			results[i], errs[i] = s.sumPart(ctx, src, start, end, size, st, p, func() bool { return failed.Load() < int64(i) })
 			if errs[i] != nil {
 				for f := failed.Load(); int64(i) < f && !failed.CompareAndSwap(f, int64(i)); f = failed.Load() {
 				}
@@ -106,11 +87,12 @@ func (s *Summer) sumParts(ctx context.Context, src Source, size int64, sl slots,
 // (at 0 for the first part) and stops after the first "\n" at or after
 // end-1, or at the end of the object. abandon reports whether an earlier
 // part has failed.
-func (s *Summer) sumPart(ctx context.Context, src Source, start, end, size int64, sl slots, p *progress, abandon func() bool) (sumsq.Result, error) {
-	if err := s.take(ctx, sl, p); err != nil {
+func (s *Summer) sumPart(ctx context.Context, src Source, start, end, size int64, st *streams, p *progress, abandon func() bool) (sumsq.Result, error) {
+	h, err := st.take(ctx, partMemory, p)
+	if err != nil {
 		return sumsq.Result{}, err
 	}
-	defer sl.give()
+	defer h.give()
 	from := max(start-1, 0)
 	r := &windowReader{ctx: ctx, src: src, pos: from, size: size, window: min(end+partSlack, size) - from}
 	defer r.Close()

@@ -59,6 +59,11 @@ type Summer struct {
 	// objects, as they are read, from any goroutine: for a progress bar.
 	OnRead func(n int64)
 
+	// Memory bounds the memory, in bytes, that the streams of a batch (or
+	// of one object) hold at once: their buffers, decoders and zstd
+	// windows (see memory.go). 0 means no bound.
+	Memory int64
+
 	// ResultsPrefix is where the Map writes its result files, "results/"
 	// in the template. A batch skips the objects under it (a run over the
 	// whole bucket lists them), an object event under it is refused, and a
@@ -117,14 +122,14 @@ func (s *Summer) object(ctx context.Context, o Object) (string, sumsq.Result, er
 		return "", sumsq.Result{}, &InvalidEventError{Reason: fmt.Sprintf("key %s is under %s, where the Map writes its results, not data",
 			quote(o.Key), quote(s.ResultsPrefix))}
 	}
-	r, err := s.sum(ctx, bucket, o, newSlots(s.rangeConcurrency()), newProgress())
+	r, err := s.sum(ctx, bucket, o, newStreams(s.rangeConcurrency(), s.Memory), newProgress())
 	return bucket, r, err
 }
 
 // sum reads the valid object o in bucket through the parser, whole or in
-// parts, each read taking one of sl, and recording how far it got in p.
+// parts, each stream within st, and records how far it got in p.
 // Its errors are the exported types, unwrapped.
-func (s *Summer) sum(ctx context.Context, bucket string, o Object, sl slots, p *progress) (sumsq.Result, error) {
+func (s *Summer) sum(ctx context.Context, bucket string, o Object, st *streams, p *progress) (sumsq.Result, error) {
 	if !needsRead(o) {
 		return sumsq.Result{}, nil
 	}
@@ -139,30 +144,32 @@ func (s *Summer) sum(ctx context.Context, bucket string, o Object, sl slots, p *
 	defer obj.Close()
 	p.size.Store(obj.Size())
 	if size := obj.Size(); size >= s.partSize() && compressedKey(o.Key) == "" {
-		compressed, err := s.compressed(ctx, obj, sl, p)
+		compressed, err := s.compressed(ctx, obj, st, p)
 		if err != nil {
 			return sumsq.Result{}, classify(ctx, err, bucket, o.Key)
 		}
 		// The sniff made the object's first read: Pinned knows.
 		if !compressed && obj.Pinned() {
-			res, err := s.sumParts(ctx, obj, size, sl, p)
+			res, err := s.sumParts(ctx, obj, size, st, p)
 			if err != nil {
 				return sumsq.Result{}, classify(ctx, err, bucket, o.Key)
 			}
 			return res, nil
 		}
 	}
-	if err := s.take(ctx, sl, p); err != nil {
+	h, err := st.take(ctx, streamMemory, p)
+	if err != nil {
 		return sumsq.Result{}, classify(ctx, err, bucket, o.Key)
 	}
-	defer sl.give()
+	defer h.give()
 	r, err := obj.NewReader(ctx, 0, -1)
 	if err != nil {
 		return sumsq.Result{}, classify(ctx, err, bucket, o.Key)
 	}
 	defer r.Close()
 	// Progress counts the bytes stored, compressed or not.
-	in, done, err := decompressed(s.watch(&guardedReader{r: r, end: obj.Size()}, p), o.Key, p)
+	window := func(size int64, drop func()) error { return h.grow(ctx, zstdMemory(size), drop) }
+	in, done, err := decompressed(s.watch(&guardedReader{r: r, end: obj.Size()}, p), o.Key, p, window)
 	if err != nil {
 		return sumsq.Result{}, classify(ctx, err, bucket, o.Key)
 	}
@@ -178,22 +185,14 @@ func (s *Summer) sum(ctx context.Context, bucket string, o Object, sl slots, p *
 	return res, nil
 }
 
-// take takes one of sl for a read of p's object, which has then begun.
-func (s *Summer) take(ctx context.Context, sl slots, p *progress) error {
-	if err := sl.take(ctx); err != nil {
-		return err
-	}
-	p.begin()
-	return nil
-}
-
 // compressed reports whether the object's first bytes are a compressor's
 // magic number, before it is read in parts.
-func (s *Summer) compressed(ctx context.Context, obj Source, sl slots, p *progress) (bool, error) {
-	if err := s.take(ctx, sl, p); err != nil {
+func (s *Summer) compressed(ctx context.Context, obj Source, st *streams, p *progress) (bool, error) {
+	h, err := st.take(ctx, sniffMemory, p)
+	if err != nil {
 		return false, err
 	}
-	defer sl.give()
+	defer h.give()
 	r, err := obj.NewReader(ctx, 0, sniffBytes)
 	if err != nil {
 		return false, err

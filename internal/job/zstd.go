@@ -43,11 +43,11 @@ func isZstd(head []byte) bool {
 type zstdReader struct {
 	br *bufio.Reader
 	// window, if not nil, is called with a frame's window size before the
-	// frame is decoded. It returns true if the memory it grants is the
-	// memory the decoder held for earlier frames: the decoder is kept;
-	// false means that the caller had to give that memory up while it
-	// waited for more, and the decoder is made anew.
-	window func(size int64) (keep bool, err error)
+	// frame is decoded, and returns once there is memory for it. If it
+	// must wait for that memory, it first calls drop, which lets go of the
+	// decoder (and of the window it holds of earlier frames); the decoder
+	// is then made anew.
+	window func(size int64, drop func()) error
 
 	dec     *zstd.Decoder
 	frame   zstdFrame
@@ -55,7 +55,7 @@ type zstdReader struct {
 	eof     bool // no frame left
 }
 
-func newZstdReader(br *bufio.Reader, window func(int64) (bool, error)) *zstdReader {
+func newZstdReader(br *bufio.Reader, window func(int64, func()) error) *zstdReader {
 	return &zstdReader{br: br, window: window}
 }
 
@@ -121,17 +121,12 @@ func (z *zstdReader) next() error {
 			return fmt.Errorf("a frame asks for a window size of %d bytes, over the %d allowed "+
 				"(compressed with --long or --ultra?)", h.window, int64(maxZstdWindow))
 		}
-		keep := true
 		if z.window != nil {
-			if keep, err = z.window(h.window); err != nil {
+			if err := z.window(h.window, z.drop); err != nil {
 				return err
 			}
 		}
 		z.frame = zstdFrame{br: z.br, left: h.size, checksum: h.checksum}
-		if z.dec != nil && !keep {
-			z.dec.Close()
-			z.dec = nil
-		}
 		if z.dec == nil {
 			z.dec, err = zstd.NewReader(&z.frame, zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true),
 				zstd.WithDecoderMaxWindow(maxZstdWindow), zstd.WithDecoderMaxMemory(1<<30))
@@ -143,12 +138,16 @@ func (z *zstdReader) next() error {
 	}
 }
 
-// Close releases the decoder.
-func (z *zstdReader) Close() {
+// drop lets go of the decoder.
+func (z *zstdReader) drop() {
 	if z.dec != nil {
 		z.dec.Close()
+		z.dec = nil
 	}
 }
+
+// Close releases the decoder.
+func (z *zstdReader) Close() { z.drop() }
 
 // unexpected turns the end of the stream inside a frame into
 // io.ErrUnexpectedEOF; other errors are the source's.
