@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -41,6 +42,9 @@ const (
 // would give it. Each batch runs in a fresh emulator, so that each peak is
 // its own.
 func TestBatchMemory(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("peak resident memory is read from /proc")
+	}
 	riePath(t)
 	bootstrapPath(t)
 

@@ -244,28 +244,6 @@ func TestBatchTransient(t *testing.T) {
 	}
 }
 
-// trickle serves an object one byte at a time, every interval, for as long
-// as the client reads: a connection too slow to read it in any time.
-func trickle(interval time.Duration) s3test.Hook {
-	return func(w http.ResponseWriter, r *http.Request, next http.Handler) {
-		w.Header().Set("ETag", `"trickle"`)
-		w.Header().Set("Content-Length", "1000000")
-		w.WriteHeader(http.StatusOK)
-		rc := http.NewResponseController(w)
-		for range 1000000 {
-			if _, err := w.Write([]byte{' '}); err != nil {
-				return
-			}
-			rc.Flush()
-			select {
-			case <-time.After(interval):
-			case <-r.Context().Done():
-				return
-			}
-		}
-	}
-}
-
 // gzipBomb is gzip of n × 64 MiB of newlines, as n members of 64 MiB
 // each (what `cat a.gz b.gz` makes): a valid object of no numbers, which
 // takes long to read for its size (gzip expands at most about 1,000 times).
@@ -296,11 +274,13 @@ func TestBatchSlowObject(t *testing.T) {
 		want        []string                       // in its failure's cause
 	}{
 		{"trickle, objects waiting", 1, 30 * time.Second, func(srv *s3test.Server) int64 {
-			srv.Hook(dataBucket, "slow", trickle(10*time.Millisecond))
+			srv.Put(t, dataBucket, "slow", []byte(strings.Repeat("1\n", 500000)))
+			srv.Hook(dataBucket, "slow", s3test.Trickle(10*time.Millisecond))
 			return 1000000
 		}, []string{"not read within its share of the invocation's time", " of 1000000 bytes read in ", "raise FunctionMemory"}},
 		{"trickle, alone at the end", 8, 3 * time.Second, func(srv *s3test.Server) int64 {
-			srv.Hook(dataBucket, "slow", trickle(10*time.Millisecond))
+			srv.Put(t, dataBucket, "slow", []byte(strings.Repeat("1\n", 500000)))
+			srv.Hook(dataBucket, "slow", s3test.Trickle(10*time.Millisecond))
 			return 1000000
 		}, []string{"not read within its share of the invocation's time", " of 1000000 bytes read in "}},
 		{"gzip bomb, objects waiting", 1, 30 * time.Second, func(srv *s3test.Server) int64 {

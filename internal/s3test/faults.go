@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"time"
 )
 
 // WriteError answers with an S3 error document, which the SDK turns into an
@@ -79,6 +80,40 @@ func StallFirst(n int64, times int) Hook {
 		}
 	}
 }
+
+// Trickle sends every answer's body one byte at a time, every interval,
+// for as long as the client reads: a connection too slow to read a large
+// object in any time, which never stalls.
+func Trickle(interval time.Duration) Hook {
+	return func(w http.ResponseWriter, r *http.Request, next http.Handler) {
+		next.ServeHTTP(&trickleWriter{ResponseWriter: w, interval: interval, done: r.Context().Done()}, r)
+	}
+}
+
+type trickleWriter struct {
+	http.ResponseWriter
+	interval time.Duration
+	done     <-chan struct{}
+}
+
+func (t *trickleWriter) Write(p []byte) (int, error) {
+	rc := http.NewResponseController(t.ResponseWriter)
+	for i := range p {
+		if _, err := t.ResponseWriter.Write(p[i : i+1]); err != nil {
+			return i, err
+		}
+		rc.Flush()
+		select {
+		case <-time.After(t.interval):
+		case <-t.done:
+			return i + 1, http.ErrAbortHandler
+		}
+	}
+	return len(p), nil
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (t *trickleWriter) Unwrap() http.ResponseWriter { return t.ResponseWriter }
 
 // Break returns a ResponseWriter that passes on the headers and the first n
 // bytes of the body, then drops the connection, as a reset would.
