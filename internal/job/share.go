@@ -12,23 +12,25 @@ import (
 // a share of the invocation's time, so that an object that cannot be read
 // in time (a decompression bomb, an object too large for one invocation, a
 // trickling connection) fails alone with an *ObjectTimeoutError, and its
-// batch-mates are summed. Memory is constant whatever the object: what a
-// slow object can take from its batch is time, and slots.
+// batch-mates are summed. Memory is bounded whatever the object (see
+// memory.go): what a slow object can take from its batch is time, and a
+// slot.
 //
 // The rule, re-evaluated every shareTick as objects finish:
 //
-//   - While objects wait to be read, an object being read goes on while
-//     its time reading is within its fair share of the time left: time
-//     left × slots / objects not done (never less than minShare). Past it,
-//     it is stopped, unless at the pace it has gone (its bytes read of its
-//     size) it would finish within another share: a slow object that is
-//     nearly done frees its slot sooner by finishing.
+//   - While objects wait to be read (for a slot, or for memory), an
+//     object being read goes on while its time reading is within its fair
+//     share of the time left: time left × slots / objects not done (never
+//     less than minShare). Past it, it is stopped, unless at the pace it
+//     has gone (its bytes read of its size) it would finish within another
+//     share: a slow object that is nearly done frees its slot sooner by
+//     finishing.
 //   - While no object waits, the objects being read go on until the
 //     deadline: an object alone at the end may use all the time left.
 //   - At the deadline, the objects still being read fail alone. Objects
 //     never started mean that the batch as a whole was too large for the
-//     invocation: a *BatchTimeoutError, as before; one object cannot cause
-//     that, since it gives its slot up once it has had its share.
+//     invocation: a *BatchTimeoutError. One object cannot cause that, since
+//     it gives its slot up once it has had its share.
 //
 // The CLI has no deadline, hence no shares: it reads every object to its
 // end, however long that takes.
