@@ -39,6 +39,11 @@ const (
 	// returns a TimeoutError, as a Go duration ("2s", "500ms"), at most
 	// maxTimeoutMargin. Default defaultTimeoutMargin. See handler.withMargin.
 	envTimeoutMargin = "SUMSQ_TIMEOUT_MARGIN"
+	// The function's memory in MB, 128 to 10240, which Lambda (and the
+	// emulator `sam local invoke` runs) sets from the function's
+	// MemorySize. The function keeps within it (see config.memoryLimit).
+	// Unset: no bound.
+	envMemory = "AWS_LAMBDA_FUNCTION_MEMORY_SIZE"
 	// The log level: TRACE, DEBUG, INFO, WARN, ERROR or FATAL, any case.
 	// LOG_LEVEL wins; AWS_LAMBDA_LOG_LEVEL is what Lambda sets from the
 	// function's ApplicationLogLevel. Default INFO.
@@ -55,6 +60,8 @@ const (
 	// time, so that a short timeout still leaves time to work.
 	defaultTimeoutMargin = 2 * time.Second
 	maxTimeoutMargin     = time.Minute
+	// Lambda's least and most memory, in MB.
+	minMemoryMB, maxMemoryMB = 128, 10240
 )
 
 // config is the function's configuration. Its zero value is not valid; use
@@ -66,6 +73,7 @@ type config struct {
 	MaxDigits     int
 	Concurrency   int
 	TimeoutMargin time.Duration
+	MemoryMB      int // 0: no bound
 	LogLevel      slog.Level
 }
 
@@ -113,6 +121,11 @@ func loadConfig(getenv func(string) string) (config, error) {
 		}
 		c.TimeoutMargin = d
 	}
+	if v := getenv(envMemory); v != "" {
+		if c.MemoryMB, err = intIn(v, minMemoryMB, maxMemoryMB); err != nil {
+			return config{}, fmt.Errorf("%s=%q: %v", envMemory, v, err)
+		}
+	}
 	name, v := envLogLevel, getenv(envLogLevel)
 	if v == "" {
 		name, v = envLambdaLogLevel, getenv(envLambdaLogLevel)
@@ -125,12 +138,52 @@ func loadConfig(getenv func(string) string) (config, error) {
 	return c, nil
 }
 
+// The function's memory, split. Lambda's MB are MiB. The Go runtime may
+// hold memoryLimit of it (GOMEMLIMIT): three quarters, the rest for the
+// binary's own pages (about 8 MiB), what the runtime does not count, and
+// room to spare: the runtime lets garbage grow to the limit before it
+// collects, and peak resident memory is then the limit and the binary.
+// Half of the limit goes to the streams of a batch (job.Summer.Memory),
+// less the heap the function holds idle, so that the heap can double
+// between two collections (GOGC=100) without passing the limit: the
+// collector then runs as often as it would without one, not all the time.
+// At the template's least memory, 128 MB, a batch's streams get 44 MiB
+// (four zstd -19 streams at once, a window each); at its default, 1024
+// MB, 380 MiB.
+const idleHeap = 4 << 20
+
+// memoryLimit is the Go runtime's soft memory limit, in bytes, for the
+// function's memory; 0 if it has none.
+func (c config) memoryLimit() int64 { return int64(c.MemoryMB) << 20 * 3 / 4 }
+
+// streamMemory is what the streams of a batch may hold at once
+// (job.Summer.Memory); 0: no bound.
+func (c config) streamMemory() int64 {
+	if c.MemoryMB == 0 {
+		return 0
+	}
+	return c.memoryLimit()/2 - idleHeap
+}
+
+// intIn parses s as a whole number from lo to hi written in ASCII digits
+// only: strconv.Atoi would also take a sign ("+8"), which no one writes on
+// purpose in a setting.
 func intIn(s string, lo, hi int) (int, error) {
 	n, err := strconv.Atoi(s)
-	if err != nil || n < lo || n > hi {
+	if err != nil || !digits(s) || n < lo || n > hi {
 		return 0, fmt.Errorf("want an integer from %d to %d", lo, hi)
 	}
 	return n, nil
+}
+
+// digits reports whether s is one or more ASCII digits, nothing else.
+func digits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i]-'0' > 9 {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // parseLevel maps Lambda's log levels to slog's (see log.go).

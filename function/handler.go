@@ -28,6 +28,7 @@ func newHandler(c config, storage job.Storage, log *slog.Logger) *handler {
 			Storage:       storage,
 			MaxDigits:     c.MaxDigits,
 			Concurrency:   c.Concurrency,
+			Memory:        c.streamMemory(),
 			Bucket:        c.Bucket,
 			ResultsPrefix: c.ResultsPrefix,
 		},

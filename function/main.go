@@ -14,6 +14,7 @@ import (
 	"context"
 	"log/slog"
 	"os"
+	"runtime/debug"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
@@ -26,6 +27,9 @@ func main() {
 	c, err := loadConfig(os.Getenv)
 	if err != nil {
 		fatal("configuration", err)
+	}
+	if limit := c.memoryLimit(); limit > 0 && os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(limit)
 	}
 	aws, err := awsconfig.LoadDefaultConfig(context.Background())
 	if err != nil {

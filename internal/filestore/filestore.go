@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"math"
 	"os"
+	"time"
 
 	"github.com/sumsq/sumsq/internal/job"
 )
@@ -52,7 +53,7 @@ func (s *Store) Open(ctx context.Context, bucket, key string, size int64) (job.S
 	case !fi.Mode().IsRegular():
 		return &stream{r: f, f: f, key: key}, nil
 	}
-	return &file{f: f, size: fi.Size(), key: key}, nil
+	return &file{f: f, size: fi.Size(), mtime: fi.ModTime(), key: key}, nil
 }
 
 // Put writes body to the file at path key, replacing it.
@@ -97,23 +98,43 @@ func unwrapPath(err error) error {
 	return err
 }
 
-// A file is a regular file, read with pread.
+// A file is a regular file, read with pread. Its version is its size and
+// modification time when it was opened, as an S3 object's is its ETag:
+// every read checks them afterwards (one fstat), so that a file rewritten,
+// cut short or grown while it is read, whole or in parts, is an
+// *job.ObjectChangedError rather than a sum of two versions or a part that
+// never finds its end.
 type file struct {
-	f    *os.File
-	size int64
-	key  string
+	f     *os.File
+	size  int64
+	mtime time.Time
+	key   string
 }
 
 func (f *file) Size() int64  { return f.size }
+func (f *file) Pinned() bool { return true }
 func (f *file) Close() error { return f.f.Close() }
 
 func (f *file) NewReader(ctx context.Context, off, n int64) (io.ReadCloser, error) {
 	if n < 0 {
 		// To the end, wherever it is: a file whose stat says 0 bytes may
-		// have some (/proc/cpuinfo), and one may grow.
+		// have some (/proc/cpuinfo).
 		n = math.MaxInt64 - off
 	}
-	return &reader{ctx: ctx, r: io.NewSectionReader(f.f, off, n), key: f.key}, nil
+	return &reader{ctx: ctx, r: io.NewSectionReader(f.f, off, n), key: f.key, pinned: f}, nil
+}
+
+// unchanged returns an *job.ObjectChangedError if the file is no longer
+// the size or the modification time it had when it was opened.
+func (f *file) unchanged() error {
+	fi, err := f.f.Stat()
+	if err != nil {
+		return classify(err, f.key)
+	}
+	if fi.Size() != f.size || !fi.ModTime().Equal(f.mtime) {
+		return &job.ObjectChangedError{Key: f.key}
+	}
+	return nil
 }
 
 // A stream is standard input, a pipe or a device: read once, from the start.
@@ -124,7 +145,8 @@ type stream struct {
 	read bool
 }
 
-func (s *stream) Size() int64 { return -1 }
+func (s *stream) Size() int64  { return -1 }
+func (s *stream) Pinned() bool { return false }
 
 func (s *stream) Close() error {
 	if s.f != nil {
@@ -148,10 +170,11 @@ func (s *stream) NewReader(ctx context.Context, off, n int64) (io.ReadCloser, er
 
 // A reader reads a file until ctx is done, classifying its errors.
 type reader struct {
-	ctx  context.Context
-	r    io.Reader
-	key  string
-	stop func() bool
+	ctx    context.Context
+	r      io.Reader
+	key    string
+	stop   func() bool
+	pinned *file // the regular file read, checked after every read
 }
 
 func (r *reader) Read(p []byte) (int, error) {
@@ -164,6 +187,13 @@ func (r *reader) Read(p []byte) (int, error) {
 			return n, r.ctx.Err()
 		}
 		return n, classify(err, r.key)
+	}
+	if r.pinned != nil && (n > 0 || err == io.EOF) {
+		// After the read: bytes of a version being replaced are either
+		// followed by its new size or time, or were read before it.
+		if cerr := r.pinned.unchanged(); cerr != nil {
+			return 0, cerr
+		}
 	}
 	return n, err
 }

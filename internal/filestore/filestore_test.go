@@ -105,6 +105,63 @@ func TestOpenErrors(t *testing.T) {
 	}
 }
 
+// TestFileChanged changes a file between the reads of a reader opened
+// before the change: cut short, grown, rewritten at the same size (with a
+// new modification time). Every read after the change is an
+// ObjectChangedError, as an S3 object replaced while it is read is.
+func TestFileChanged(t *testing.T) {
+	const content = "1\n2\n3\n4\n5\n6\n7\n8\n"
+	tests := []struct {
+		name   string
+		off, n int64
+		change func(path string) error
+	}{
+		{"cut short", 0, -1, func(path string) error { return os.Truncate(path, 4) }},
+		{"cut short, a range", 4, 8, func(path string) error { return os.Truncate(path, 6) }},
+		{"grown", 0, -1, func(path string) error {
+			f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+			if err != nil {
+				return err
+			}
+			f.WriteString("9\n")
+			return f.Close()
+		}},
+		{"grown, a range", 2, 4, func(path string) error { return os.WriteFile(path, []byte(content+"9\n"), 0o644) }},
+		{"rewritten", 0, -1, func(path string) error {
+			if err := os.WriteFile(path, []byte(strings.ToUpper(content)), 0o644); err != nil {
+				return err
+			}
+			later := time.Now().Add(time.Hour) // a clock's tick could hide a rewrite
+			return os.Chtimes(path, later, later)
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "f.log")
+			write(t, path, content)
+			ctx := context.Background()
+			src, err := (&filestore.Store{}).Open(ctx, "", path, -1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer src.Close()
+			r, _ := src.NewReader(ctx, tt.off, tt.n)
+			defer r.Close()
+			buf := make([]byte, 2)
+			if n, err := r.Read(buf); n != 2 || err != nil {
+				t.Fatalf("first Read = %d, %v; want 2, nil", n, err)
+			}
+			if err := tt.change(path); err != nil {
+				t.Fatal(err)
+			}
+			n, err := r.Read(buf)
+			if want := (&job.ObjectChangedError{Key: path}); n != 0 || !reflect.DeepEqual(err, want) {
+				t.Errorf("Read after the change = %d, %v; want 0, %v", n, err, want)
+			}
+		})
+	}
+}
+
 // TestPipeCanceled: a read that waits on a pipe nobody writes to ends when
 // its context does.
 func TestPipeCanceled(t *testing.T) {

@@ -23,11 +23,16 @@ import (
 // left out for size) or named in Failed. A permanent failure of one object
 // (*InvalidEventError for an item that names no object the Summer may read,
 // *InvalidContentError, *ObjectNotFoundError, *AccessDeniedError,
-// *ObjectUnreadableError) is recorded there and the other objects go on. A
-// transient failure (*S3UnavailableError, *ObjectChangedError) stops the
-// batch: Batch returns it, unwrapped, so that Step Functions retries the
-// whole batch. If ctx ends first, Batch returns a *BatchTimeoutError, which
-// no retry would mend.
+// *ObjectUnreadableError, *ObjectTimeoutError) is recorded there and the
+// other objects go on. A transient failure (*S3UnavailableError,
+// *ObjectChangedError) stops the batch: Batch returns it, unwrapped, so
+// that Step Functions retries the whole batch.
+//
+// If ctx has a deadline, each object has a share of the time left (see
+// share.go): one that cannot be read within it fails alone with an
+// *ObjectTimeoutError, and so do those still being read at the deadline.
+// If objects were never started by then, the batch was too large for the
+// time: Batch returns a *BatchTimeoutError, which no retry would mend.
 //
 // The result's JSON has at most MaxOutputBytes (see bound). A batch that
 // could not name all its objects in that many bytes, were they all to fail,
@@ -46,36 +51,61 @@ func (s *Summer) Batch(ctx context.Context, b Batch) (BatchResult, error) {
 		if err != nil {
 			bucket = o.Bucket // as given: it names no bucket the Summer reads
 		}
-		objects = append(objects, batchObject{Object: o, bucket: bucket, err: err})
+		objects = append(objects, batchObject{Object: o, bucket: bucket, err: err, p: newProgress()})
 	}
 	if err := s.checkBatchSize(objects); err != nil {
 		return BatchResult{}, err
 	}
 
 	var (
-		read        atomic.Int64
-		done        atomic.Int64
 		toRead      int
 		bytesToRead int64
 	)
+	for i := range objects {
+		if o := &objects[i]; o.err == nil && needsRead(o.Object) {
+			toRead++
+			if o.Size != nil {
+				bytesToRead += *o.Size
+			}
+		}
+	}
+	var c *clock
+	if deadline, ok := ctx.Deadline(); ok {
+		c = newClock(deadline, s.concurrency(), toRead)
+		stop := make(chan struct{})
+		defer close(stop)
+		go c.run(stop)
+	}
+	var done, unstarted atomic.Int64
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(s.concurrency())
-	sl := newSlots(s.concurrency())
+	st := newStreams(s.concurrency(), s.Memory)
 	for i := range objects {
 		o := &objects[i]
 		if o.err != nil || !needsRead(o.Object) {
 			continue
 		}
-		toRead++
-		if o.Size != nil {
-			bytesToRead += *o.Size
-		}
 		if gctx.Err() != nil {
-			continue // a transient failure, or ctx's end: no use starting more
+			unstarted.Add(1) // a transient failure, or ctx's end: no use starting more
+			continue
 		}
 		g.Go(func() error {
-			r, err := s.sum(gctx, o.bucket, o.Object, sl, &read)
-			if IsTransient(err) {
+			octx, stop := context.WithCancelCause(gctx)
+			defer stop(nil)
+			o.p.clock, o.p.stop = c, stop
+			r, err := s.sum(octx, o.bucket, o.Object, st, o.p)
+			if c != nil {
+				c.done(o.p)
+			}
+			var timeout *TimeoutError
+			timedOut := errors.As(err, &timeout) && (context.Cause(octx) == errShare || ctx.Err() != nil)
+			switch {
+			case timedOut && o.p.started.Load() == 0:
+				unstarted.Add(1) // never begun: the batch ran out of time
+				return nil
+			case timedOut:
+				err = o.p.timeout(o.bucket, o.Key) // it fails alone
+			case IsTransient(err):
 				return err
 			}
 			o.res, o.err = r, err
@@ -83,15 +113,17 @@ func (s *Summer) Batch(ctx context.Context, b Batch) (BatchResult, error) {
 			return nil
 		})
 	}
-	err := g.Wait()
-	var timeout *TimeoutError
-	if err != nil && !errors.As(err, &timeout) {
+	if err := g.Wait(); err != nil {
 		return BatchResult{}, err
 	}
-	if ctx.Err() != nil || err != nil {
+	if n := unstarted.Load(); n > 0 {
+		var read int64
+		for i := range objects {
+			read += objects[i].p.read.Load()
+		}
 		return BatchResult{}, &BatchTimeoutError{
 			Objects: toRead, Done: int(done.Load()),
-			Bytes: bytesToRead, Read: read.Load(),
+			Bytes: bytesToRead, Read: read,
 			Seconds: int(time.Since(start).Round(time.Second) / time.Second),
 		}
 	}
@@ -123,6 +155,7 @@ type batchObject struct {
 	bucket string       // the bucket's name, or Object.Bucket if invalid
 	res    sumsq.Result // the sum, if err is nil
 	err    error        // a permanent failure
+	p      *progress    // how far its read got
 }
 
 // needsRead reports whether o's content must be read: it has a size other

@@ -1,6 +1,7 @@
 package job_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -14,6 +15,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/klauspost/compress/gzip"
+	"github.com/klauspost/compress/zstd"
 	"github.com/sumsq/sumsq/internal/job"
 	"github.com/sumsq/sumsq/internal/s3store"
 	"github.com/sumsq/sumsq/internal/s3test"
@@ -222,40 +225,169 @@ func TestBatchConcurrency(t *testing.T) {
 }
 
 // TestBatchTransient checks that a transient failure of one object fails
-// the batch with that error, unwrapped, and that the end of the
-// invocation's time fails it with a *BatchTimeoutError saying how far it
-// got.
+// the batch with that error, unwrapped.
 func TestBatchTransient(t *testing.T) {
+	srv := s3test.NewServer(t, dataBucket)
+	var b job.Batch
+	for i := range 10 {
+		key := fmt.Sprintf("k%d", i)
+		srv.Put(t, dataBucket, key, []byte("2\n"))
+		b.Items = append(b.Items, job.Object{Bucket: dataBucket, Key: key})
+	}
+	b.Items = append(b.Items, job.Object{Bucket: dataBucket, Key: "missing"}) // permanent
+	srv.Hook(dataBucket, "k5", s3test.Fail(http.StatusServiceUnavailable, "SlowDown"))
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	got, err := (&job.Summer{Storage: s3store.New(srv.Client()), Concurrency: 2}).Batch(ctx, b)
+	if want := (&job.S3UnavailableError{Bucket: dataBucket, Key: "k5"}); !reflect.DeepEqual(got, job.BatchResult{}) || !sameError(err, want) {
+		t.Fatalf("Batch = %+v, %#v; want %#v", got, err, want)
+	}
+}
+
+// gzipBomb is gzip of n × 64 MiB of newlines, as n members of 64 MiB
+// each (what `cat a.gz b.gz` makes): a valid object of no numbers, which
+// takes long to read for its size (gzip expands at most about 1,000 times).
+func gzipBomb(t testing.TB, n int) []byte {
+	var b bytes.Buffer
+	w := gzip.NewWriter(&b)
+	if _, err := io.Copy(w, io.LimitReader(newlines{}, 64<<20)); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	return bytes.Repeat(b.Bytes(), n)
+}
+
+// TestBatchSlowObject reads a batch of many small objects and one that
+// cannot be read in the invocation's time: a connection that trickles, or a
+// gzip bomb that decompresses to more than can be parsed in that time. The
+// slow object fails alone with an ObjectTimeoutError that says how far it
+// got; its batch-mates are summed and returned. With one slot, the small
+// objects wait for it, so it is stopped once it has had its share (at
+// least a second): the batch is done long before its deadline.
+func TestBatchSlowObject(t *testing.T) {
+	bomb := gzipBomb(t, 1024) // 64 GiB of newlines in 64 MB of gzip
 	tests := []struct {
-		name string
-		hook s3test.Hook
-		want error
+		name        string
+		concurrency int
+		deadline    time.Duration
+		slow        func(srv *s3test.Server) int64 // installs the slow object, returns its size
+		want        []string                       // in its failure's cause
 	}{
-		{"S3 unavailable", s3test.Fail(http.StatusServiceUnavailable, "SlowDown"),
-			&job.S3UnavailableError{Bucket: dataBucket, Key: "k5"}},
-		// A batch that runs out of time is not retried: a retry would read
-		// as much and run out of time again.
-		{"deadline", s3test.Stall(1),
-			&job.BatchTimeoutError{Objects: 11, Done: 10, Bytes: 0, Read: 19, Seconds: 1}},
+		{"trickle, objects waiting", 1, 30 * time.Second, func(srv *s3test.Server) int64 {
+			srv.Put(t, dataBucket, "slow", []byte(strings.Repeat("1\n", 500000)))
+			srv.Hook(dataBucket, "slow", s3test.Trickle(10*time.Millisecond))
+			return 1000000
+		}, []string{"not read within its share of the invocation's time", " of 1000000 bytes read in ", "raise FunctionMemory"}},
+		{"trickle, alone at the end", 8, 3 * time.Second, func(srv *s3test.Server) int64 {
+			srv.Put(t, dataBucket, "slow", []byte(strings.Repeat("1\n", 500000)))
+			srv.Hook(dataBucket, "slow", s3test.Trickle(10*time.Millisecond))
+			return 1000000
+		}, []string{"not read within its share of the invocation's time", " of 1000000 bytes read in "}},
+		{"gzip bomb, objects waiting", 1, 30 * time.Second, func(srv *s3test.Server) int64 {
+			srv.Put(t, dataBucket, "slow", bomb)
+			return int64(len(bomb))
+		}, []string{fmt.Sprintf(" of %d bytes read in ", len(bomb)), "decompressed (gzip) to ", "decompress it first"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := s3test.NewServer(t, dataBucket)
-			var b job.Batch
-			for i := range 10 {
-				key := fmt.Sprintf("k%d", i)
-				srv.Put(t, dataBucket, key, []byte("2\n"))
-				b.Items = append(b.Items, job.Object{Bucket: dataBucket, Key: key})
+			b := job.Batch{Items: []job.Object{{Bucket: dataBucket, Key: "slow", Size: int64p(tt.slow(srv))}}}
+			for i := range 200 {
+				key := fmt.Sprintf("k%03d", i)
+				srv.Put(t, dataBucket, key, []byte("3\n"))
+				b.Items = append(b.Items, job.Object{Bucket: dataBucket, Key: key, Size: int64p(2)})
 			}
-			b.Items = append(b.Items, job.Object{Bucket: dataBucket, Key: "missing"}) // permanent
-			srv.Hook(dataBucket, "k5", tt.hook)
-			ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+			ctx, cancel := context.WithTimeout(context.Background(), tt.deadline)
 			defer cancel()
-			got, err := (&job.Summer{Storage: s3store.New(srv.Client()), Concurrency: 2}).Batch(ctx, b)
-			if !reflect.DeepEqual(got, job.BatchResult{}) || !sameError(err, tt.want) {
-				t.Fatalf("Batch = %+v, %#v; want %#v", got, err, tt.want)
+			start := time.Now()
+			got, err := (&job.Summer{Storage: s3store.New(srv.Client()), Concurrency: tt.concurrency}).Batch(ctx, b)
+			elapsed := time.Since(start)
+			if err != nil || got.Objects != 200 || got.SumOfSquares != "1800" || got.FailedObjects != 1 {
+				t.Fatalf("Batch = %d objects, sum %s, %d failed, %v; want the 200 small ones summed (1800), one failed",
+					got.Objects, got.SumOfSquares, got.FailedObjects, err)
+			}
+			f := got.Failed[0]
+			t.Logf("after %v: %s: %s", elapsed.Round(time.Millisecond), f.Error, f.Cause)
+			if f.Key != "slow" || f.Error != "ObjectTimeoutError" {
+				t.Errorf("failed: %+v; want slow, ObjectTimeoutError", f)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(f.Cause, w) {
+					t.Errorf("cause %q; want it to say %q", f.Cause, w)
+				}
+			}
+			if tt.concurrency == 1 && elapsed > tt.deadline/2 {
+				t.Errorf("Batch took %v; want the slow object stopped long before the deadline (%v)", elapsed, tt.deadline)
 			}
 		})
+	}
+}
+
+// TestBatchLargeCompressedAlone reads one compressed object that expands
+// 1,000 times, alone in its batch, and sums it to its end: there is no
+// bound on expansion, only on time.
+func TestBatchLargeCompressedAlone(t *testing.T) {
+	srv := s3test.NewServer(t, dataBucket)
+	var text strings.Builder
+	for range 1 << 20 {
+		text.WriteString("7\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n")
+	}
+	body := zstded(t, text.String(), zstd.WithEncoderLevel(zstd.SpeedBestCompression))
+	srv.Put(t, dataBucket, "big.zst", body)
+	t.Logf("%d bytes of zstd for %d bytes of text (%.0fx)", len(body), text.Len(), float64(text.Len())/float64(len(body)))
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	b := job.Batch{Items: []job.Object{{Bucket: dataBucket, Key: "big.zst", Size: int64p(int64(len(body)))}}}
+	got, err := (&job.Summer{Storage: s3store.New(srv.Client())}).Batch(ctx, b)
+	if want := fmt.Sprint(49 << 20); err != nil || got.Objects != 1 || got.SumOfSquares != want {
+		t.Fatalf("Batch = %+v, %v; want 1 object summed, %s", got, err, want)
+	}
+}
+
+// TestBatchOutOfTime: a batch whose objects cannot all be started before
+// its deadline (one slot, every object stalling) fails as a whole with a
+// BatchTimeoutError saying how far it got, as no retry would mend it; the
+// object being read at the deadline is not what failed it.
+func TestBatchOutOfTime(t *testing.T) {
+	srv := s3test.NewServer(t, dataBucket)
+	var b job.Batch
+	for i := range 5 {
+		key := fmt.Sprintf("k%d", i)
+		srv.Put(t, dataBucket, key, []byte("2\n"))
+		srv.Hook(dataBucket, key, s3test.Stall(1))
+		b.Items = append(b.Items, job.Object{Bucket: dataBucket, Key: key})
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	defer cancel()
+	got, err := (&job.Summer{Storage: s3store.New(srv.Client()), Concurrency: 1}).Batch(ctx, b)
+	want := &job.BatchTimeoutError{Objects: 5, Done: 1, Bytes: 0, Read: 1, Seconds: 1}
+	if !reflect.DeepEqual(got, job.BatchResult{}) || !reflect.DeepEqual(err, want) {
+		t.Fatalf("Batch = %+v, %#v; want %#v", got, err, want)
+	}
+}
+
+// TestBatchStalledBody: one object's body stops (bytes stop, connection
+// open). The reader gives up on the connection after its idle timeout and
+// asks for the rest: the batch is summed, rather than waiting until its
+// deadline and failing.
+func TestBatchStalledBody(t *testing.T) {
+	srv := s3test.NewServer(t, dataBucket)
+	var b job.Batch
+	for i := range 10 {
+		key := fmt.Sprintf("k%d", i)
+		srv.Put(t, dataBucket, key, []byte("2\n3\n"))
+		b.Items = append(b.Items, job.Object{Bucket: dataBucket, Key: key})
+	}
+	srv.Hook(dataBucket, "k5", s3test.StallFirst(2, 1))
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	s := &job.Summer{Storage: &s3store.Store{S3: srv.Client(), IdleTimeout: 100 * time.Millisecond}, Concurrency: 2}
+	got, err := s.Batch(ctx, b)
+	if err != nil || got.Objects != 10 || got.SumOfSquares != "130" {
+		t.Fatalf("Batch = %+v, %v; want 10 objects summed, 130", got, err)
+	}
+	if n := srv.Requests(http.MethodGet, dataBucket, "k5"); n != 2 {
+		t.Errorf("%d GETs of the stalled object; want 2", n)
 	}
 }
 

@@ -41,6 +41,7 @@ var Contract = []ErrorClass{
 	{&ObjectNotFoundError{}, Permanent, "no such key or bucket"},
 	{&AccessDeniedError{}, Permanent, "the function's role may not read the object"},
 	{&ObjectUnreadableError{}, Permanent, "S3 refused to serve the object for good (archived, key too long, ...)"},
+	{&ObjectTimeoutError{}, Permanent, "an object of a batch could not be read within its share of the invocation's time; the others are summed"},
 	{&BatchTimeoutError{}, Permanent, "a batch's objects could not all be read in the function's time; the message says which parameter to change"},
 	{&InvalidResultsError{}, Permanent, "the Map's result files are missing, malformed, or outside the run's results"},
 	{&FailureListError{}, Permanent, "the Total could not keep the full list of failures in the function's /tmp"},

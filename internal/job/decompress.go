@@ -3,39 +3,27 @@ package job
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"strings"
 
 	"github.com/klauspost/compress/gzip"
-	"github.com/klauspost/compress/zstd"
 )
 
 // Compressed objects. An object whose bytes begin with gzip's or zstd's
-// magic number is decompressed as it is read: no file of numbers begins
-// with those bytes, so the rule changes no result, and it covers keys
-// ending in .gz or .zst and S3 objects stored with a Content-Encoding of
-// gzip or zstd alike (S3 sends the stored bytes). A key ending in .gz or
-// .zst whose bytes are not what it says is an *InvalidContentError. A
-// compressed object is read as one stream, never in parts.
-var (
-	gzipMagic = []byte{0x1f, 0x8b}
-	zstdMagic = []byte{0x28, 0xb5, 0x2f, 0xfd}
-)
+// magic number (a zstd frame's, or a skippable frame's, see zstd.go) is
+// decompressed as it is read: no file of numbers begins with those bytes,
+// so the rule changes no result, and it covers keys ending in .gz or .zst
+// and S3 objects stored with a Content-Encoding of gzip or zstd alike (S3
+// sends the stored bytes). A key ending in .gz or .zst whose bytes are not
+// what it says is an *InvalidContentError. A compressed object is read as
+// one stream, never in parts.
+var gzipMagic = []byte{0x1f, 0x8b}
 
-// MaxExpansion bounds how many times larger than its compressed bytes an
-// object may decompress, past its first MiB: random numbers compress 2 to
-// 5 times, and even a file of one number repeated, a few thousand times.
-// An object that expands more is a decompression bomb, an
-// *InvalidContentError wrapping ErrTooCompressed, found as it is read, in
-// constant memory, before it can keep the function busy until its
-// deadline.
-const MaxExpansion = 10000
-
-// ErrTooCompressed means an object decompresses to more than MaxExpansion
-// times its size.
-var ErrTooCompressed = fmt.Errorf("decompresses to more than %d times its size: a decompression bomb?", MaxExpansion)
+// sniffBytes is how many bytes sniff looks at.
+const sniffBytes = 4
 
 // maxZstdWindow bounds the memory a zstd frame may ask for: the window of
 // zstd's highest standard level (19), so that any file the zstd command
@@ -57,14 +45,14 @@ func compressedKey(key string) string {
 // sniff returns the compression r's first bytes say, or "", without
 // consuming them.
 func sniff(r *bufio.Reader) (string, error) {
-	head, err := r.Peek(len(zstdMagic))
+	head, err := r.Peek(sniffBytes)
 	if err != nil && err != io.EOF {
 		return "", err
 	}
 	switch {
 	case bytes.HasPrefix(head, gzipMagic):
 		return "gzip", nil
-	case bytes.HasPrefix(head, zstdMagic):
+	case isZstd(head):
 		return "zstd", nil
 	}
 	return "", nil
@@ -72,9 +60,16 @@ func sniff(r *bufio.Reader) (string, error) {
 
 // decompressed returns what the object r holds, decompressed if it is
 // gzip or zstd, and a function that closes what it opened. key names the
-// object for its suffix. Errors reading r come back from Read as they are;
-// errors in the compressed data as a *contentError.
-func decompressed(r io.Reader, key string) (io.Reader, func(), error) {
+// object for its suffix. It records the codec, and the bytes decompressed,
+// in p. window, if not nil, is given each zstd frame's window before it is
+// decoded (see zstdReader). Errors reading r come back from Read as they
+// are; errors in the compressed data as a *contentError.
+//
+// There is no bound on how much an object may expand: 4 GiB of newlines
+// take 4 MB of gzip and a few KB of zstd, and are a valid object. Memory
+// stays constant however much it expands; what a decompression bomb can
+// take is time, and a batch bounds that (see share.go).
+func decompressed(r io.Reader, key string, p *progress, window func(size int64, drop func()) error) (io.Reader, func(), error) {
 	src := &sourceReader{r: r}
 	br := bufio.NewReaderSize(src, 64<<10)
 	codec, err := sniff(br)
@@ -84,20 +79,17 @@ func decompressed(r io.Reader, key string) (io.Reader, func(), error) {
 	if want := compressedKey(key); want != "" && codec != want {
 		return nil, nil, &contentError{fmt.Errorf("the key ends in %s but the object is not %s data", key[strings.LastIndexByte(key, '.'):], want)}
 	}
+	p.setCodec(codec)
 	switch codec {
 	case "gzip":
 		z, err := gzip.NewReader(br)
 		if err != nil {
 			return nil, nil, src.blame(err)
 		}
-		return &expansion{r: z, src: src, codec: codec}, func() { z.Close() }, nil
+		return &expansion{r: z, src: src, codec: codec, p: p}, func() { z.Close() }, nil
 	case "zstd":
-		z, err := zstd.NewReader(br, zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true),
-			zstd.WithDecoderMaxWindow(maxZstdWindow), zstd.WithDecoderMaxMemory(1<<30))
-		if err != nil {
-			return nil, nil, src.blame(err)
-		}
-		return &expansion{r: z, src: src, codec: codec}, z.Close, nil
+		z := newZstdReader(br, window)
+		return &expansion{r: z, src: src, codec: codec, p: p}, z.Close, nil
 	}
 	return br, func() {}, nil
 }
@@ -113,13 +105,11 @@ func (e *contentError) Unwrap() error { return e.err }
 // tell it from the decompressor's own.
 type sourceReader struct {
 	r   io.Reader
-	n   int64
 	err error
 }
 
 func (s *sourceReader) Read(p []byte) (int, error) {
 	n, err := s.r.Read(p)
-	s.n += int64(n)
 	if err != nil && err != io.EOF {
 		s.err = err
 	}
@@ -132,26 +122,26 @@ func (s *sourceReader) blame(err error) error {
 	if s.err != nil {
 		return s.err
 	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err // waiting ended: not the data's fault
+	}
 	if errors.Is(err, io.EOF) {
 		err = io.ErrUnexpectedEOF // a compressed stream cut short
 	}
 	return &contentError{err}
 }
 
-// An expansion is a decompressor's output, checked against MaxExpansion.
+// An expansion is a decompressor's output, counted in p.
 type expansion struct {
 	r     io.Reader
 	src   *sourceReader
 	codec string
-	out   int64
+	p     *progress
 }
 
-func (e *expansion) Read(p []byte) (int, error) {
-	n, err := e.r.Read(p)
-	e.out += int64(n)
-	if e.out > 1<<20 && e.out > MaxExpansion*e.src.n {
-		return n, &contentError{fmt.Errorf("%s: %w", e.codec, ErrTooCompressed)}
-	}
+func (e *expansion) Read(b []byte) (int, error) {
+	n, err := e.r.Read(b)
+	e.p.out.Add(int64(n))
 	if err != nil && err != io.EOF {
 		return n, e.src.blame(fmt.Errorf("%s: %w", e.codec, err))
 	}

@@ -1,6 +1,9 @@
 package job
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // The error types below are the Step Functions contract: the Lambda runtime
 // reports a returned error's Go type name as its errorType, and
@@ -68,6 +71,36 @@ func (e *ObjectUnreadableError) Error() string {
 }
 
 func (e *ObjectUnreadableError) Unwrap() error { return e.Err }
+
+// ObjectTimeoutError means an object of a batch could not be read within
+// its share of the invocation's time (see share.go): it failed alone, and
+// the other objects of its batch were summed. Permanent: a retry would
+// give it no more time. The message says how far it got and what to do.
+type ObjectTimeoutError struct {
+	Bucket, Key  string
+	Size         int64   // its stored size, -1 if unknown
+	Read         int64   // stored bytes read
+	Codec        string  // "gzip" or "zstd" for compressed data, else ""
+	Decompressed int64   // bytes decompressed, for compressed data
+	Seconds      float64 // how long it was read
+}
+
+func (e *ObjectTimeoutError) Error() string {
+	var b strings.Builder
+	b.WriteString(location(e.Bucket, e.Key))
+	b.WriteString("not read within its share of the invocation's time: ")
+	fmt.Fprintf(&b, "%d", e.Read)
+	if e.Size >= 0 {
+		fmt.Fprintf(&b, " of %d", e.Size)
+	}
+	fmt.Fprintf(&b, " bytes read in %.1f s", e.Seconds)
+	if e.Codec != "" {
+		fmt.Fprintf(&b, ", decompressed (%s) to %d bytes; decompress it first", e.Codec, e.Decompressed)
+	} else {
+		b.WriteString("; raise FunctionMemory (network and CPU come with it) or FunctionTimeout")
+	}
+	return b.String()
+}
 
 // S3UnavailableError means S3 failed (throttling, a server error, a broken
 // connection) after the SDK's own retries. Transient.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"math"
 	"sync"
@@ -34,25 +35,6 @@ const (
 	partSlack = 4 << 10
 )
 
-// slots bounds the streams being read at once: a read takes a slot for as
-// long as it reads. A batch shares one among its objects and their parts,
-// so that a batch of large objects opens no more connections than its
-// Concurrency.
-type slots chan struct{}
-
-func newSlots(n int) slots { return make(slots, n) }
-
-func (sl slots) take(ctx context.Context) error {
-	select {
-	case sl <- struct{}{}:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-func (sl slots) give() { <-sl }
-
 // errAbandoned ends a part that need not finish: an earlier part failed,
 // and the object's first error is there.
 var errAbandoned = errors.New("part abandoned: an earlier part failed")
@@ -60,7 +42,7 @@ var errAbandoned = errors.New("part abandoned: an earlier part failed")
 // sumParts parses the object src of size bytes in parts, concurrently, and
 // returns the exact result, or the error of the first invalid line (its
 // Line counted from the object's start) or the first failed read.
-func (s *Summer) sumParts(ctx context.Context, src Source, size int64, sl slots, read *atomic.Int64) (sumsq.Result, error) {
+func (s *Summer) sumParts(ctx context.Context, src Source, size int64, st *streams, p *progress) (sumsq.Result, error) {
 	part := s.partSize()
 	n := int((size + part - 1) / part)
 	results := make([]sumsq.Result, n)
@@ -78,7 +60,7 @@ func (s *Summer) sumParts(ctx context.Context, src Source, size int64, sl slots,
 		wg.Go(func() {
 			defer func() { <-workers }()
 			start, end := int64(i)*part, min(int64(i+1)*part, size)
-			results[i], errs[i] = s.sumPart(ctx, src, start, end, size, sl, read, func() bool { return failed.Load() < int64(i) })
+			results[i], errs[i] = s.sumPart(ctx, src, start, end, size, st, p, func() bool { return failed.Load() < int64(i) })
 			if errs[i] != nil {
 				for f := failed.Load(); int64(i) < f && !failed.CompareAndSwap(f, int64(i)); f = failed.Load() {
 				}
@@ -105,17 +87,18 @@ func (s *Summer) sumParts(ctx context.Context, src Source, size int64, sl slots,
 // (at 0 for the first part) and stops after the first "\n" at or after
 // end-1, or at the end of the object. abandon reports whether an earlier
 // part has failed.
-func (s *Summer) sumPart(ctx context.Context, src Source, start, end, size int64, sl slots, read *atomic.Int64, abandon func() bool) (sumsq.Result, error) {
-	if err := sl.take(ctx); err != nil {
+func (s *Summer) sumPart(ctx context.Context, src Source, start, end, size int64, st *streams, p *progress, abandon func() bool) (sumsq.Result, error) {
+	h, err := st.take(ctx, partMemory, p)
+	if err != nil {
 		return sumsq.Result{}, err
 	}
-	defer sl.give()
+	defer h.give()
 	from := max(start-1, 0)
 	r := &windowReader{ctx: ctx, src: src, pos: from, size: size, window: min(end+partSlack, size) - from}
 	defer r.Close()
 	buf := partBuffers.Get().(*[partBufferSize]byte)
 	defer partBuffers.Put(buf)
-	in := s.watch(r, read)
+	in := s.watch(r, p)
 
 	a := sumsq.Accumulator{MaxDigits: s.MaxDigits}
 	pos := from          // the position of the next byte read
@@ -127,15 +110,19 @@ func (s *Summer) sumPart(ctx context.Context, src Source, start, end, size int64
 		n, err := in.Read(buf[:])
 		chunk := buf[:n]
 		if seeking && n > 0 {
-			i := bytes.IndexByte(chunk, '\n')
+			// A line starts in the part only after a "\n" before byte
+			// end-1: the part never reads on past that to find one, so
+			// that a long line is read by the part it starts in alone,
+			// not again by every part it covers.
+			look := chunk[:min(int64(n), max(end-1-pos, 0))]
+			i := bytes.IndexByte(look, '\n')
 			if i < 0 {
-				pos += int64(n)
+				if pos += int64(n); pos >= end-1 {
+					return sumsq.Result{}, nil // no line starts in the part
+				}
 				chunk = nil
 			} else {
 				first := pos + int64(i) + 1
-				if first >= end {
-					return sumsq.Result{}, nil // no line starts in the part
-				}
 				a.Offset = first
 				chunk, pos, seeking = chunk[i+1:], first, false
 			}
@@ -182,6 +169,7 @@ type windowReader struct {
 	size   int64
 	window int64
 	r      io.ReadCloser
+	g      guardedReader // over r
 }
 
 func (w *windowReader) Read(p []byte) (int, error) {
@@ -194,9 +182,9 @@ func (w *windowReader) Read(p []byte) (int, error) {
 		if err != nil {
 			return 0, err
 		}
-		w.r, w.window = r, max(2*w.window, 64<<10)
+		w.r, w.g, w.window = r, guardedReader{r: r, pos: w.pos, end: w.pos + n}, max(2*w.window, 64<<10)
 	}
-	n, err := w.r.Read(p)
+	n, err := w.g.Read(p)
 	w.pos += int64(n)
 	if err == io.EOF {
 		w.r.Close()
@@ -213,4 +201,48 @@ func (w *windowReader) Close() error {
 		return w.r.Close()
 	}
 	return nil
+}
+
+// A guardedReader reads a Source's reader without trusting it, as the
+// parser does not trust its io.Reader: one that ends before the bytes
+// asked of it means that the object is shorter than its size (a file cut
+// short while it is read), a *shortError; one that keeps returning
+// nothing and no error is io.ErrNoProgress, and an impossible count
+// sumsq.ErrBadReadCount; never a loop or a panic.
+type guardedReader struct {
+	r     io.Reader
+	pos   int64 // of the next byte read
+	end   int64 // where r must end; -1: anywhere
+	empty int   // reads in a row that returned nothing
+}
+
+// maxEmptyReads is how many reads in a row may return neither data nor an
+// error before a reader is taken to make no progress, as in bufio.
+const maxEmptyReads = 100
+
+func (g *guardedReader) Read(p []byte) (int, error) {
+	n, err := g.r.Read(p)
+	switch {
+	case n < 0 || n > len(p):
+		return 0, sumsq.ErrBadReadCount
+	case n == 0 && err == nil && len(p) > 0:
+		if g.empty++; g.empty >= maxEmptyReads {
+			return 0, io.ErrNoProgress
+		}
+		return 0, nil
+	}
+	g.empty = 0
+	g.pos += int64(n)
+	if err == io.EOF && g.pos < g.end {
+		return n, &shortError{at: g.pos, want: g.end}
+	}
+	return n, err
+}
+
+// A shortError means a Source's reader ended before the bytes asked of it:
+// the object is no longer the size it was opened at.
+type shortError struct{ at, want int64 }
+
+func (e *shortError) Error() string {
+	return fmt.Sprintf("the object ended at byte %d, before byte %d", e.at, e.want)
 }

@@ -36,6 +36,14 @@ type Source interface {
 	// object of unknown size can be read once, from 0.
 	NewReader(ctx context.Context, off, n int64) (io.ReadCloser, error)
 
+	// Pinned reports whether the object's readers all read the version
+	// Open found, so that it may be read in ranges by several readers.
+	// It is false for a stream, for an object whose version cannot be
+	// known (an S3-compatible server that sends no ETag), and, for an
+	// object whose version is learnt from its first read, until then.
+	// An object that is not pinned is read once, whole, from byte 0.
+	Pinned() bool
+
 	// Close releases the object; readers must be closed first.
 	Close() error
 }

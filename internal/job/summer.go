@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"sync/atomic"
 
 	"github.com/sumsq/sumsq/internal/sumsq"
 )
@@ -59,6 +58,11 @@ type Summer struct {
 	// OnRead, if set, is called with the count of bytes read from
 	// objects, as they are read, from any goroutine: for a progress bar.
 	OnRead func(n int64)
+
+	// Memory bounds the memory, in bytes, that the streams of a batch (or
+	// of one object) hold at once: their buffers, decoders and zstd
+	// windows (see memory.go). 0 means no bound.
+	Memory int64
 
 	// ResultsPrefix is where the Map writes its result files, "results/"
 	// in the template. A batch skips the objects under it (a run over the
@@ -118,14 +122,14 @@ func (s *Summer) object(ctx context.Context, o Object) (string, sumsq.Result, er
 		return "", sumsq.Result{}, &InvalidEventError{Reason: fmt.Sprintf("key %s is under %s, where the Map writes its results, not data",
 			quote(o.Key), quote(s.ResultsPrefix))}
 	}
-	r, err := s.sum(ctx, bucket, o, newSlots(s.rangeConcurrency()), nil)
+	r, err := s.sum(ctx, bucket, o, newStreams(s.rangeConcurrency(), s.Memory), newProgress())
 	return bucket, r, err
 }
 
 // sum reads the valid object o in bucket through the parser, whole or in
-// parts, each read taking one of sl, and counting the bytes read on read
-// if it is not nil. Its errors are the exported types, unwrapped.
-func (s *Summer) sum(ctx context.Context, bucket string, o Object, sl slots, read *atomic.Int64) (sumsq.Result, error) {
+// parts, each stream within st, and records how far it got in p.
+// Its errors are the exported types, unwrapped.
+func (s *Summer) sum(ctx context.Context, bucket string, o Object, st *streams, p *progress) (sumsq.Result, error) {
 	if !needsRead(o) {
 		return sumsq.Result{}, nil
 	}
@@ -138,30 +142,34 @@ func (s *Summer) sum(ctx context.Context, bucket string, o Object, sl slots, rea
 		return sumsq.Result{}, classify(ctx, err, bucket, o.Key)
 	}
 	defer obj.Close()
+	p.size.Store(obj.Size())
 	if size := obj.Size(); size >= s.partSize() && compressedKey(o.Key) == "" {
-		compressed, err := s.compressed(ctx, obj, sl)
+		compressed, err := s.compressed(ctx, obj, st, p)
 		if err != nil {
 			return sumsq.Result{}, classify(ctx, err, bucket, o.Key)
 		}
-		if !compressed {
-			res, err := s.sumParts(ctx, obj, size, sl, read)
+		// The sniff made the object's first read: Pinned knows.
+		if !compressed && obj.Pinned() {
+			res, err := s.sumParts(ctx, obj, size, st, p)
 			if err != nil {
 				return sumsq.Result{}, classify(ctx, err, bucket, o.Key)
 			}
 			return res, nil
 		}
 	}
-	if err := sl.take(ctx); err != nil {
+	h, err := st.take(ctx, streamMemory, p)
+	if err != nil {
 		return sumsq.Result{}, classify(ctx, err, bucket, o.Key)
 	}
-	defer sl.give()
+	defer h.give()
 	r, err := obj.NewReader(ctx, 0, -1)
 	if err != nil {
 		return sumsq.Result{}, classify(ctx, err, bucket, o.Key)
 	}
 	defer r.Close()
 	// Progress counts the bytes stored, compressed or not.
-	in, done, err := decompressed(s.watch(r, read), o.Key)
+	window := func(size int64, drop func()) error { return h.grow(ctx, zstdMemory(size), drop) }
+	in, done, err := decompressed(s.watch(&guardedReader{r: r, end: obj.Size()}, p), o.Key, p, window)
 	if err != nil {
 		return sumsq.Result{}, classify(ctx, err, bucket, o.Key)
 	}
@@ -179,17 +187,18 @@ func (s *Summer) sum(ctx context.Context, bucket string, o Object, sl slots, rea
 
 // compressed reports whether the object's first bytes are a compressor's
 // magic number, before it is read in parts.
-func (s *Summer) compressed(ctx context.Context, obj Source, sl slots) (bool, error) {
-	if err := sl.take(ctx); err != nil {
+func (s *Summer) compressed(ctx context.Context, obj Source, st *streams, p *progress) (bool, error) {
+	h, err := st.take(ctx, sniffMemory, p)
+	if err != nil {
 		return false, err
 	}
-	defer sl.give()
-	r, err := obj.NewReader(ctx, 0, int64(len(zstdMagic)))
+	defer h.give()
+	r, err := obj.NewReader(ctx, 0, sniffBytes)
 	if err != nil {
 		return false, err
 	}
 	defer r.Close()
-	codec, err := sniff(bufio.NewReaderSize(r, 16))
+	codec, err := sniff(bufio.NewReaderSize(&guardedReader{r: r, end: -1}, 16))
 	return codec != "", err
 }
 
@@ -200,12 +209,18 @@ func classify(ctx context.Context, err error, bucket, key string) error {
 	var (
 		content *sumsq.Error
 		codec   *contentError
+		short   *shortError
 	)
 	switch {
 	case errors.As(err, &content):
 		return &InvalidContentError{Bucket: bucket, Key: key, Err: content}
 	case errors.As(err, &codec):
 		return &InvalidContentError{Bucket: bucket, Key: key, Err: codec.err}
+	case errors.As(err, &short):
+		return &ObjectChangedError{Bucket: bucket, Key: key}
+	case errors.Is(err, io.ErrNoProgress), errors.Is(err, sumsq.ErrBadReadCount):
+		// The storage's reader is broken: no retry is known to mend it.
+		return &ObjectUnreadableError{Bucket: bucket, Key: key, Err: err}
 	}
 	ce := AsContractError(err)
 	switch ce.(type) {
@@ -222,27 +237,22 @@ func classify(ctx context.Context, err error, bucket, key string) error {
 	return &S3UnavailableError{Bucket: bucket, Key: key, Err: err}
 }
 
-// watch returns r, counting what is read from it on read, if not nil,
-// and reporting it to s.OnRead, if set.
-func (s *Summer) watch(r io.Reader, read *atomic.Int64) io.Reader {
-	if s.OnRead == nil && read == nil {
-		return r
-	}
-	return &watchedReader{r: r, read: read, onRead: s.OnRead}
+// watch returns r, counting what is read from it in p and reporting it
+// to s.OnRead, if set.
+func (s *Summer) watch(r io.Reader, p *progress) io.Reader {
+	return &watchedReader{r: r, p: p, onRead: s.OnRead}
 }
 
 type watchedReader struct {
 	r      io.Reader
-	read   *atomic.Int64
+	p      *progress
 	onRead func(int64)
 }
 
-func (w *watchedReader) Read(p []byte) (int, error) {
-	n, err := w.r.Read(p)
+func (w *watchedReader) Read(b []byte) (int, error) {
+	n, err := w.r.Read(b)
 	if n > 0 {
-		if w.read != nil {
-			w.read.Add(int64(n))
-		}
+		w.p.read.Add(int64(n))
 		if w.onRead != nil {
 			w.onRead(int64(n))
 		}

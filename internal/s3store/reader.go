@@ -7,6 +7,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -15,23 +16,36 @@ import (
 )
 
 // MaxResumes is how many times a reader asks for the rest of a body that
-// broke off before it gives up.
+// broke off, or stalled, before it gives up.
 const MaxResumes = 5
+
+// DefaultIdleTimeout is how long a reader waits for S3's answer to a GET,
+// or for the next bytes of its body, before it takes the connection for
+// stalled and asks for the rest on a new one (see MaxResumes). AWS advises
+// retrying a small GET after 2 seconds, its median latency being tens of
+// milliseconds
+// (https://docs.aws.amazon.com/whitepapers/latest/s3-optimizing-performance-best-practices/timeouts-and-retries-for-latency-sensitive-applications.html);
+// a body with no byte for 5 seconds is stalled, not slow.
+const DefaultIdleTimeout = 5 * time.Second
 
 // A reader reads [off, end) of a source (end < 0: to the end of the
 // object). It makes its GET on the first Read and, when the body breaks off
-// while ctx is live, asks for the rest (Range: bytes=off-) of the same
-// version (If-Match), up to MaxResumes times, inside Read: a reset
-// connection costs neither a restart from byte 0 nor a mixed result.
+// or stalls (no byte for the source's idle timeout) while ctx is live, asks
+// for the rest (Range: bytes=off-) of the same version (If-Match), up to
+// MaxResumes times, inside Read: a reset or stalled connection costs
+// neither a restart from byte 0 nor a mixed result, nor the wait until the
+// invocation's deadline.
 type reader struct {
 	ctx    context.Context
 	src    *source
+	start  int64 // the first byte asked for
 	off    int64 // the next byte to read
 	end    int64 // -1: unknown until a response says
 	ranged bool  // the caller asked for a range, not the whole object
 
 	body    io.ReadCloser
-	bodyEnd int64 // where body ends, if it is a range that ends before end; else -1
+	dog     *watchdog // of body's GET
+	bodyEnd int64     // where body ends, if it is a range that ends before end; else -1
 	resumes int
 	err     error // sticky
 }
@@ -45,14 +59,23 @@ func (r *reader) Read(p []byte) (int, error) {
 			break
 		}
 		if r.body == nil {
-			if r.err = r.get(); r.err != nil {
+			if err := r.get(); err != nil {
+				var stall *stallError
+				if errors.As(err, &stall) && r.retry(err) {
+					continue
+				}
+				if r.err == nil {
+					r.err = err
+				}
 				break
 			}
 		}
 		if r.end >= 0 && int64(len(p)) > r.end-r.off {
 			p = p[:r.end-r.off] // the body may go on past the reader's end
 		}
+		r.dog.arm()
 		n, err := r.body.Read(p)
+		r.dog.disarm()
 		r.off += int64(n)
 		switch {
 		case err == nil:
@@ -65,23 +88,15 @@ func (r *reader) Read(p []byte) (int, error) {
 			r.err = io.EOF
 			return n, r.err
 		}
-		// The body broke off, or ended short of its length.
+		// The body broke off, stalled, or ended short of its length.
+		if stall := r.dog.stalled(); stall != nil && r.ctx.Err() == nil {
+			err = stall
+		}
 		r.closeBody()
 		if err == io.EOF {
 			err = io.ErrUnexpectedEOF
 		}
-		switch {
-		case r.ctx.Err() != nil:
-			r.err = &job.TimeoutError{Bucket: r.src.bucket, Key: r.src.key}
-		case r.resumes == MaxResumes:
-			r.err = &job.S3UnavailableError{Bucket: r.src.bucket, Key: r.src.key,
-				Err: fmt.Errorf("body broke off at byte %d after %d resumes: %w", r.off, r.resumes, err)}
-		case r.src.pinned() == "":
-			// Without an ETag a resumed read could mix two versions.
-			r.err = &job.S3UnavailableError{Bucket: r.src.bucket, Key: r.src.key,
-				Err: fmt.Errorf("body broke off at byte %d, and S3 gave no ETag to resume on: %w", r.off, err)}
-		}
-		r.resumes++
+		r.retry(err)
 		if n > 0 {
 			return n, nil
 		}
@@ -89,9 +104,30 @@ func (r *reader) Read(p []byte) (int, error) {
 	return 0, r.err
 }
 
+// retry reports whether to ask for the rest of the body after err broke it
+// off or stalled it; if not, it sets r.err.
+func (r *reader) retry(err error) bool {
+	switch {
+	case r.ctx.Err() != nil:
+		r.err = &job.TimeoutError{Bucket: r.src.bucket, Key: r.src.key}
+	case r.resumes == MaxResumes:
+		r.err = &job.S3UnavailableError{Bucket: r.src.bucket, Key: r.src.key,
+			Err: fmt.Errorf("body broke off at byte %d after %d resumes: %w", r.off, r.resumes, err)}
+	case r.src.pinned() == "" && r.off > r.start:
+		// Without an ETag a resumed read could mix two versions.
+		r.err = &job.S3UnavailableError{Bucket: r.src.bucket, Key: r.src.key,
+			Err: fmt.Errorf("body broke off at byte %d, and S3 gave no ETag to resume on: %w", r.off, err)}
+	default:
+		r.resumes++
+		return true
+	}
+	return false
+}
+
 func (r *reader) closeBody() {
 	r.body.Close()
-	r.body, r.bodyEnd = nil, -1
+	r.dog.stop()
+	r.body, r.dog, r.bodyEnd = nil, nil, -1
 }
 
 func (r *reader) Close() error {
@@ -103,6 +139,47 @@ func (r *reader) Close() error {
 	}
 	return nil
 }
+
+// A watchdog cancels a GET that idles: whose answer, or the next bytes of
+// whose body, take longer than idle. It is armed while the reader waits on
+// S3, not while the reader's caller is busy with the bytes it has.
+type watchdog struct {
+	ctx    context.Context // the GET's
+	cancel context.CancelCauseFunc
+	timer  *time.Timer
+	idle   time.Duration
+}
+
+// newWatchdog returns a watchdog, armed, over a context for one GET.
+func newWatchdog(ctx context.Context, idle time.Duration) *watchdog {
+	ctx, cancel := context.WithCancelCause(ctx)
+	d := &watchdog{ctx: ctx, cancel: cancel, idle: idle}
+	d.timer = time.AfterFunc(idle, func() { cancel(&stallError{idle: idle}) })
+	return d
+}
+
+func (d *watchdog) arm()    { d.timer.Reset(d.idle) }
+func (d *watchdog) disarm() { d.timer.Stop() }
+
+// stop ends the GET's context, its body being closed.
+func (d *watchdog) stop() {
+	d.timer.Stop()
+	d.cancel(context.Canceled)
+}
+
+// stalled returns the *stallError that canceled the GET, if it did.
+func (d *watchdog) stalled() *stallError {
+	var stall *stallError
+	if errors.As(context.Cause(d.ctx), &stall) {
+		return stall
+	}
+	return nil
+}
+
+// A stallError means S3 sent nothing for the idle timeout.
+type stallError struct{ idle time.Duration }
+
+func (e *stallError) Error() string { return fmt.Sprintf("no byte from S3 for %v", e.idle) }
 
 // get makes the GET for [off, end) and checks that its answer is of the
 // pinned version and range.
@@ -116,12 +193,19 @@ func (r *reader) get() error {
 	if etag := s.pinned(); etag != "" {
 		in.IfMatch = &etag
 	}
-	out, err := s.api.GetObject(r.ctx, in)
+	dog := newWatchdog(r.ctx, s.idle)
+	out, err := s.api.GetObject(dog.ctx, in)
+	dog.disarm()
 	if err != nil {
+		dog.stop()
+		if stall := dog.stalled(); stall != nil && r.ctx.Err() == nil {
+			return stall
+		}
 		return classify(r.ctx, err, s.bucket, s.key)
 	}
 	fail := func(err error) error {
 		out.Body.Close()
+		dog.stop()
 		return err
 	}
 	// A server that ignores If-Match, or a first GET racing a write, must
@@ -152,7 +236,7 @@ func (r *reader) get() error {
 			r.end = *out.ContentLength
 		}
 	}
-	r.body, r.bodyEnd = out.Body, -1
+	r.body, r.dog, r.bodyEnd = out.Body, dog, -1
 	return nil
 }
 

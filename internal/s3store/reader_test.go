@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sumsq/sumsq/internal/job"
 	"github.com/sumsq/sumsq/internal/s3store"
@@ -92,6 +93,71 @@ func TestRead(t *testing.T) {
 			}
 			if err != nil || !bytes.Equal(got, want) {
 				t.Fatalf("read = %d bytes (equal: %v), %v; want %d bytes, nil", len(got), bytes.Equal(got, want), err, len(want))
+			}
+			if gets := srv.Requests(http.MethodGet, bucket, "k"); gets != tt.gets {
+				t.Errorf("GET requests = %d; want %d", gets, tt.gets)
+			}
+		})
+	}
+}
+
+// TestReadStalled: S3 stops sending (before its answer, or in the middle
+// of a body) with the connection open. After the idle timeout the reader
+// asks again for the rest of the same version, as for a body that broke
+// off, instead of waiting until the invocation's deadline; past
+// MaxResumes, or without an ETag to pin the rest to, it fails with an
+// S3UnavailableError, which a retry of the batch mends.
+func TestReadStalled(t *testing.T) {
+	data := body(100000)
+	tests := []struct {
+		name   string
+		size   int64 // told to Open: -1 unknown
+		off, n int64
+		hook   s3test.Hook
+		noETag bool
+		gets   int
+		fail   string // in the S3UnavailableError, if the read fails
+	}{
+		{"in the body", 100000, 0, -1, s3test.StallFirst(5000, 1), false, 2, ""},
+		{"in a range's body", 100000, 1000, 50000, s3test.StallFirst(5000, 1), false, 2, ""},
+		{"before the answer", 100000, 0, -1, s3test.StallFirst(-1, 1), false, 2, ""},
+		{"in Open's first GET", -1, 0, -1, s3test.StallFirst(5000, 1), false, 2, ""},
+		{"before Open's first answer", -1, 0, -1, s3test.StallFirst(-1, 2), false, 3, ""},
+		{"before the answer, no ETag", 100000, 0, -1, s3test.StallFirst(-1, 1), true, 2, ""},
+		{"every time", 100000, 0, -1, s3test.StallFirst(100, s3store.MaxResumes+1), false, s3store.MaxResumes + 1, "after 5 resumes: no byte from S3 for 50ms"},
+		{"in the body, no ETag", 100000, 0, -1, s3test.StallFirst(5000, 1), true, 1, "no ETag to resume on: no byte from S3 for 50ms"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := s3test.NewServer(t, bucket)
+			srv.Put(t, bucket, "k", data)
+			srv.Hook(bucket, "k", func(w http.ResponseWriter, r *http.Request, next http.Handler) {
+				if tt.noETag {
+					fake := next
+					next = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s3test.NoETag(w, r, fake) })
+				}
+				tt.hook(w, r, next)
+			})
+			ctx := context.Background()
+			store := &s3store.Store{S3: srv.Client(), IdleTimeout: 50 * time.Millisecond}
+			src, err := store.Open(ctx, bucket, "k", tt.size)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer src.Close()
+			r, _ := src.NewReader(ctx, tt.off, tt.n)
+			defer r.Close()
+			got, err := io.ReadAll(r)
+			end := int64(len(data))
+			if tt.n >= 0 {
+				end = tt.off + tt.n
+			}
+			var unavailable *job.S3UnavailableError
+			switch {
+			case tt.fail == "" && (err != nil || !bytes.Equal(got, data[tt.off:end])):
+				t.Errorf("read = %d bytes (equal: %v), %v; want %d, nil", len(got), bytes.Equal(got, data[tt.off:end]), err, end-tt.off)
+			case tt.fail != "" && (!errors.As(err, &unavailable) || !strings.Contains(err.Error(), tt.fail)):
+				t.Errorf("read = %d bytes, %v; want an S3UnavailableError with %q", len(got), err, tt.fail)
 			}
 			if gets := srv.Requests(http.MethodGet, bucket, "k"); gets != tt.gets {
 				t.Errorf("GET requests = %d; want %d", gets, tt.gets)

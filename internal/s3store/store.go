@@ -7,6 +7,7 @@ import (
 	"io"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -24,6 +25,11 @@ type API interface {
 // A Store is the job's Storage over S3.
 type Store struct {
 	S3 API
+
+	// IdleTimeout is how long a GET may wait for S3's answer, or for the
+	// next bytes of its body, before it is asked again; 0 means
+	// DefaultIdleTimeout.
+	IdleTimeout time.Duration
 }
 
 var _ job.Storage = (*Store)(nil)
@@ -44,11 +50,36 @@ func (s *Store) Open(ctx context.Context, bucket, key string, size int64) (job.S
 	if err := checkName(bucket, key); err != nil {
 		return nil, err
 	}
-	src := &source{api: s.S3, bucket: bucket, key: key, size: size}
+	idle := s.IdleTimeout
+	if idle <= 0 {
+		idle = DefaultIdleTimeout
+	}
+	src := &source{api: s.S3, bucket: bucket, key: key, size: size, idle: idle}
 	if size >= 0 {
 		return src, nil
 	}
-	out, err := s.S3.GetObject(ctx, &s3.GetObjectInput{Bucket: &bucket, Key: &key, Range: aws.String(byteRange(0, FirstGetBytes))})
+	var (
+		out *s3.GetObjectOutput
+		dog *watchdog
+		err error
+	)
+	for tries := 0; ; tries++ {
+		dog = newWatchdog(ctx, idle)
+		out, err = s.S3.GetObject(dog.ctx, &s3.GetObjectInput{Bucket: &bucket, Key: &key, Range: aws.String(byteRange(0, FirstGetBytes))})
+		dog.disarm()
+		if err == nil {
+			break
+		}
+		dog.stop()
+		if stall := dog.stalled(); stall != nil && ctx.Err() == nil {
+			if tries < MaxResumes {
+				continue
+			}
+			err = fmt.Errorf("no answer after %d tries: %w", tries+1, stall)
+			return nil, &job.S3UnavailableError{Bucket: bucket, Key: key, Err: err}
+		}
+		break
+	}
 	if err != nil {
 		if isInvalidRange(err) {
 			// The only range an object cannot satisfy from byte 0 is
@@ -66,11 +97,12 @@ func (s *Store) Open(ctx context.Context, bucket, key string, size int64) (job.S
 		src.size = *out.ContentLength // a server that ignores Range sent it all
 	default:
 		out.Body.Close()
+		dog.stop()
 		return nil, &job.S3UnavailableError{Bucket: bucket, Key: key,
 			Err: fmt.Errorf("asked for bytes from 0, got Content-Range %q", aws.ToString(out.ContentRange))}
 	}
 	src.etag = aws.ToString(out.ETag)
-	src.first = out.Body
+	src.first, src.firstDog = out.Body, dog
 	src.firstEnd = src.size
 	if out.ContentRange != nil && out.ContentLength != nil {
 		src.firstEnd = *out.ContentLength
@@ -115,21 +147,28 @@ type source struct {
 	api         API
 	bucket, key string
 	size        int64 // -1: unknown
+	idle        time.Duration
 
 	mu       sync.Mutex
 	etag     string
 	first    io.ReadCloser // Open's first bytes, [0, firstEnd), until a reader takes them
+	firstDog *watchdog     // of first's GET
 	firstEnd int64
 }
 
 func (s *source) Size() int64 { return s.size }
+
+// Pinned reports whether a GET has answered with an ETag: without one,
+// nothing tells two versions of the object apart.
+func (s *source) Pinned() bool { return s.pinned() != "" }
 
 func (s *source) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.first != nil {
 		s.first.Close()
-		s.first = nil
+		s.firstDog.stop()
+		s.first, s.firstDog = nil, nil
 	}
 	return nil
 }
@@ -144,14 +183,15 @@ func (s *source) NewReader(ctx context.Context, off, n int64) (io.ReadCloser, er
 	if s.size >= 0 && (end < 0 || end > s.size) {
 		end = s.size
 	}
-	r := &reader{ctx: ctx, src: s, off: off, end: end, bodyEnd: -1, ranged: off > 0 || n >= 0}
+	r := &reader{ctx: ctx, src: s, start: off, off: off, end: end, bodyEnd: -1, ranged: off > 0 || n >= 0}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	// Open's first bytes go to the first reader from 0 that reads them all,
-	// not to a smaller one (a 4-byte sniff) that would waste the rest.
-	if off == 0 && s.first != nil && (n < 0 || n >= s.firstEnd) {
-		r.body, r.bodyEnd = s.first, s.firstEnd
-		s.first = nil
+	// not to a smaller one (a 4-byte sniff) that would waste the rest; and,
+	// without an ETag to pin the rest to, only if they are all it reads.
+	if off == 0 && s.first != nil && (n < 0 || n >= s.firstEnd) && (s.etag != "" || s.firstEnd >= s.size) {
+		r.body, r.dog, r.bodyEnd = s.first, s.firstDog, s.firstEnd
+		s.first, s.firstDog = nil, nil
 	}
 	return r, nil
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"time"
 )
 
 // WriteError answers with an S3 error document, which the SDK turns into an
@@ -55,6 +56,64 @@ func Stall(n int64) Hook {
 		next.ServeHTTP(&stallWriter{ResponseWriter: w, n: n, done: r.Context().Done()}, r)
 	}
 }
+
+// StallFirst makes the first times GETs stall until the client goes away:
+// after the headers and n bytes of body or, if n < 0, before answering at
+// all. Later requests are served normally, so a client that gives up on a
+// stalled connection and asks again gets its answer.
+func StallFirst(n int64, times int) Hook {
+	var mu sync.Mutex
+	return func(w http.ResponseWriter, r *http.Request, next http.Handler) {
+		mu.Lock()
+		stall := r.Method == http.MethodGet && times > 0
+		if stall {
+			times--
+		}
+		mu.Unlock()
+		switch {
+		case !stall:
+			next.ServeHTTP(w, r)
+		case n < 0:
+			<-r.Context().Done()
+		default:
+			Stall(n)(w, r, next)
+		}
+	}
+}
+
+// Trickle sends every answer's body one byte at a time, every interval,
+// for as long as the client reads: a connection too slow to read a large
+// object in any time, which never stalls.
+func Trickle(interval time.Duration) Hook {
+	return func(w http.ResponseWriter, r *http.Request, next http.Handler) {
+		next.ServeHTTP(&trickleWriter{ResponseWriter: w, interval: interval, done: r.Context().Done()}, r)
+	}
+}
+
+type trickleWriter struct {
+	http.ResponseWriter
+	interval time.Duration
+	done     <-chan struct{}
+}
+
+func (t *trickleWriter) Write(p []byte) (int, error) {
+	rc := http.NewResponseController(t.ResponseWriter)
+	for i := range p {
+		if _, err := t.ResponseWriter.Write(p[i : i+1]); err != nil {
+			return i, err
+		}
+		rc.Flush()
+		select {
+		case <-time.After(t.interval):
+		case <-t.done:
+			return i + 1, http.ErrAbortHandler
+		}
+	}
+	return len(p), nil
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (t *trickleWriter) Unwrap() http.ResponseWriter { return t.ResponseWriter }
 
 // Break returns a ResponseWriter that passes on the headers and the first n
 // bytes of the body, then drops the connection, as a reset would.
@@ -150,3 +209,30 @@ func (s *Server) ChangeOnResume(bucket, key string, n int64, body []byte) Hook {
 		next.ServeHTTP(w, r)
 	}
 }
+
+// NoETag serves requests without an ETag header, as some S3-compatible
+// servers do: nothing then tells two versions of an object apart.
+func NoETag(w http.ResponseWriter, r *http.Request, next http.Handler) {
+	next.ServeHTTP(&noETagWriter{ResponseWriter: w}, r)
+}
+
+type noETagWriter struct {
+	http.ResponseWriter
+	wrote bool // the header
+}
+
+func (n *noETagWriter) WriteHeader(code int) {
+	if !n.wrote { // net/http ignores a second call, and logs it
+		n.wrote = true
+		n.Header().Del("ETag")
+		n.ResponseWriter.WriteHeader(code)
+	}
+}
+
+func (n *noETagWriter) Write(p []byte) (int, error) {
+	n.WriteHeader(http.StatusOK) // unless written: the implicit one
+	return n.ResponseWriter.Write(p)
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (n *noETagWriter) Unwrap() http.ResponseWriter { return n.ResponseWriter }

@@ -46,7 +46,8 @@ type Server struct {
 	mu       sync.Mutex
 	shape    Hook // around every request, if set
 	hooks    map[string]Hook
-	requests map[string]int // by "METHOD bucket/key"
+	requests map[string]int   // by "METHOD bucket/key"
+	served   map[string]int64 // body bytes sent, by "METHOD bucket/key"
 }
 
 // NewServer starts a fake S3 holding the given empty buckets. It is closed
@@ -63,6 +64,7 @@ func NewServer(t testing.TB, buckets ...string) *Server {
 		fake:     gofakes3.New(backend).Server(),
 		hooks:    make(map[string]Hook),
 		requests: make(map[string]int),
+		served:   make(map[string]int64),
 	}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	s.URL = s.srv.URL
@@ -131,10 +133,23 @@ func (s *Server) Requests(method, bucket, key string) int {
 	return s.requests[method+" "+bucket+"/"+key]
 }
 
+// Served returns how many bytes of body the answers to method requests
+// for bucket/key have sent: for GET, the bytes of the object fetched.
+func (s *Server) Served(method, bucket, key string) int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.served[method+" "+bucket+"/"+key]
+}
+
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	// Path-style: /bucket/key. r.URL.Path is already unescaped.
 	bucket, key, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
 	name := bucket + "/" + key
+	w = &countingWriter{ResponseWriter: w, count: func(n int) {
+		s.mu.Lock()
+		s.served[r.Method+" "+name] += int64(n)
+		s.mu.Unlock()
+	}}
 
 	s.mu.Lock()
 	s.requests[r.Method+" "+name]++
@@ -171,3 +186,18 @@ func (s *Server) serveFake(w http.ResponseWriter, r *http.Request) {
 	}
 	s.fake.ServeHTTP(w, r)
 }
+
+// A countingWriter counts the body bytes written through it.
+type countingWriter struct {
+	http.ResponseWriter
+	count func(n int)
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.ResponseWriter.Write(p)
+	c.count(n)
+	return n, err
+}
+
+// Unwrap lets http.ResponseController reach the connection (Flush, Hijack).
+func (c *countingWriter) Unwrap() http.ResponseWriter { return c.ResponseWriter }
