@@ -72,6 +72,7 @@ type memSource struct {
 
 func (m *memSource) Size() int64  { return int64(len(m.data)) }
 func (m *memSource) Close() error { return nil }
+func (m *memSource) Pinned() bool { return true } // an object in memory never changes
 
 func (m *memSource) NewReader(ctx context.Context, off, n int64) (io.ReadCloser, error) {
 	end := int64(len(m.data))
