@@ -40,6 +40,10 @@ type scriptedRun struct {
 	at       int // the step, -1 before the first DescribeExecution
 	redriven bool
 	calls    map[string]int
+	// If set, called at the interruptAt-th DescribeExecution, as Ctrl-C
+	// cancels the command's context.
+	interrupt   func()
+	interruptAt int
 }
 
 // A runStep is what the services answer between two DescribeExecution.
@@ -87,6 +91,9 @@ func (s *scriptedRun) DescribeExecution(ctx context.Context, in *sfn.DescribeExe
 	s.calls["DescribeExecution"]++
 	if aws.ToString(in.ExecutionArn) != testExecution {
 		return nil, &sfntypes.ExecutionDoesNotExist{Message: aws.String("Execution Does Not Exist")}
+	}
+	if s.interrupt != nil && s.calls["DescribeExecution"] == s.interruptAt {
+		s.interrupt()
 	}
 	s.at = min(s.at+1, len(s.steps)-1)
 	st := s.step()
@@ -544,5 +551,36 @@ func TestFollowPace(t *testing.T) {
 	}
 	if !strings.Contains(followHelp, lines) || !strings.Contains(startHelp, lines) {
 		t.Errorf("sumsq follow -h or start -h does not say %q", lines)
+	}
+}
+
+// Interrupted on a terminal, follow takes the bar off the screen before it
+// says that the execution goes on, and exits 130.
+func TestFollowTerminalInterrupted(t *testing.T) {
+	quickPolls(t)
+	master, tty, err := pty.Open()
+	if err != nil {
+		t.Skipf("no pseudo-terminals here: %v", err)
+	}
+	defer master.Close()
+	screenOut := make(chan string, 1)
+	go func() {
+		b, _ := io.ReadAll(master)
+		screenOut <- string(b)
+	}()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	run := newScriptedRun(runningStep(mapRunning("SumObjects", 0, 20, 480, 500)), runningStep(mapRunning("SumObjects", 40, 20, 440, 500)))
+	run.interrupt, run.interruptAt = cancel, 5
+	err = followCommand(ctx, []string{testExecution}, run.connect, tty, tty)
+	status := exitStatus(err, tty)
+	tty.Close()
+	out := <-screenOut
+
+	want := strings.Split(scriptedStdout, "\n")[:2]
+	want = append(want, "sumsq: stopped waiting; the execution goes on: "+strings.TrimPrefix(want[1], "console    "), "sumsq: interrupted")
+	if got := screen(out); status != 130 || strings.Join(got, "\n") != strings.Join(want, "\n") || !strings.Contains(out, "SumObjects |") {
+		t.Errorf("sumsq follow interrupted on a terminal = status %d, screen\n%s\nwant 130, screen\n%s\n(the terminal got %q, a bar in it)",
+			status, strings.Join(got, "\n"), strings.Join(want, "\n"), out)
 	}
 }
