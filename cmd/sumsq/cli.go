@@ -24,9 +24,10 @@ Usage:
 	sumsq run [-c N] [-json] [-summary] [-max-digits N] [-q] [-results-prefix P]
 	          [-profile P] [-region R] [-endpoint-url URL] TARGET...
 	sumsq gen [-n N] [-min N] [-max N] [-digits N] [-several F] [-numbers N] [-seed N] DIR
-	sumsq start [-stack NAME | -state-machine ARN] [-prefix P] [-name N] [-wait] [-json]
+	sumsq start [-stack NAME | -state-machine ARN] [-prefix P] [-name N] [-wait] [-json] [-q]
 	            [-profile P] [-region R] [-endpoint-url URL]
-	sumsq start -redrive EXECUTION_ARN [-wait] [-json] [-profile P] [-endpoint-url URL]
+	sumsq start -redrive EXECUTION_ARN [-wait] [-json] [-q] [-profile P] [-endpoint-url URL]
+	sumsq follow [-json] [-q] [-profile P] [-endpoint-url URL] EXECUTION_ARN
 	sumsq version
 	sumsq help [COMMAND]
 
@@ -35,6 +36,7 @@ Commands:
 	run      sum files, folders, standard input or s3://bucket/prefix
 	gen      write sample files random_1.log ... random_N.log
 	start    start an execution of the deployed state machine, or redrive one
+	follow   show an execution's progress until it ends, then its total
 	version  print the version and the source revision it was built from
 
 Run "sumsq help COMMAND" or "sumsq COMMAND -h" for a command's flags and
@@ -56,6 +58,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdGen(args, stdout, stderr)
 	case "start":
 		return cmdStart(ctx, args, stdout, stderr)
+	case "follow":
+		return cmdFollow(ctx, args, stdout, stderr)
 	case "version":
 		return cmdVersion(args, stdout)
 	case "help", "-h", "-help", "--help":
@@ -68,7 +72,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		case args[0] == "version" || args[0] == "help":
 			fmt.Fprint(stdout, usage)
 			return nil
-		case args[0] != "run" && args[0] != "gen" && args[0] != "start":
+		case args[0] != "run" && args[0] != "gen" && args[0] != "start" && args[0] != "follow":
 			return usageError{fmt.Sprintf("help: unknown command %q; run 'sumsq help'", args[0])}
 		}
 		return run(ctx, []string{args[0], "-h"}, stdin, stdout, stderr) // as COMMAND -h

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -9,24 +10,38 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
 )
 
-// executionAPI is the Step Functions calls start makes; *sfn.Client has
-// them.
+// executionAPI is the Step Functions calls start and follow make;
+// *sfn.Client has them.
 type executionAPI interface {
 	StartExecution(ctx context.Context, in *sfn.StartExecutionInput, optFns ...func(*sfn.Options)) (*sfn.StartExecutionOutput, error)
 	DescribeExecution(ctx context.Context, in *sfn.DescribeExecutionInput, optFns ...func(*sfn.Options)) (*sfn.DescribeExecutionOutput, error)
 	RedriveExecution(ctx context.Context, in *sfn.RedriveExecutionInput, optFns ...func(*sfn.Options)) (*sfn.RedriveExecutionOutput, error)
+	mapRunAPI // for the progress
 }
 
 var _ executionAPI = (*sfn.Client)(nil)
 
-// How follow polls: the first wait, and the longest one it backs off to.
+// How follow polls: the first wait, the longest one it backs off to
+// without progress (-q) and with it, and the longest after throttling.
+//
+// Step Functions throttles its API per account and region with token
+// buckets: DescribeExecution refills 15 tokens a second (10 outside
+// us-east-1, us-west-2 and eu-west-1), DescribeMapRun and ListMapRuns only
+// 1, for every caller of the account, the console included
+// (https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html#service-limits-large-regions).
+// A poll every 5 s makes one DescribeMapRun while a Map Run runs (a
+// ListMapRuns too between Map Runs): a fifth of that refill. A throttled
+// call (after the SDK's own retries) doubles the wait, up to a minute.
 var (
-	pollFirst = time.Second
-	pollMax   = 15 * time.Second
+	pollFirst        = time.Second
+	pollMax          = 15 * time.Second
+	progressPollMax  = 5 * time.Second
+	throttledPollMax = time.Minute
 )
 
 // startExecution starts an execution of machine named name with the input
@@ -88,32 +103,82 @@ func redriveExecution(ctx context.Context, api executionAPI, executionARN string
 }
 
 // follow polls the execution until it has ended, backing off from
-// pollFirst to pollMax between calls, and returns its description. After a
+// pollFirst to pollMax between calls (progressPollMax with progress; up to
+// throttledPollMax when throttled), and returns its description. After a
 // redrive, redrives is the redrive count to wait for: until a description
 // counts it, it may still show the end of the attempt before.
-func follow(ctx context.Context, api executionAPI, executionARN string, redrives int32) (*sfn.DescribeExecutionOutput, error) {
+//
+// With progress (not nil), it also polls the execution's Map Runs (see
+// mapRunWatch), at most every progressPollMax, and shows what it finds.
+// Progress is a view: a failure to read it is noted once and backed off
+// from, and following goes on; DescribeExecution alone says when the
+// execution has ended.
+func follow(ctx context.Context, api executionAPI, executionARN string, redrives int32, progress *followProgress) (*sfn.DescribeExecutionOutput, error) {
+	longest := pollMax
+	var (
+		watch      *mapRunWatch
+		progressAt time.Time     // no Map Run call before: after a failure
+		backoff    time.Duration // the wait after the last failure
+	)
+	if progress != nil {
+		longest, watch = progressPollMax, newMapRunWatch(api, executionARN)
+	}
 	delay := pollFirst
-	for {
-		t := time.NewTimer(delay)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return nil, ctx.Err()
-		case <-t.C:
+	for first := true; ; first = false {
+		if !first {
+			t := time.NewTimer(delay)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return nil, ctx.Err()
+			case <-t.C:
+			}
 		}
 		out, err := api.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: &executionARN})
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil, ctx.Err()
+		switch {
+		case err == nil:
+		case ctx.Err() != nil:
+			return nil, ctx.Err()
+		case throttled(err):
+			delay = min(delay*2, throttledPollMax)
+			continue
+		default:
+			var missing *sfntypes.ExecutionDoesNotExist
+			if errors.As(err, &missing) {
+				return nil, fmt.Errorf("execution %s does not exist: is it in this account and region?", executionARN)
 			}
 			return nil, fmt.Errorf("following execution %s: %w", executionARN, err)
 		}
 		running := out.Status == sfntypes.ExecutionStatusRunning || out.Status == sfntypes.ExecutionStatusPendingRedrive
-		if !running && aws.ToInt32(out.RedriveCount) >= redrives {
+		current := aws.ToInt32(out.RedriveCount) >= redrives
+		if now := time.Now(); watch != nil && current && !now.Before(progressAt) {
+			attempt := aws.ToTime(cmp.Or(out.RedriveDate, out.StartDate))
+			ended, err := watch.poll(ctx, attempt, now)
+			switch {
+			case err == nil:
+				backoff = 0
+			case ctx.Err() != nil:
+				return nil, ctx.Err()
+			default:
+				if !throttled(err) {
+					progress.note(err)
+				}
+				backoff = min(max(2*backoff, 2*delay), throttledPollMax)
+				progressAt = now.Add(backoff)
+			}
+			progress.update(attempt, watch.running(now), ended, now, !running)
+		}
+		if !running && current {
 			return out, nil
 		}
-		delay = min(delay*3/2, pollMax)
+		delay = min(delay*3/2, longest)
 	}
+}
+
+// throttled reports whether err is AWS's answer to too many calls, after
+// the SDK's retries.
+func throttled(err error) bool {
+	return retry.IsErrorThrottles(retry.DefaultThrottles).IsErrorThrottle(err) == aws.TrueTernary
 }
 
 // consoleURL returns the execution's page in the Step Functions console.

@@ -1,15 +1,17 @@
 // Command sumsq computes the exact sum of the squares of the newline-separated
 // integers in files, folders, standard input or S3 prefixes, makes sample
-// data, and starts executions of the deployed state machine.
+// data, and starts executions of the deployed state machine and follows
+// them.
 //
 // Usage:
 //
 //	sumsq run [-c N] [-json] [-summary] [-max-digits N] [-q] [-results-prefix P]
 //	          [-profile P] [-region R] [-endpoint-url URL] TARGET...
 //	sumsq gen [-n N] [-min N] [-max N] [-digits N] [-several F] [-numbers N] [-seed N] DIR
-//	sumsq start [-stack NAME | -state-machine ARN] [-prefix P] [-name N] [-wait] [-json]
+//	sumsq start [-stack NAME | -state-machine ARN] [-prefix P] [-name N] [-wait] [-json] [-q]
 //	            [-profile P] [-region R] [-endpoint-url URL]
-//	sumsq start -redrive EXECUTION_ARN [-wait] [-json] [-profile P] [-endpoint-url URL]
+//	sumsq start -redrive EXECUTION_ARN [-wait] [-json] [-q] [-profile P] [-endpoint-url URL]
+//	sumsq follow [-json] [-q] [-profile P] [-endpoint-url URL] EXECUTION_ARN
 //	sumsq version
 //	sumsq help [COMMAND]
 //

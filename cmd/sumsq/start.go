@@ -20,7 +20,7 @@ import (
 
 const startHelp = `
 Usage: sumsq start [flags]
-       sumsq start -redrive EXECUTION_ARN [-wait] [-json] [-profile P] [-endpoint-url URL]
+       sumsq start -redrive EXECUTION_ARN [-wait] [-json] [-q] [-profile P] [-endpoint-url URL]
 
 Start starts an execution of the deployed state machine with the input
 {"prefix": PREFIX}: it sums every object of the stack's data bucket under
@@ -36,11 +36,14 @@ It is named sumsq-<UTC time>-<random hex> unless -name says otherwise.
 -endpoint-url sends every request to one endpoint (the local twin), as
 AWS_ENDPOINT_URL does.
 
-With -wait, start follows the execution until it ends and prints its total:
-the objects listed, those summed and the numbers in them, the exact sum of
-squares, the objects that failed (the first ones, and where the full list
-is) and, if any, those skipped (the Map's own result files). Interrupting
-the wait leaves the execution running.
+With -wait, start follows the execution until it ends, as sumsq follow
+does, and prints its total: the objects listed, those summed and the
+numbers in them, the exact sum of squares, the objects that failed (the
+first ones, and where the full list is) and, if any, those skipped (the
+Map's own result files). While it runs, standard error shows its progress,
+from its Map Run: a bar on a terminal, a line every 5 seconds otherwise
+(-q: none; see sumsq help follow). Interrupting the wait leaves the
+execution running: sumsq follow EXECUTION_ARN follows it again.
 
 With -redrive, start redrives an execution that failed, timed out or was
 aborted in the last 14 days, instead of starting one, and follows it as
@@ -70,7 +73,7 @@ Examples:
 type startFlags struct {
 	stack, machine, prefix, name string
 	redrive                      string // an execution ARN
-	wait, json                   bool
+	wait, json, quiet            bool
 	aws                          awsFlags // -region is the stack's
 }
 
@@ -134,14 +137,7 @@ func startCommand(ctx context.Context, args []string, connect connector, stdout,
 		}
 		return nil
 	}
-	ended, err := follow(ctx, api, out.ExecutionArn, out.RedriveCount)
-	if err != nil {
-		if ctx.Err() != nil {
-			fmt.Fprintf(stderr, "sumsq: stopped waiting; the execution goes on: %s\n", out.ConsoleURL)
-		}
-		return err
-	}
-	return f.report(stdout, out, ended)
+	return waitFor(ctx, api, out, out.RedriveCount, f.json, f.quiet, stdout, stderr)
 }
 
 // parseStartFlags parses and checks start's command line.
@@ -155,6 +151,7 @@ func parseStartFlags(args []string, stdout io.Writer) (startFlags, error) {
 	fs.StringVar(&f.redrive, "redrive", "", "redrive the execution of this `ARN` that did not succeed, instead of starting one")
 	fs.BoolVar(&f.wait, "wait", false, "wait for the execution to end and print its total")
 	fs.BoolVar(&f.json, "json", false, "print one JSON document: executionArn, consoleUrl and, with -wait, status, total, error, cause")
+	fs.BoolVar(&f.quiet, "q", false, "with -wait, show no progress")
 	f.aws.register(fs, "the AWS `region` of the stack")
 	operands, err := parseFlags(fs, args)
 	if err != nil {
@@ -176,8 +173,8 @@ func parseStartFlags(args []string, stdout io.Writer) (startFlags, error) {
 				return f, usageError{fmt.Sprintf("start: -redrive takes no -%s: the execution's ARN says where it runs, and it keeps its input and name", other)}
 			}
 		}
-		if a, err := arn.Parse(f.redrive); err != nil || a.Service != "states" || !strings.HasPrefix(a.Resource, "execution:") || a.Region == "" {
-			return f, usageError{fmt.Sprintf("start: -redrive %q is not the ARN of an execution (arn:aws:states:REGION:ACCOUNT:execution:MACHINE:NAME)", f.redrive)}
+		if err := checkExecutionARN(f.redrive); err != nil {
+			return f, usageError{"start: -redrive " + err.Error()}
 		}
 		return f, nil
 	case f.machine != "":
@@ -220,8 +217,9 @@ func (f startFlags) resolve(ctx context.Context, connect connector) (arn.ARN, *a
 }
 
 // report prints how an execution ended and, if it succeeded, its total and
-// failures, and returns the error that sets the exit status.
-func (f startFlags) report(w io.Writer, out startOutput, ended *sfn.DescribeExecutionOutput) error {
+// failures, as text or (asJSON) out as JSON, and returns the error that
+// sets the exit status.
+func report(w io.Writer, out startOutput, ended *sfn.DescribeExecutionOutput, asJSON bool) error {
 	out.Status = string(ended.Status)
 	out.Error, out.Cause = aws.ToString(ended.Error), aws.ToString(ended.Cause)
 	var total job.Total
@@ -233,7 +231,7 @@ func (f startFlags) report(w io.Writer, out startOutput, ended *sfn.DescribeExec
 		out.Total = json.RawMessage(raw)
 	}
 	var err error
-	if f.json {
+	if asJSON {
 		err = writeJSON(w, out)
 	} else {
 		err = printEnded(w, ended, total)
@@ -242,7 +240,7 @@ func (f startFlags) report(w io.Writer, out startOutput, ended *sfn.DescribeExec
 	case err != nil:
 		return err
 	case ended.Status != sfntypes.ExecutionStatusSucceeded:
-		if f.json {
+		if asJSON {
 			return fmt.Errorf("execution %s", strings.ToLower(out.Status))
 		}
 		return errFailed // printEnded said why
