@@ -10,6 +10,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
+	"github.com/sumsq/sumsq/internal/excerpt"
 	"github.com/sumsq/sumsq/internal/job"
 )
 
@@ -171,9 +172,5 @@ func notAnEvent(event json.RawMessage) string {
 	if err := json.Unmarshal(event, &v); err != nil {
 		return "not JSON: " + strings.TrimPrefix(err.Error(), "json: ")
 	}
-	s := string(event)
-	if len(s) > 64 {
-		s = s[:64] + "..."
-	}
-	return s + ": " + want
+	return excerpt.Shorten(string(event), 64+len("...")) + ": " + want
 }

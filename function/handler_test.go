@@ -14,6 +14,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/sumsq/sumsq/internal/job"
@@ -218,6 +219,21 @@ func TestHandleInvalidEvent(t *testing.T) {
 				t.Fatalf("Invoke(%s) = %s, %#v; want *job.InvalidEventError containing %q", tt.event, got, err, tt.reason)
 			}
 		})
+	}
+}
+
+// TestHandleInvalidEventShortened: an event that is none of the shapes is
+// quoted in the message cut short, and never in the middle of a character
+// (the message is JSON, where a broken one becomes U+FFFD).
+func TestHandleInvalidEventShortened(t *testing.T) {
+	h := newTestHandler(s3test.NewServer(t, bucket), testConfig(t))
+	for n := 50; n < 70; n++ {
+		event := `{"prefix": "` + strings.Repeat("x", n) + `€€€€€€€€"}`
+		_, err := h.Invoke(context.Background(), []byte(event))
+		e, ok := err.(*job.InvalidEventError)
+		if !ok || !utf8.ValidString(e.Reason) || len(e.Reason) > 200 || !strings.Contains(e.Reason, "...: want {") {
+			t.Fatalf("Invoke(%s) = %#v; want an *job.InvalidEventError quoting the event shortened, in valid UTF-8", event, err)
+		}
 	}
 }
 

@@ -3,6 +3,8 @@ package job
 import (
 	"fmt"
 	"strconv"
+
+	"github.com/sumsq/sumsq/internal/excerpt"
 )
 
 // MaxOutputBytes bounds the JSON of a BatchResult: Step Functions' 256 KiB
@@ -39,7 +41,7 @@ func bound(r *BatchResult) error {
 			return nil
 		}
 		for i := range r.Failed {
-			r.Failed[i].Cause = shortCause(r.Failed[i].Cause, max)
+			r.Failed[i].Cause = excerpt.Shorten(r.Failed[i].Cause, max)
 		}
 	}
 	if size = jsonSize(r); size <= MaxOutputBytes {
@@ -47,11 +49,4 @@ func bound(r *BatchResult) error {
 	}
 	return &InvalidEventError{Reason: fmt.Sprintf("batch too large: its result takes %d bytes, over the %d-byte limit",
 		size, MaxOutputBytes)}
-}
-
-func shortCause(s string, max int) string {
-	if max == 0 {
-		return ""
-	}
-	return shorten(s, max)
 }

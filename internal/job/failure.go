@@ -2,7 +2,8 @@ package job
 
 import (
 	"strings"
-	"unicode/utf8"
+
+	"github.com/sumsq/sumsq/internal/excerpt"
 )
 
 // NewFailure records that the object key in bucket failed with err. Error
@@ -13,17 +14,5 @@ import (
 // MaxOutputBytes.
 func NewFailure(bucket, key string, err error) Failure {
 	cause := strings.TrimPrefix(err.Error(), location(bucket, key))
-	return Failure{Bucket: bucket, Key: key, Error: ErrorType(err), Cause: shorten(cause, MaxCauseBytes)}
-}
-
-// truncate returns the longest prefix of s with at most n bytes that does
-// not split a UTF-8 sequence.
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
+	return Failure{Bucket: bucket, Key: key, Error: ErrorType(err), Cause: excerpt.Shorten(cause, MaxCauseBytes)}
 }

@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"io"
 	"os"
+
+	"github.com/sumsq/sumsq/internal/excerpt"
 )
 
 // Bounds on the failures a Total lists, so that its JSON stays under Step
@@ -48,11 +50,11 @@ type FailureList struct {
 // Add counts f and keeps it. An error writing the file is kept for All.
 func (l *FailureList) Add(f Failure) {
 	l.n++
-	f.Error = shorten(f.Error, maxErrorNameBytes)
-	f.Cause = shorten(f.Cause, MaxCauseBytes)
+	f.Error = excerpt.Shorten(f.Error, maxErrorNameBytes)
+	f.Cause = excerpt.Shorten(f.Cause, MaxCauseBytes)
 	if !l.closed {
 		short := f
-		short.Cause = shorten(f.Cause, MaxListedCauseBytes)
+		short.Cause = excerpt.Shorten(f.Cause, MaxListedCauseBytes)
 		size := jsonSize(&short) + 1 // and a comma
 		if len(l.listed) < MaxListedFailures && l.listedBytes+size <= MaxListedFailuresBytes {
 			l.listed = append(l.listed, short)
@@ -132,16 +134,3 @@ type emptyReader struct{}
 
 func (*emptyReader) Read([]byte) (int, error)       { return 0, io.EOF }
 func (*emptyReader) Seek(int64, int) (int64, error) { return 0, nil }
-
-// shorten returns s if it has at most n bytes, or else a prefix of s
-// ending in "..." of at most n bytes, cut at a rune boundary.
-func shorten(s string, n int) string {
-	const dots = "..."
-	if len(s) <= n {
-		return s
-	}
-	if n < len(dots) {
-		return ""
-	}
-	return truncate(s, n-len(dots)) + dots
-}

@@ -10,6 +10,8 @@ import (
 	"path"
 	"slices"
 	"strings"
+
+	"github.com/sumsq/sumsq/internal/excerpt"
 )
 
 // A Distributed Map with a ResultWriter writes, under its prefix, a
@@ -143,7 +145,7 @@ func (s *Summer) readManifest(ctx context.Context, bucket, key string) (mapRunAr
 			strings.Join(missing, ", "))}
 	}
 	if *m.DestinationBucket != bucket {
-		return "", nil, &InvalidResultsError{Key: key, Reason: fmt.Sprintf("manifest names bucket %s, not %s", quote(*m.DestinationBucket), quote(bucket))}
+		return "", nil, &InvalidResultsError{Key: key, Reason: fmt.Sprintf("manifest names bucket %s, not %s", excerpt.Quote(*m.DestinationBucket), excerpt.Quote(bucket))}
 	}
 	dir, _ := path.Split(key)
 	statuses := slices.Collect(func(yield func(string) bool) {
@@ -164,7 +166,7 @@ func (s *Summer) readManifest(ctx context.Context, bucket, key string) (mapRunAr
 		var group []resultFile
 		raw := bytes.TrimSpace(m.ResultFiles[status])
 		if len(raw) == 0 || raw[0] != '[' {
-			return "", nil, &InvalidResultsError{Key: key, Reason: fmt.Sprintf("manifest: ResultFiles.%s is %s, not a list of files", status, shorten(string(raw), 40))}
+			return "", nil, &InvalidResultsError{Key: key, Reason: fmt.Sprintf("manifest: ResultFiles.%s is %s, not a list of files", status, excerpt.Shorten(string(raw), 40))}
 		}
 		if err := json.Unmarshal(raw, &group); err != nil {
 			return "", nil, &InvalidResultsError{Key: key, Reason: fmt.Sprintf("manifest: ResultFiles.%s: %v", status, err)}
@@ -175,9 +177,9 @@ func (s *Summer) readManifest(ctx context.Context, bucket, key string) (mapRunAr
 			case f.Key == "":
 				return "", nil, &InvalidResultsError{Key: key, Reason: where + " has no Key"}
 			case !strings.HasPrefix(f.Key, dir) || strings.Contains(f.Key[len(dir):], "/") || f.Key == key:
-				return "", nil, &InvalidResultsError{Key: key, Reason: fmt.Sprintf("%s: %s is not a result file of this run, in %s", where, quote(f.Key), quote(dir))}
+				return "", nil, &InvalidResultsError{Key: key, Reason: fmt.Sprintf("%s: %s is not a result file of this run, in %s", where, excerpt.Quote(f.Key), excerpt.Quote(dir))}
 			case seen[f.Key] != "":
-				return "", nil, &InvalidResultsError{Key: key, Reason: fmt.Sprintf("%s: %s is listed twice (also under %s): its results would count twice", where, quote(f.Key), seen[f.Key])}
+				return "", nil, &InvalidResultsError{Key: key, Reason: fmt.Sprintf("%s: %s is listed twice (also under %s): its results would count twice", where, excerpt.Quote(f.Key), seen[f.Key])}
 			case f.Size != nil && *f.Size < 0:
 				return "", nil, &InvalidResultsError{Key: key, Reason: fmt.Sprintf("%s: negative Size %d", where, *f.Size)}
 			}

@@ -3,6 +3,8 @@ package job
 import (
 	"fmt"
 	"strings"
+
+	"github.com/sumsq/sumsq/internal/excerpt"
 )
 
 // MaxKeyBytes is the longest object key S3 allows, in bytes.
@@ -22,16 +24,16 @@ func BucketName(s string) (string, error) {
 	if rest, ok := strings.CutPrefix(s, "arn:"); ok {
 		partition, rest, _ := strings.Cut(rest, ":")
 		if !validPartition(partition) {
-			return "", &InvalidEventError{Reason: fmt.Sprintf("bucket ARN %s: bad partition %s", quote(s), quote(partition))}
+			return "", &InvalidEventError{Reason: fmt.Sprintf("bucket ARN %s: bad partition %s", excerpt.Quote(s), excerpt.Quote(partition))}
 		}
 		name, ok = strings.CutPrefix(rest, "s3:::")
 		if !ok {
 			return "", &InvalidEventError{Reason: fmt.Sprintf(
-				"bucket ARN %s: want arn:%s:s3:::BUCKET (no region, account or access point)", quote(s), partition)}
+				"bucket ARN %s: want arn:%s:s3:::BUCKET (no region, account or access point)", excerpt.Quote(s), partition)}
 		}
 	}
 	if reason := checkBucketName(name); reason != "" {
-		return "", &InvalidEventError{Reason: fmt.Sprintf("bucket %s: %s", quote(s), reason)}
+		return "", &InvalidEventError{Reason: fmt.Sprintf("bucket %s: %s", excerpt.Quote(s), reason)}
 	}
 	return name, nil
 }
@@ -83,7 +85,7 @@ func (s *Summer) check(o Object) (string, error) {
 	}
 	switch {
 	case s.Bucket != "" && bucket != s.Bucket:
-		return "", &InvalidEventError{Reason: fmt.Sprintf("bucket %s: this function reads only bucket %s", quote(bucket), quote(s.Bucket))}
+		return "", &InvalidEventError{Reason: fmt.Sprintf("bucket %s: this function reads only bucket %s", excerpt.Quote(bucket), excerpt.Quote(s.Bucket))}
 	case o.Key == "":
 		return "", &InvalidEventError{Reason: `missing or empty "key"`}
 	case bucket != "" && len(o.Key) > MaxKeyBytes:
@@ -92,14 +94,4 @@ func (s *Summer) check(o Object) (string, error) {
 		return "", &InvalidEventError{Reason: fmt.Sprintf(`"size" %d is negative`, *o.Size)}
 	}
 	return bucket, nil
-}
-
-// quote quotes s for a message, cut to a bounded length: an event's fields
-// may be of any size.
-func quote(s string) string {
-	const max = 64
-	if len(s) <= max {
-		return fmt.Sprintf("%q", s)
-	}
-	return fmt.Sprintf("%q...", truncate(s, max))
 }

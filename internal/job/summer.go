@@ -8,6 +8,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/sumsq/sumsq/internal/excerpt"
 	"github.com/sumsq/sumsq/internal/sumsq"
 )
 
@@ -120,7 +121,7 @@ func (s *Summer) object(ctx context.Context, o Object) (string, sumsq.Result, er
 	}
 	if s.ResultsPrefix != "" && strings.HasPrefix(o.Key, s.ResultsPrefix) {
 		return "", sumsq.Result{}, &InvalidEventError{Reason: fmt.Sprintf("key %s is under %s, where the Map writes its results, not data",
-			quote(o.Key), quote(s.ResultsPrefix))}
+			excerpt.Quote(o.Key), excerpt.Quote(s.ResultsPrefix))}
 	}
 	r, err := s.sum(ctx, bucket, o, newStreams(s.rangeConcurrency(), s.Memory), newProgress())
 	return bucket, r, err

@@ -13,6 +13,8 @@ import (
 	"path"
 	"strconv"
 	"strings"
+
+	"github.com/sumsq/sumsq/internal/excerpt"
 )
 
 // FailuresFileName is the name of the object, next to the manifest, that
@@ -152,12 +154,12 @@ func (s *Summer) checkTotal(e TotalEvent) (bucket, key string, err error) {
 	dir, _ := path.Split(d.Key)
 	switch {
 	case s.Bucket != "" && bucket != s.Bucket:
-		return "", "", &InvalidEventError{Reason: fmt.Sprintf("bucket %s: this function reads only bucket %s", quote(bucket), quote(s.Bucket))}
+		return "", "", &InvalidEventError{Reason: fmt.Sprintf("bucket %s: this function reads only bucket %s", excerpt.Quote(bucket), excerpt.Quote(s.Bucket))}
 	case len(d.Key) > MaxKeyBytes:
 		return "", "", &InvalidEventError{Reason: fmt.Sprintf("key of %d bytes: S3 keys have at most %d", len(d.Key), MaxKeyBytes)}
 	case s.ResultsPrefix == "" || !strings.HasPrefix(dir, s.ResultsPrefix) || len(dir) == len(s.ResultsPrefix):
 		return "", "", &InvalidEventError{Reason: fmt.Sprintf("manifest %s is not in a run's directory under the results prefix %s",
-			quote(d.Key), quote(s.ResultsPrefix))}
+			excerpt.Quote(d.Key), excerpt.Quote(s.ResultsPrefix))}
 	case e.MapRunArn == "":
 		return "", "", &InvalidEventError{Reason: "MapRunArn is required: the Map Run whose results these are"}
 	case e.ItemCounts == nil || e.ItemCounts.Total == nil:
@@ -335,11 +337,11 @@ type maxSumDigits struct{ maxDigits int }
 // of a Total's sum.
 func (m *maxSumDigits) parse(s string, count int64) (*big.Int, error) {
 	if s == "" || strings.TrimLeft(s, "0123456789") != "" {
-		return nil, fmt.Errorf("sumOfSquares %q is not a non-negative decimal integer", shorten(s, 40))
+		return nil, fmt.Errorf("sumOfSquares %q is not a non-negative decimal integer", excerpt.Shorten(s, 40))
 	}
 	digits := strings.TrimLeft(s, "0")
 	if count == 0 && digits != "" {
-		return nil, fmt.Errorf("sumOfSquares %q of no numbers", shorten(s, 40))
+		return nil, fmt.Errorf("sumOfSquares %q of no numbers", excerpt.Shorten(s, 40))
 	}
 	if len(digits) > 2*m.maxDigits+len(strconv.FormatInt(count, 10)) {
 		return nil, fmt.Errorf("sumOfSquares has %d digits, more than %d squares of %d-digit numbers can have",
