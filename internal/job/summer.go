@@ -144,7 +144,7 @@ func (s *Summer) sum(ctx context.Context, bucket string, o Object, st *streams, 
 	}
 	defer obj.Close()
 	p.size.Store(obj.Size())
-	if size := obj.Size(); size >= s.partSize() && compressedKey(o.Key) == "" {
+	if size := obj.Size(); size >= s.partSize() && codecOfKey(o.Key) == nil {
 		compressed, err := s.compressed(ctx, obj, st, p)
 		if err != nil {
 			return sumsq.Result{}, classify(ctx, err, bucket, o.Key)
@@ -194,13 +194,13 @@ func (s *Summer) compressed(ctx context.Context, obj Source, st *streams, p *pro
 		return false, err
 	}
 	defer h.give()
-	r, err := obj.NewReader(ctx, 0, sniffBytes)
+	r, err := obj.NewReader(ctx, 0, int64(sniffBytes))
 	if err != nil {
 		return false, err
 	}
 	defer r.Close()
-	codec, err := sniff(bufio.NewReaderSize(&guardedReader{r: r, end: -1}, 16))
-	return codec != "", err
+	c, err := sniff(bufio.NewReaderSize(&guardedReader{r: r, end: -1}, sniffBytes))
+	return c != nil, err
 }
 
 // classify turns an error from reading the object key in bucket (from the
