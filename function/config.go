@@ -89,12 +89,12 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	var err error
 	if v := getenv(envBucket); v != "" {
-		if c.Bucket, err = job.BucketName(v); err != nil || c.Bucket != v {
+		if c.Bucket, err = s3store.BucketName(v); err != nil || c.Bucket != v {
 			return config{}, fmt.Errorf("%s=%q: want a bucket name", envBucket, v)
 		}
 	}
 	if v := getenv(envResultsPrefix); v != "" {
-		if !strings.HasSuffix(v, "/") || strings.HasPrefix(v, "/") || len(v) > job.MaxKeyBytes/2 {
+		if !strings.HasSuffix(v, "/") || strings.HasPrefix(v, "/") || len(v) > s3store.MaxKeyBytes/2 {
 			return config{}, fmt.Errorf("%s=%q: want a key prefix ending in /, like results/", envResultsPrefix, v)
 		}
 		c.ResultsPrefix = v

@@ -299,7 +299,7 @@ func TestHandleDeadline(t *testing.T) {
 			defer cancel()
 			got, err := h.Invoke(ctx, readFile(t, filepath.Join("testdata", "object.json")))
 			elapsed := time.Since(start)
-			want := &job.TimeoutError{Bucket: bucket, Key: "today/random_1.log"}
+			want := &job.TimeoutError{Bucket: bucket, Key: "today/random_1.log", Location: "s3://my-bucket/today/random_1.log"}
 			if got != nil || !reflect.DeepEqual(err, want) {
 				t.Fatalf("Invoke = %s, %v; want %v", got, err, want)
 			}

@@ -93,8 +93,10 @@ func (r *runner) localObjects(ctx context.Context, target string) iter.Seq[objec
 		n := 0
 		for item := range filestore.List(ctx, target) {
 			n++
-			o := object{key: item.Path, size: item.Size, err: item.Err}
-			if o.err == nil {
+			o := object{key: item.Path, size: item.Size}
+			if item.Err != nil {
+				o.err = r.local.Classify(ctx, item.Err, "", item.Path)
+			} else {
 				// The file's size is the bar's; the Summer stats the file
 				// itself when it opens it, so that a file whose stat says 0
 				// bytes but has some (/proc/cpuinfo) is read.

@@ -13,7 +13,7 @@ import (
 type Item struct {
 	Path string
 	Size int64 // -1 for a stream (standard input, a pipe, a device)
-	Err  error // the job's error type: the path could not be listed
+	Err  error // the path could not be listed: a kind of job.Storage's failures
 }
 
 // List lists the files of a path named on a command line: the file itself

@@ -254,9 +254,8 @@ func TestOpenStorageErrors(t *testing.T) {
 	st := newMemStorage()
 	d := &inventory.Destination{Storage: st, Bucket: destBucket}
 	_, err := d.Open(t.Context(), manifestKey)
-	var nf *job.ObjectNotFoundError
-	if !errors.As(err, &nf) || nf.Key != manifestKey {
-		t.Errorf("Open of a missing manifest = %v; want a *job.ObjectNotFoundError", err)
+	if !errors.Is(err, job.ErrNotFound) {
+		t.Errorf("Open of a missing manifest = %v; want a job.ErrNotFound", err)
 	}
 	if want := "inventory manifest: s3://example-reports/" + manifestKey + ": object not found"; err == nil || err.Error() != want {
 		t.Errorf("Open of a missing manifest = %v; want %s", err, want)

@@ -74,19 +74,18 @@ func (r *Report) readFile(ctx context.Context, f File, yield func(Row, error) bo
 	name := r.dest.name(f.Key)
 	src, err := r.dest.Storage.Open(ctx, r.dest.Bucket, name, -1)
 	if err != nil {
-		return fmt.Errorf("inventory data file: %w", err)
+		return r.dest.storageError("inventory data file", name, err)
 	}
 	defer src.Close()
 	rc, err := src.NewReader(ctx, 0, -1)
 	if err != nil {
-		return fmt.Errorf("inventory data file: %w", err)
+		return r.dest.storageError("inventory data file", name, err)
 	}
 	defer rc.Close()
 
 	cr := &checkedReader{r: rc, md5: md5.New(), size: f.Size, sum: f.MD5Checksum}
 	bad := func(line int, format string, args ...any) error {
-		return &Error{Bucket: r.dest.Bucket, Key: name, Line: line,
-			Err: fmt.Errorf("%w: "+format, append([]any{ErrData}, args...)...)}
+		return r.dest.error(name, line, fmt.Errorf("%w: "+format, append([]any{ErrData}, args...)...))
 	}
 	// failed explains an error of gzip or of the CSV reader: the Storage's
 	// error, if reading failed; the size or checksum, if the file is not
@@ -97,7 +96,7 @@ func (r *Report) readFile(ctx context.Context, f File, yield func(Row, error) bo
 		}
 		switch {
 		case cr.err != nil:
-			return fmt.Errorf("inventory data file: %w", cr.err)
+			return r.dest.storageError("inventory data file", name, cr.err)
 		case cr.bad != "":
 			return bad(0, "%s", cr.bad)
 		case err == io.ErrUnexpectedEOF:

@@ -289,7 +289,8 @@ func TestRowsDataErrors(t *testing.T) {
 // TestRowsStorageErrors checks that the Storage's errors, reading a data
 // file, come back for the caller to classify.
 func TestRowsStorageErrors(t *testing.T) {
-	unavailable := &job.S3UnavailableError{Bucket: destBucket, Key: dataFileKey(0), Err: errors.New("connection reset")}
+	unavailable := &job.StorageError{Kind: job.ErrUnavailable, Err: errors.New("connection reset")}
+	at := "inventory data file: s3://" + destBucket + "/" + dataFileKey(0) + ": "
 	tests := []struct {
 		name  string
 		setup func(*memStorage)
@@ -297,7 +298,7 @@ func TestRowsStorageErrors(t *testing.T) {
 		msg   string
 	}{
 		{"a data file missing", func(st *memStorage) { delete(st.objects, [2]string{destBucket, dataFileKey(1)}) },
-			func(err error) bool { var nf *job.ObjectNotFoundError; return errors.As(err, &nf) },
+			func(err error) bool { return errors.Is(err, job.ErrNotFound) },
 			"inventory data file: s3://example-reports/" + dataFileKey(1) + ": object not found"},
 		{"S3 failing at the start", func(st *memStorage) {
 			st.wrap = func(key string, r io.Reader) io.Reader {
@@ -307,8 +308,8 @@ func TestRowsStorageErrors(t *testing.T) {
 				return iotest.ErrReader(unavailable)
 			}
 		},
-			func(err error) bool { var u *job.S3UnavailableError; return errors.As(err, &u) },
-			"inventory data file: " + unavailable.Error()},
+			func(err error) bool { return errors.Is(err, job.ErrUnavailable) },
+			at + unavailable.Error()},
 		{"S3 failing in the middle", func(st *memStorage) {
 			st.wrap = func(key string, r io.Reader) io.Reader {
 				if key == manifestKey {
@@ -317,8 +318,8 @@ func TestRowsStorageErrors(t *testing.T) {
 				return io.MultiReader(io.LimitReader(r, 30), iotest.ErrReader(unavailable))
 			}
 		},
-			func(err error) bool { var u *job.S3UnavailableError; return errors.As(err, &u) },
-			"inventory data file: " + unavailable.Error()},
+			func(err error) bool { return errors.Is(err, job.ErrUnavailable) },
+			at + unavailable.Error()},
 		{"S3 failing at the end", func(st *memStorage) {
 			st.wrap = func(key string, r io.Reader) io.Reader {
 				if key == manifestKey {
@@ -327,8 +328,8 @@ func TestRowsStorageErrors(t *testing.T) {
 				return io.MultiReader(r, iotest.ErrReader(unavailable))
 			}
 		},
-			func(err error) bool { var u *job.S3UnavailableError; return errors.As(err, &u) },
-			"inventory data file: " + unavailable.Error()},
+			func(err error) bool { return errors.Is(err, job.ErrUnavailable) },
+			at + unavailable.Error()},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -35,10 +35,15 @@ func (s *memStorage) Open(ctx context.Context, bucket, key string, size int64) (
 	data, ok := s.objects[[2]string{bucket, key}]
 	s.mu.Unlock()
 	if !ok {
-		return nil, &job.ObjectNotFoundError{Bucket: bucket, Key: key}
+		return nil, &job.StorageError{Kind: job.ErrNotFound}
 	}
 	return &memSource{s: s, key: key, data: data}, nil
 }
+
+// The names of S3, whose reports these are.
+func (s *memStorage) Bucket(name string) (string, error) { return name, nil }
+func (s *memStorage) CheckKey(string) error              { return nil }
+func (s *memStorage) Location(bucket, key string) string { return "s3://" + bucket + "/" + key }
 
 func (s *memStorage) Put(ctx context.Context, bucket, key string, body io.ReadSeeker, size int64) error {
 	if s.putErr != nil {

@@ -104,7 +104,7 @@ func (s *Summer) Batch(ctx context.Context, b Batch) (BatchResult, error) {
 				unstarted.Add(1) // never begun: the batch ran out of time
 				return nil
 			case timedOut:
-				err = o.p.timeout(o.bucket, o.Key) // it fails alone
+				err = o.p.timeout(o.bucket, o.Key, s.Storage.Location(o.bucket, o.Key)) // it fails alone
 			case IsTransient(err):
 				return err
 			}

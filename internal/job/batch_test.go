@@ -239,7 +239,7 @@ func TestBatchTransient(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	got, err := (&job.Summer{Storage: s3store.New(srv.Client()), Concurrency: 2}).Batch(ctx, b)
-	if want := (&job.S3UnavailableError{Bucket: dataBucket, Key: "k5"}); !reflect.DeepEqual(got, job.BatchResult{}) || !sameError(err, want) {
+	if want := (&job.S3UnavailableError{Bucket: dataBucket, Key: "k5", Location: "s3://my-bucket/k5"}); !reflect.DeepEqual(got, job.BatchResult{}) || !sameError(err, want) {
 		t.Fatalf("Batch = %+v, %#v; want %#v", got, err, want)
 	}
 }
@@ -396,7 +396,7 @@ func TestBatchStalledBody(t *testing.T) {
 func TestBatchOutputBound(t *testing.T) {
 	longKey := func(i int) string { // 1,024 bytes, S3's longest
 		p := fmt.Sprintf("%04d/", i)
-		return p + strings.Repeat("k", job.MaxKeyBytes-len(p))
+		return p + strings.Repeat("k", s3store.MaxKeyBytes-len(p))
 	}
 	digits := strings.Repeat("9", 4300) // the default digit limit
 	tests := []struct {
@@ -506,7 +506,7 @@ func TestBatchTemplateLimits(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Logf("%d items, %d bytes of input", len(tt.b.Items), inputSize(t, tt.b))
 			// Every object fails, with the longest error name a batch records.
-			s := &job.Summer{Storage: unreadable{}, MaxDigits: job.MaxDigitsLimit}
+			s := &job.Summer{Storage: &unreadable{}, MaxDigits: job.MaxDigitsLimit}
 			got, err := s.Batch(context.Background(), tt.b)
 			if err != nil {
 				t.Fatalf("Batch = %v; want every object named in Failed", err)
@@ -525,10 +525,10 @@ func TestBatchTemplateLimits(t *testing.T) {
 
 // unreadable is a Storage whose every object fails to open, as an archived
 // object does.
-type unreadable struct{}
+type unreadable struct{ s3store.Store }
 
 func (unreadable) Open(ctx context.Context, bucket, key string, size int64) (job.Source, error) {
-	return nil, &job.ObjectUnreadableError{Bucket: bucket, Key: key, Err: errors.New("InvalidObjectState: archived (a very long cause: " + strings.Repeat("x", 400) + ")")}
+	return nil, &job.StorageError{Kind: job.ErrUnreadable, Err: errors.New("InvalidObjectState: archived (a very long cause: " + strings.Repeat("x", 400) + ")")}
 }
 
 func (unreadable) Put(context.Context, string, string, io.ReadSeeker, int64) error {

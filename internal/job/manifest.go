@@ -213,18 +213,18 @@ func statusRank(s string) int {
 func (s *Summer) read(ctx context.Context, bucket, key string, size int64, fn func(io.Reader) error) error {
 	obj, err := s.Storage.Open(ctx, bucket, key, size)
 	if err != nil {
-		return resultsError(ctx, err, bucket, key)
+		return s.resultsError(ctx, err, bucket, key)
 	}
 	defer obj.Close()
 	r, err := obj.NewReader(ctx, 0, -1)
 	if err != nil {
-		return resultsError(ctx, err, bucket, key)
+		return s.resultsError(ctx, err, bucket, key)
 	}
 	defer r.Close()
 	sr := &stickyReader{r: r}
 	if err := fn(sr); err != nil {
 		if sr.err != nil {
-			return resultsError(ctx, sr.err, bucket, key)
+			return s.resultsError(ctx, sr.err, bucket, key)
 		}
 		var ir *InvalidResultsError
 		if errors.As(err, &ir) {
@@ -251,8 +251,8 @@ func (s *stickyReader) Read(p []byte) (int, error) {
 }
 
 // resultsError classifies a failure to read a result file or the manifest.
-func resultsError(ctx context.Context, err error, bucket, key string) error {
-	err = classify(ctx, err, bucket, key)
+func (s *Summer) resultsError(ctx context.Context, err error, bucket, key string) error {
+	err = s.Classify(ctx, err, bucket, key)
 	var nf *ObjectNotFoundError
 	if errors.As(err, &nf) {
 		return &InvalidResultsError{Key: key, Reason: "not found in bucket " + bucket}

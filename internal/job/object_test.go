@@ -110,7 +110,7 @@ func TestObjectInvalidEvent(t *testing.T) {
 		reason string // in the message
 	}{
 		{"no key", job.Object{Bucket: dataBucket}, `missing or empty "key"`},
-		{"no bucket", job.Object{Key: "k"}, "no bucket"},
+		{"no bucket", job.Object{Key: "k"}, "empty bucket name"},
 		{"bad ARN", job.Object{Bucket: "arn:aws:s3:eu-west-1::my-bucket", Key: "k"}, "want arn:aws:s3:::BUCKET"},
 		{"negative size", job.Object{Bucket: dataBucket, Key: "k", Size: int64p(-1)}, `"size" -1 is negative`},
 		{"key too long", job.Object{Bucket: dataBucket, Key: strings.Repeat("k", 1025)}, "key of 1025 bytes"},
@@ -151,22 +151,22 @@ func TestObjectErrors(t *testing.T) {
 		gets int
 	}{
 		{"missing object", job.Object{Bucket: dataBucket, Key: "missing"},
-			&job.ObjectNotFoundError{Bucket: dataBucket, Key: "missing"}, 1},
+			&job.ObjectNotFoundError{Bucket: dataBucket, Key: "missing", Location: "s3://my-bucket/missing"}, 1},
 		{"missing bucket", job.Object{Bucket: "arn:aws:s3:::no-such-bucket", Key: "k"},
-			&job.ObjectNotFoundError{Bucket: "no-such-bucket", Key: "k"}, 1},
+			&job.ObjectNotFoundError{Bucket: "no-such-bucket", Key: "k", Location: "s3://no-such-bucket/k"}, 1},
 		{"bad content", job.Object{Bucket: dataBucket, Key: "bad"},
-			&job.InvalidContentError{Bucket: dataBucket, Key: "bad",
+			&job.InvalidContentError{Bucket: dataBucket, Key: "bad", Location: "s3://my-bucket/bad",
 				Err: &sumsq.Error{Line: 2, Offset: 2, Excerpt: "x1 ", Err: sumsq.ErrSyntax}}, 1},
 		{"access denied", job.Object{Bucket: dataBucket, Key: "denied"},
-			&job.AccessDeniedError{Bucket: dataBucket, Key: "denied"}, 1},
+			&job.AccessDeniedError{Bucket: dataBucket, Key: "denied", Location: "s3://my-bucket/denied"}, 1},
 		{"archived object", job.Object{Bucket: dataBucket, Key: "glacier"},
-			&job.ObjectUnreadableError{Bucket: dataBucket, Key: "glacier"}, 1},
+			&job.ObjectUnreadableError{Bucket: dataBucket, Key: "glacier", Location: "s3://my-bucket/glacier"}, 1},
 		{"503 after the SDK's retries", job.Object{Bucket: dataBucket, Key: "slow-down"},
-			&job.S3UnavailableError{Bucket: dataBucket, Key: "slow-down"}, s3test.MaxAttempts},
+			&job.S3UnavailableError{Bucket: dataBucket, Key: "slow-down", Location: "s3://my-bucket/slow-down"}, s3test.MaxAttempts},
 		{"500 after the SDK's retries", job.Object{Bucket: dataBucket, Key: "internal"},
-			&job.S3UnavailableError{Bucket: dataBucket, Key: "internal"}, s3test.MaxAttempts},
+			&job.S3UnavailableError{Bucket: dataBucket, Key: "internal", Location: "s3://my-bucket/internal"}, s3test.MaxAttempts},
 		{"unexpected client error", job.Object{Bucket: dataBucket, Key: "teapot"},
-			&job.ObjectUnreadableError{Bucket: dataBucket, Key: "teapot"}, 1},
+			&job.ObjectUnreadableError{Bucket: dataBucket, Key: "teapot", Location: "s3://my-bucket/teapot"}, 1},
 	}
 	s := testSummer(srv)
 	for _, tt := range tests {
@@ -175,7 +175,7 @@ func TestObjectErrors(t *testing.T) {
 			if got != (job.ObjectResult{}) || !sameError(err, tt.want) {
 				t.Fatalf("Object(%+v) = %+v, %#v; want %#v", tt.in, got, err, tt.want)
 			}
-			bucket, _ := job.BucketName(tt.in.Bucket)
+			bucket, _ := s3store.BucketName(tt.in.Bucket)
 			if gets := srv.Requests(http.MethodGet, bucket, tt.in.Key); gets != tt.gets {
 				t.Errorf("Object(%+v): %d GET requests; want %d", tt.in, gets, tt.gets)
 			}
@@ -192,9 +192,9 @@ func TestObjectErrors(t *testing.T) {
 	})
 }
 
-// sameError reports whether got has want's type and want's Bucket and Key,
-// and for an *InvalidContentError the same *sumsq.Error. Wrapped S3 errors
-// are the SDK's and not compared.
+// sameError reports whether got has want's type and want's Bucket, Key and
+// Location, and for an *InvalidContentError the same *sumsq.Error. Wrapped
+// S3 errors are the SDK's and not compared.
 func sameError(got, want error) bool {
 	if reflect.TypeOf(got) != reflect.TypeOf(want) {
 		return false
@@ -202,16 +202,16 @@ func sameError(got, want error) bool {
 	switch w := want.(type) {
 	case *job.InvalidContentError:
 		g := got.(*job.InvalidContentError)
-		return g.Bucket == w.Bucket && g.Key == w.Key && reflect.DeepEqual(g.Err, w.Err)
+		return g.Bucket == w.Bucket && g.Key == w.Key && g.Location == w.Location && reflect.DeepEqual(g.Err, w.Err)
 	case *job.AccessDeniedError:
 		g := got.(*job.AccessDeniedError)
-		return g.Bucket == w.Bucket && g.Key == w.Key && g.Err != nil
+		return g.Bucket == w.Bucket && g.Key == w.Key && g.Location == w.Location && g.Err != nil
 	case *job.S3UnavailableError:
 		g := got.(*job.S3UnavailableError)
-		return g.Bucket == w.Bucket && g.Key == w.Key && g.Err != nil
+		return g.Bucket == w.Bucket && g.Key == w.Key && g.Location == w.Location && g.Err != nil
 	case *job.ObjectUnreadableError:
 		g := got.(*job.ObjectUnreadableError)
-		return g.Bucket == w.Bucket && g.Key == w.Key && g.Err != nil
+		return g.Bucket == w.Bucket && g.Key == w.Key && g.Location == w.Location && g.Err != nil
 	}
 	return reflect.DeepEqual(got, want)
 }
@@ -245,7 +245,7 @@ func TestObjectChanged(t *testing.T) {
 	srv.Put(t, dataBucket, "k", []byte(strings.Repeat("12345\n", 10000)))
 	srv.Hook(dataBucket, "k", srv.ChangeOnResume(dataBucket, "k", 1000, []byte("1\n")))
 	got, err := testSummer(srv).Object(context.Background(), job.Object{Bucket: dataBucket, Key: "k"})
-	want := &job.ObjectChangedError{Bucket: dataBucket, Key: "k"}
+	want := &job.ObjectChangedError{Bucket: dataBucket, Key: "k", Location: "s3://my-bucket/k"}
 	if got != (job.ObjectResult{}) || !reflect.DeepEqual(err, want) {
 		t.Fatalf("Object = %+v, %v; want %v", got, err, want)
 	}
@@ -262,7 +262,7 @@ func TestObjectDeadline(t *testing.T) {
 	start := time.Now()
 	got, err := testSummer(srv).Object(ctx, job.Object{Bucket: dataBucket, Key: "k"})
 	elapsed := time.Since(start)
-	want := &job.TimeoutError{Bucket: dataBucket, Key: "k"}
+	want := &job.TimeoutError{Bucket: dataBucket, Key: "k", Location: "s3://my-bucket/k"}
 	if got != (job.ObjectResult{}) || !reflect.DeepEqual(err, want) {
 		t.Fatalf("Object = %+v, %v; want %v", got, err, want)
 	}

@@ -140,7 +140,7 @@ func TestRangesObjectChanged(t *testing.T) {
 	size := int64(len(body))
 	s := &job.Summer{Storage: s3store.New(srv.Client()), PartSize: 6000, RangeConcurrency: 1}
 	_, err := s.Sum(context.Background(), job.Object{Bucket: dataBucket, Key: "k", Size: &size})
-	if want := (&job.ObjectChangedError{Bucket: dataBucket, Key: "k"}); !reflect.DeepEqual(err, want) {
+	if want := (&job.ObjectChangedError{Bucket: dataBucket, Key: "k", Location: "s3://my-bucket/k"}); !reflect.DeepEqual(err, want) {
 		t.Fatalf("Sum of an object replaced between its parts = %v; want %v", err, want)
 	}
 }
@@ -255,7 +255,7 @@ func TestRangesFileChanged(t *testing.T) {
 			}}
 			s := &job.Summer{Storage: storage, PartSize: 6000, RangeConcurrency: 1}
 			_, err := sumWithin(t, s, job.Object{Key: path})
-			if want := (&job.ObjectChangedError{Key: path}); !reflect.DeepEqual(err, want) {
+			if want := (&job.ObjectChangedError{Key: path, Location: path}); !reflect.DeepEqual(err, want) {
 				t.Fatalf("Sum of a file %s while read in parts = %v; want %v", tt.name, err, want)
 			}
 		})
@@ -287,8 +287,11 @@ func (r *brokenReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// sourceStorage opens every key as src.
-type sourceStorage struct{ src job.Source }
+// sourceStorage opens every key as src, a local file's.
+type sourceStorage struct {
+	filestore.Store
+	src job.Source
+}
 
 func (s sourceStorage) Open(context.Context, string, string, int64) (job.Source, error) {
 	return s.src, nil
@@ -337,7 +340,7 @@ func TestUntrustedSource(t *testing.T) {
 		for _, part := range []int64{10000, 1 << 20} { // in parts, and whole
 			t.Run(fmt.Sprintf("%s/part %d", tt.name, part), func(t *testing.T) {
 				src := &brokenSource{size: 100000, read: tt.read}
-				s := &job.Summer{Storage: sourceStorage{src}, PartSize: part, RangeConcurrency: 3}
+				s := &job.Summer{Storage: &sourceStorage{src: src}, PartSize: part, RangeConcurrency: 3}
 				_, err := sumWithin(t, s, job.Object{Key: "k"})
 				if got := job.ErrorType(err); got != tt.want || (tt.is != nil && !errors.Is(err, tt.is)) {
 					t.Fatalf("Sum = %v (%s); want a %s wrapping %v", err, got, tt.want, tt.is)

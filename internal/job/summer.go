@@ -3,7 +3,6 @@ package job
 import (
 	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -140,48 +139,48 @@ func (s *Summer) sum(ctx context.Context, bucket string, o Object, st *streams, 
 	}
 	obj, err := s.Storage.Open(ctx, bucket, o.Key, size)
 	if err != nil {
-		return sumsq.Result{}, classify(ctx, err, bucket, o.Key)
+		return sumsq.Result{}, s.Classify(ctx, err, bucket, o.Key)
 	}
 	defer obj.Close()
 	p.size.Store(obj.Size())
 	if size := obj.Size(); size >= s.partSize() && codecOfKey(o.Key) == nil {
 		compressed, err := s.compressed(ctx, obj, st, p)
 		if err != nil {
-			return sumsq.Result{}, classify(ctx, err, bucket, o.Key)
+			return sumsq.Result{}, s.Classify(ctx, err, bucket, o.Key)
 		}
 		// The sniff made the object's first read: Pinned knows.
 		if !compressed && obj.Pinned() {
 			res, err := s.sumParts(ctx, obj, size, st, p)
 			if err != nil {
-				return sumsq.Result{}, classify(ctx, err, bucket, o.Key)
+				return sumsq.Result{}, s.Classify(ctx, err, bucket, o.Key)
 			}
 			return res, nil
 		}
 	}
 	h, err := st.take(ctx, streamMemory, p)
 	if err != nil {
-		return sumsq.Result{}, classify(ctx, err, bucket, o.Key)
+		return sumsq.Result{}, s.Classify(ctx, err, bucket, o.Key)
 	}
 	defer h.give()
 	r, err := obj.NewReader(ctx, 0, -1)
 	if err != nil {
-		return sumsq.Result{}, classify(ctx, err, bucket, o.Key)
+		return sumsq.Result{}, s.Classify(ctx, err, bucket, o.Key)
 	}
 	defer r.Close()
 	// Progress counts the bytes stored, compressed or not.
 	window := func(size int64, drop func()) error { return h.grow(ctx, zstdMemory(size), drop) }
 	in, done, err := decompressed(s.watch(&guardedReader{r: r, end: obj.Size()}, p), o.Key, p, window)
 	if err != nil {
-		return sumsq.Result{}, classify(ctx, err, bucket, o.Key)
+		return sumsq.Result{}, s.Classify(ctx, err, bucket, o.Key)
 	}
 	defer done()
 	a := sumsq.Accumulator{MaxDigits: s.MaxDigits}
 	if _, err := a.ReadFrom(in); err != nil {
-		return sumsq.Result{}, classify(ctx, err, bucket, o.Key)
+		return sumsq.Result{}, s.Classify(ctx, err, bucket, o.Key)
 	}
 	res, err := a.Finish()
 	if err != nil {
-		return sumsq.Result{}, classify(ctx, err, bucket, o.Key)
+		return sumsq.Result{}, s.Classify(ctx, err, bucket, o.Key)
 	}
 	return res, nil
 }
@@ -201,41 +200,6 @@ func (s *Summer) compressed(ctx context.Context, obj Source, st *streams, p *pro
 	defer r.Close()
 	c, err := sniff(bufio.NewReaderSize(&guardedReader{r: r, end: -1}, sniffBytes))
 	return c != nil, err
-}
-
-// classify turns an error from reading the object key in bucket (from the
-// storage, from the parser, or from ctx ending) into the exported type Step
-// Functions tells apart, unwrapped.
-func classify(ctx context.Context, err error, bucket, key string) error {
-	var (
-		content *sumsq.Error
-		codec   *contentError
-		short   *shortError
-	)
-	switch {
-	case errors.As(err, &content):
-		return &InvalidContentError{Bucket: bucket, Key: key, Err: content}
-	case errors.As(err, &codec):
-		return &InvalidContentError{Bucket: bucket, Key: key, Err: codec.err}
-	case errors.As(err, &short):
-		return &ObjectChangedError{Bucket: bucket, Key: key}
-	case errors.Is(err, io.ErrNoProgress), errors.Is(err, sumsq.ErrBadReadCount):
-		// The storage's reader is broken: no retry is known to mend it.
-		return &ObjectUnreadableError{Bucket: bucket, Key: key, Err: err}
-	}
-	ce := AsContractError(err)
-	switch ce.(type) {
-	case nil, *S3UnavailableError, *TimeoutError:
-		// Once ctx is done every error is a consequence of it, whatever
-		// its shape (a canceled request, a closed body).
-		if ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
-			return &TimeoutError{Bucket: bucket, Key: key}
-		}
-	}
-	if ce != nil {
-		return ce
-	}
-	return &S3UnavailableError{Bucket: bucket, Key: key, Err: err}
 }
 
 // watch returns r, counting what is read from it in p and reporting it

@@ -40,7 +40,8 @@ const (
 // Error and Cause. Total.Failed lists the first failures within the bounds
 // of failures.go; when it cannot list them all, every failure is written as
 // JSON Lines to FailuresFileName next to the manifest, and
-// FailuresLocation is its s3:// URL. Total.Failed is always a prefix of
+// FailuresLocation says where it is, as the Storage writes it (an s3://
+// URL). Total.Failed is always a prefix of
 // that list.
 //
 // The objects the results account for (summed, failed and skipped) must be
@@ -103,9 +104,9 @@ func (s *Summer) Total(ctx context.Context, e TotalEvent) (Total, error) {
 			return Total{}, err
 		}
 		if err := s.Storage.Put(ctx, bucket, failures, body, size); err != nil {
-			return Total{}, classify(ctx, err, bucket, failures)
+			return Total{}, s.Classify(ctx, err, bucket, failures)
 		}
-		total.FailuresLocation = "s3://" + bucket + "/" + failures
+		total.FailuresLocation = s.Storage.Location(bucket, failures)
 	}
 	if tooMany {
 		err := &TooManyFailuresError{Failed: total.FailedObjects, Objects: objects,
@@ -148,15 +149,15 @@ func (s *Summer) checkTotal(e TotalEvent) (bucket, key string, err error) {
 	if d == nil || d.Bucket == "" || d.Key == "" {
 		return "", "", &InvalidEventError{Reason: "ResultWriterDetails needs a Bucket and a Key"}
 	}
-	if bucket, err = BucketName(d.Bucket); err != nil {
-		return "", "", err
+	if bucket, err = s.Storage.Bucket(d.Bucket); err != nil {
+		return "", "", &InvalidEventError{Reason: err.Error()}
 	}
 	dir, _ := path.Split(d.Key)
 	switch {
 	case s.Bucket != "" && bucket != s.Bucket:
 		return "", "", &InvalidEventError{Reason: fmt.Sprintf("bucket %s: this function reads only bucket %s", excerpt.Quote(bucket), excerpt.Quote(s.Bucket))}
-	case len(d.Key) > MaxKeyBytes:
-		return "", "", &InvalidEventError{Reason: fmt.Sprintf("key of %d bytes: S3 keys have at most %d", len(d.Key), MaxKeyBytes)}
+	case s.Storage.CheckKey(d.Key) != nil:
+		return "", "", &InvalidEventError{Reason: s.Storage.CheckKey(d.Key).Error()}
 	case s.ResultsPrefix == "" || !strings.HasPrefix(dir, s.ResultsPrefix) || len(dir) == len(s.ResultsPrefix):
 		return "", "", &InvalidEventError{Reason: fmt.Sprintf("manifest %s is not in a run's directory under the results prefix %s",
 			excerpt.Quote(d.Key), excerpt.Quote(s.ResultsPrefix))}
@@ -235,7 +236,7 @@ func (s *Summer) addRecord(t *Tally, max *maxSumDigits, raw []byte, status strin
 			t.Skipped++ // as the batch would have: not data
 			continue
 		}
-		t.Failed.Add(Failure{Bucket: failedBucket(o.Bucket), Key: o.Key, Error: name, Cause: cause})
+		t.Failed.Add(Failure{Bucket: s.failedBucket(o.Bucket), Key: o.Key, Error: name, Cause: cause})
 	}
 	return nil
 }
@@ -278,8 +279,8 @@ func inputItems(raw json.RawMessage) ([]Object, error) {
 
 // failedBucket returns the bucket of a failed item as results name it:
 // by its name, or as the item gave it if it names no bucket.
-func failedBucket(b string) string {
-	if name, err := BucketName(b); err == nil {
+func (s *Summer) failedBucket(b string) string {
+	if name, err := s.Storage.Bucket(b); err == nil {
 		return name
 	}
 	return b

@@ -514,7 +514,7 @@ func TestTotalOutputBound(t *testing.T) {
 			}
 			// The manifest's key is as long as S3 allows, and so is the
 			// location's.
-			dir := "results/" + strings.Repeat(tt.keyRune, (job.MaxKeyBytes-len("results//SUCCEEDED_0.json"))/len(tt.keyRune)) + "/"
+			dir := "results/" + strings.Repeat(tt.keyRune, (s3store.MaxKeyBytes-len("results//SUCCEEDED_0.json"))/len(tt.keyRune)) + "/"
 			e := putRun(t, srv, dir+"manifest.json", 151,
 				resultFile{"SUCCEEDED", "SUCCEEDED_0.json", jsonArray(t, records...)},
 				resultFile{"FAILED", "FAILED_0.json", jsonArray(t, failed...)})

@@ -83,6 +83,6 @@ type Total struct {
 	SumOfSquares     string    `json:"sumOfSquares"`
 	FailedObjects    int64     `json:"failedObjects"`
 	Failed           []Failure `json:"failed"`                     // the first MaxListedFailures
-	FailuresLocation string    `json:"failuresLocation,omitempty"` // s3://bucket/key of the full list, when Failed is not all of it
+	FailuresLocation string    `json:"failuresLocation,omitempty"` // where the full list is (s3://bucket/key), when Failed is not all of it
 	SkippedObjects   int64     `json:"skippedObjects,omitempty"`   // the Map's own result files, listed but not read
 }

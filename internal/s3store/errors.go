@@ -1,7 +1,6 @@
 package s3store
 
 import (
-	"context"
 	"errors"
 	"net/http"
 
@@ -94,16 +93,11 @@ func byStatus(status int) kind {
 	return transient // no response at all: the network
 }
 
-// classify turns an error from reading or writing bucket/key into the job's
-// error types. Errors that are already the job's are returned as they are;
-// one that ends with ctx is a *job.TimeoutError.
-func classify(ctx context.Context, err error, bucket, key string) error {
-	if ce := job.AsContractError(err); ce != nil {
-		return ce
-	}
-	if ctx.Err() != nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return &job.TimeoutError{Bucket: bucket, Key: key}
-	}
+// storageError returns err, an error of the SDK, as the job's kind of
+// failure (see job.Storage): by its error code (codes), or by its HTTP
+// status (byStatus), or else unavailable. A not-found error carries no
+// detail: S3's says no more.
+func storageError(err error) error {
 	k := transient
 	var (
 		ae smithy.APIError
@@ -118,13 +112,21 @@ func classify(ctx context.Context, err error, bucket, key string) error {
 	}
 	switch k {
 	case notFound:
-		return &job.ObjectNotFoundError{Bucket: bucket, Key: key}
+		return &job.StorageError{Kind: job.ErrNotFound}
 	case denied:
-		return &job.AccessDeniedError{Bucket: bucket, Key: key, Err: err}
+		return &job.StorageError{Kind: job.ErrDenied, Err: err}
 	case unreadable:
-		return &job.ObjectUnreadableError{Bucket: bucket, Key: key, Err: err}
+		return &job.StorageError{Kind: job.ErrUnreadable, Err: err}
 	case changed:
-		return &job.ObjectChangedError{Bucket: bucket, Key: key}
+		return &job.StorageError{Kind: job.ErrChanged, Err: err}
 	}
-	return &job.S3UnavailableError{Bucket: bucket, Key: key, Err: err}
+	return unavailableErr(err)
 }
+
+// unavailableErr is a failure a retry may mend: throttling, a server error,
+// the network.
+func unavailableErr(err error) error { return &job.StorageError{Kind: job.ErrUnavailable, Err: err} }
+
+// changedErr is a failure of a read whose object is no longer the version it
+// read: a retry reads the new one whole.
+func changedErr(err error) error { return &job.StorageError{Kind: job.ErrChanged, Err: err} }
