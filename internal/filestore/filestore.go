@@ -1,7 +1,8 @@
-// Package filestore is the job's Storage over local files, for the CLI: a
-// key is a path (bucket ""), "-" is standard input, and a regular file is
-// read in ranges with pread, from any number of goroutines. List walks a
-// folder in the order S3 would list it had it been uploaded.
+// Package filestore is the job's Storage and Lister over local files, for
+// the CLI: a key is a path (bucket ""), "-" is standard input, and a
+// regular file is read in ranges with pread, from any number of
+// goroutines. List walks a folder in the order S3 would list it had it
+// been uploaded.
 package filestore
 
 import (

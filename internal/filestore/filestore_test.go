@@ -3,6 +3,7 @@ package filestore_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -206,25 +207,34 @@ func TestList(t *testing.T) {
 	for _, name := range []string{"a.txt", "a/b", "a/c/d", "b", "a-"} {
 		write(t, filepath.Join(dir, name), name)
 	}
+	write(t, filepath.Join(dir, "empty"), "")
 	os.Symlink(filepath.Join(dir, "b"), filepath.Join(dir, "link")) // skipped
+	s := &filestore.Store{}
 	var got []string
-	for item := range filestore.List(context.Background(), dir) {
-		if item.Err != nil {
-			t.Fatal(item.Err)
+	for item, err := range s.List(context.Background(), "", dir) {
+		if err != nil {
+			t.Fatal(err)
 		}
-		rel, _ := filepath.Rel(dir, item.Path)
-		got = append(got, filepath.ToSlash(rel))
+		rel, _ := filepath.Rel(dir, item.Key)
+		got = append(got, fmt.Sprintf("%s %d", filepath.ToSlash(rel), item.Size))
 	}
-	// S3's key order: '-' < '.' < '/'.
-	want := []string{"a-", "a.txt", "a/b", "a/c/d", "b"}
+	// S3's key order: '-' < '.' < '/'. An empty file's size is unknown
+	// (files under /proc say 0 and have content).
+	want := []string{"a- 2", "a.txt 5", "a/b 3", "a/c/d 5", "b 1", "empty -1"}
 	if !slices.Equal(got, want) {
 		t.Errorf("List = %v; want %v", got, want)
 	}
-	var items []filestore.Item
-	for item := range filestore.List(context.Background(), filepath.Join(dir, "missing")) {
-		items = append(items, item)
+	var items []job.Item
+	var errs []error
+	for item, err := range s.List(context.Background(), "", filepath.Join(dir, "missing")) {
+		items, errs = append(items, item), append(errs, err)
 	}
-	if len(items) != 1 || items[0].Path != filepath.Join(dir, "missing") || !errors.Is(items[0].Err, job.ErrNotFound) {
-		t.Errorf("List(missing) = %+v; want one item, not found (job.ErrNotFound)", items)
+	if len(items) != 1 || items[0].Key != filepath.Join(dir, "missing") || !errors.Is(errs[0], job.ErrNotFound) {
+		t.Errorf("List(missing) = %+v, %v; want one item, not found (job.ErrNotFound)", items, errs)
+	}
+	for item, err := range s.List(context.Background(), "bucket", dir) {
+		if item.Key != "" || err == nil {
+			t.Errorf("List of a bucket = %+v, %v; want no item, an error", item, err)
+		}
 	}
 }

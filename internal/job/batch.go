@@ -43,7 +43,7 @@ func (s *Summer) Batch(ctx context.Context, b Batch) (BatchResult, error) {
 	var skipped int64
 	objects := make([]batchObject, 0, len(b.Items))
 	for _, o := range b.Items {
-		if s.ResultsPrefix != "" && strings.HasPrefix(o.Key, s.ResultsPrefix) {
+		if s.IsResult(o.Bucket, o.Key) {
 			skipped++
 			continue
 		}

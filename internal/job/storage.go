@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"iter"
 )
 
 // Storage is what a Summer needs of the place objects live. Package s3store
@@ -73,6 +74,25 @@ type Source interface {
 
 	// Close releases the object; readers must be closed first.
 	Close() error
+}
+
+// A Lister lists objects: a Storage's, or those a report of one names (an
+// S3 Inventory), read through a Storage.
+type Lister interface {
+	// List yields the objects under prefix in bucket in key order, the
+	// order S3 lists them, each with a nil error. An object found that
+	// cannot be listed (a folder that cannot be read) comes with its
+	// error, a kind of failure as a Storage's, and the listing goes on:
+	// what it holds is unknown, and must not be dropped silently. A failure
+	// of the whole listing comes with an Item with no Key and ends it: the
+	// objects after it are unknown.
+	List(ctx context.Context, bucket, prefix string) iter.Seq2[Item, error]
+}
+
+// An Item is an object a listing found.
+type Item struct {
+	Bucket, Key string
+	Size        int64 // -1 when the listing cannot know it before the object's end is read
 }
 
 // The kinds of a Storage's failures.

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/sumsq/sumsq/internal/excerpt"
 	"github.com/sumsq/sumsq/internal/sumsq"
@@ -64,11 +63,11 @@ type Summer struct {
 	// windows (see memory.go). 0 means no bound.
 	Memory int64
 
-	// ResultsPrefix is where the Map writes its result files, "results/"
-	// in the template. A batch skips the objects under it (a run over the
-	// whole bucket lists them), an object event under it is refused, and a
-	// Total reads and writes nothing outside it. Empty: no such prefix, and
-	// Total refuses every run.
+	// ResultsPrefix is where the Map writes its result files in a bucket,
+	// "results/" in the template (see IsResult). A batch skips the objects
+	// under it (a run over the whole bucket lists them), an object event
+	// under it is refused, and a Total reads and writes nothing outside it.
+	// Empty: no such prefix, and Total refuses every run.
 	ResultsPrefix string
 }
 
@@ -118,7 +117,7 @@ func (s *Summer) object(ctx context.Context, o Object) (string, sumsq.Result, er
 	if err != nil {
 		return "", sumsq.Result{}, err
 	}
-	if s.ResultsPrefix != "" && strings.HasPrefix(o.Key, s.ResultsPrefix) {
+	if s.IsResult(bucket, o.Key) {
 		return "", sumsq.Result{}, &InvalidEventError{Reason: fmt.Sprintf("key %s is under %s, where the Map writes its results, not data",
 			excerpt.Quote(o.Key), excerpt.Quote(s.ResultsPrefix))}
 	}

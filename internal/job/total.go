@@ -232,7 +232,7 @@ func (s *Summer) addRecord(t *Tally, max *maxSumDigits, raw []byte, status strin
 		cause = fmt.Sprintf("child execution %s ended with status %s", r.Name, status)
 	}
 	for _, o := range items {
-		if s.ResultsPrefix != "" && strings.HasPrefix(o.Key, s.ResultsPrefix) {
+		if s.IsResult(o.Bucket, o.Key) {
 			t.Skipped++ // as the batch would have: not data
 			continue
 		}

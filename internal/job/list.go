@@ -1,0 +1,33 @@
+package job
+
+import (
+	"context"
+	"iter"
+	"strings"
+)
+
+// List yields the objects l lists under prefix in bucket (see Lister), an
+// object that could not be listed with its error as the contract names it
+// (*ObjectNotFoundError, *AccessDeniedError, ...), where the Storage says
+// it is. A failure of the whole listing comes, as l gave it, with an Item
+// with no Key, and ends it.
+func (s *Summer) List(ctx context.Context, l Lister, bucket, prefix string) iter.Seq2[Item, error] {
+	return func(yield func(Item, error) bool) {
+		for item, err := range l.List(ctx, bucket, prefix) {
+			if err != nil && item.Key != "" {
+				err = s.Classify(ctx, err, item.Bucket, item.Key)
+			}
+			if !yield(item, err) || err != nil && item.Key == "" {
+				return
+			}
+		}
+	}
+}
+
+// IsResult reports whether the object key of bucket is under ResultsPrefix:
+// one of the Map's result files, not data. A storage without buckets (local
+// files) has none: its keys are paths, not keys of the bucket the Map
+// writes to.
+func (s *Summer) IsResult(bucket, key string) bool {
+	return bucket != "" && s.ResultsPrefix != "" && strings.HasPrefix(key, s.ResultsPrefix)
+}
