@@ -51,6 +51,9 @@ type reader struct {
 var errClosed = errors.New("s3store: read after Close")
 
 func (r *reader) Read(p []byte) (int, error) {
+	if r.err == nil && r.ctx.Err() != nil {
+		r.err = r.stopped() // even with Open's first bytes at hand
+	}
 	for r.err == nil {
 		if r.end >= 0 && r.off >= r.end {
 			r.err = io.EOF
@@ -107,7 +110,7 @@ func (r *reader) Read(p []byte) (int, error) {
 func (r *reader) retry(err error) bool {
 	switch {
 	case r.ctx.Err() != nil:
-		r.err = fmt.Errorf("reading %s at byte %d: %w", Location(r.src.bucket, r.src.key), r.off, r.ctx.Err())
+		r.err = r.stopped()
 	case r.resumes == MaxResumes:
 		r.err = unavailableErr(fmt.Errorf("body broke off at byte %d after %d resumes: %w", r.off, r.resumes, err))
 	case r.src.pinned() == "" && r.off > r.start:
@@ -118,6 +121,11 @@ func (r *reader) retry(err error) bool {
 		return true
 	}
 	return false
+}
+
+// stopped is the error of a read that its context's end stopped.
+func (r *reader) stopped() error {
+	return fmt.Errorf("reading %s at byte %d: %w", Location(r.src.bucket, r.src.key), r.off, r.ctx.Err())
 }
 
 func (r *reader) closeBody() {
