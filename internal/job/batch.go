@@ -184,7 +184,7 @@ func (s *Summer) checkBatchSize(objects []batchObject) error {
 	worst := BatchResult{
 		Objects:        n,
 		Count:          math.MaxInt64,
-		SumOfSquares:   strings.Repeat("9", 2*s.maxDigits()+19),
+		SumOfSquares:   strings.Repeat("9", 2*s.DigitLimit()+19),
 		Results:        []ObjectResult{},
 		ResultsOmitted: n,
 		FailedObjects:  n,

@@ -8,15 +8,17 @@ import (
 	"github.com/sumsq/sumsq/internal/excerpt"
 )
 
-// Bounds on the failures a Total lists, so that its JSON stays under Step
-// Functions' 256 KiB payload limit whatever the keys and the failures.
+// Bounds on the failures a run's total lists (maprun.Total's Failed), so
+// that its JSON stays under Step Functions' 256 KiB payload limit whatever
+// the keys and the failures.
 //
 // Total.Failed holds at most MaxListedFailures failures and at most
 // MaxListedFailuresBytes of JSON, their Cause cut to MaxListedCauseBytes
 // and their Error to maxErrorNameBytes. The rest of a Total takes at most
 // 2×MaxDigitsLimit+19 digits of sum, a FailuresLocation of at most 6,213
 // bytes (a 1,024-byte key, every byte escaped) and 147 of names and counts:
-// TestTotalOutputBound checks the sum of the bounds against the limit.
+// maprun's TestTotalOutputBound checks the sum of the bounds against the
+// limit.
 const (
 	MaxListedFailures      = 100
 	MaxListedFailuresBytes = 150 << 10

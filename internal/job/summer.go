@@ -26,9 +26,9 @@ const DefaultResultsPrefix = "results/"
 // twice the digits of its largest number.
 const MaxDigitsLimit = 30000
 
-// A Summer sums the numbers in stored objects: one object, a batch of them,
-// or the total over a Map run's results. Its methods may be called
-// concurrently; it holds no state between calls.
+// A Summer sums the numbers in stored objects: one object, or a batch of
+// them (and, through package maprun, the total over a Map Run's results).
+// Its methods may be called concurrently; it holds no state between calls.
 type Summer struct {
 	Storage Storage
 
@@ -73,11 +73,13 @@ type Summer struct {
 
 // The Summer's settings, defaults applied.
 func (s *Summer) concurrency() int { return orDefault(s.Concurrency, DefaultConcurrency) }
-func (s *Summer) maxDigits() int   { return orDefault(s.MaxDigits, sumsq.DefaultMaxDigits) }
 func (s *Summer) partSize() int64  { return orDefault(s.PartSize, DefaultPartSize) }
 func (s *Summer) rangeConcurrency() int {
 	return orDefault(s.RangeConcurrency, DefaultRangeConcurrency)
 }
+
+// DigitLimit is the digit limit in effect: MaxDigits, or its default.
+func (s *Summer) DigitLimit() int { return orDefault(s.MaxDigits, sumsq.DefaultMaxDigits) }
 
 // orDefault returns v if it is positive, else def: a setting's zero value
 // means its default.

@@ -1,4 +1,4 @@
-package job_test
+package maprun_test
 
 import (
 	"bufio"
@@ -21,6 +21,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/sumsq/sumsq/internal/job"
+	"github.com/sumsq/sumsq/internal/maprun"
 	"github.com/sumsq/sumsq/internal/s3store"
 	"github.com/sumsq/sumsq/internal/s3test"
 	"github.com/sumsq/sumsq/internal/sumsq"
@@ -48,7 +49,7 @@ type resultFile struct {
 // putRun stores the result files in manifestKey's directory in srv, and a manifest
 // listing them, or the one in files, as manifestKey. It returns the event
 // for the total of a Map Run of items items, every failure tolerated.
-func putRun(t *testing.T, srv *s3test.Server, manifestKey string, items int64, files ...resultFile) job.TotalEvent {
+func putRun(t *testing.T, srv *s3test.Server, manifestKey string, items int64, files ...resultFile) maprun.Event {
 	t.Helper()
 	listed := map[string][]map[string]any{"FAILED": {}, "PENDING": {}, "SUCCEEDED": {}}
 	var manifest []byte
@@ -69,10 +70,10 @@ func putRun(t *testing.T, srv *s3test.Server, manifestKey string, items int64, f
 		})
 	}
 	srv.Put(t, resultsBucket, manifestKey, manifest)
-	return job.TotalEvent{
+	return maprun.Event{
 		MapRunArn:                  mapRunArn,
-		ResultWriterDetails:        &job.ResultWriterDetails{Bucket: resultsBucket, Key: manifestKey},
-		ItemCounts:                 &job.ItemCounts{Total: &items},
+		ResultWriterDetails:        &maprun.ResultWriterDetails{Bucket: resultsBucket, Key: manifestKey},
+		ItemCounts:                 &maprun.ItemCounts{Total: &items},
 		ToleratedFailurePercentage: ptr(100),
 	}
 }
@@ -162,7 +163,7 @@ func TestTotalRun(t *testing.T) {
 		{"FAILED", "FAILED_0.json"},
 		{"PENDING", "PENDING_0.json"},
 	} {
-		body, err := os.ReadFile(filepath.Join("testdata", "total", "run", f.name))
+		body, err := os.ReadFile(filepath.Join("testdata", "run", f.name))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -170,10 +171,10 @@ func TestTotalRun(t *testing.T) {
 	}
 	e := putRun(t, srv, manifestKey, 10, files...)
 
-	got, err := newSummer(srv).Total(context.Background(), e)
+	got, err := maprun.Read(context.Background(), newSummer(srv), e)
 
 	s3Cause := `{"errorMessage":"s3://data/today/f.txt: S3 unavailable: api error SlowDown: Please reduce your request rate.","errorType":"S3UnavailableError"}`
-	want := job.Total{
+	want := maprun.Total{
 		Objects:       5, // a, b, c, empty and d
 		Count:         8,
 		SumOfSquares:  "180", // 1+4+9 + 9+16 + 16+25 + 100
@@ -183,15 +184,15 @@ func TestTotalRun(t *testing.T) {
 			{Bucket: "data", Key: "today/e.txt", Error: "S3UnavailableError", Cause: s3Cause},
 			{Bucket: "data", Key: "today/f.txt", Error: "S3UnavailableError", Cause: s3Cause},
 			{Bucket: "data", Key: "today/g.txt", Error: "S3UnavailableError", Cause: s3Cause},
-			{Bucket: "data", Key: "today/h.txt", Error: job.MapItemPending,
+			{Bucket: "data", Key: "today/h.txt", Error: maprun.MapItemPending,
 				Cause: "child execution 00000005-6b1c-4d8e-9f2a-000000000005 ended with status PENDING"},
 		},
 	}
 	if err != nil || !reflect.DeepEqual(got, want) {
 		t.Fatalf("Total = %+v, %v; want %+v, nil", got, err, want)
 	}
-	if n := srv.Requests(http.MethodPut, resultsBucket, runDir+job.FailuresFileName); n != 0 {
-		t.Errorf("PUT %s: %d requests; want none, Failed lists every failure", job.FailuresFileName, n)
+	if n := srv.Requests(http.MethodPut, resultsBucket, runDir+maprun.FailuresFileName); n != 0 {
+		t.Errorf("PUT %s: %d requests; want none, Failed lists every failure", maprun.FailuresFileName, n)
 	}
 }
 
@@ -209,35 +210,35 @@ func TestTotalLayouts(t *testing.T) {
 	tests := []struct {
 		name  string
 		files func(t *testing.T) []resultFile
-		want  job.Total
+		want  maprun.Total
 	}{
 		{
 			// A run of no items: the manifest lists no file (its groups
 			// are empty lists).
 			name:  "no results",
 			files: func(t *testing.T) []resultFile { return nil },
-			want:  job.Total{SumOfSquares: "0", Failed: []job.Failure{}},
+			want:  maprun.Total{SumOfSquares: "0", Failed: []job.Failure{}},
 		},
 		{
 			name: "ResultFiles without groups",
 			files: func(t *testing.T) []resultFile {
 				return []resultFile{{"", "manifest.json", manifestOf(`{}`)}}
 			},
-			want: job.Total{SumOfSquares: "0", Failed: []job.Failure{}},
+			want: maprun.Total{SumOfSquares: "0", Failed: []job.Failure{}},
 		},
 		{
 			name: "ResultFiles of empty lists",
 			files: func(t *testing.T) []resultFile {
 				return []resultFile{{"", "manifest.json", manifestOf(`{"SUCCEEDED": [], "FAILED": [], "PENDING": []}`)}}
 			},
-			want: job.Total{SumOfSquares: "0", Failed: []job.Failure{}},
+			want: maprun.Total{SumOfSquares: "0", Failed: []job.Failure{}},
 		},
 		{
 			name: "empty array",
 			files: func(t *testing.T) []resultFile {
 				return []resultFile{{"SUCCEEDED", "SUCCEEDED_0.json", []byte(" [ ]\n")}}
 			},
-			want: job.Total{SumOfSquares: "0", Failed: []job.Failure{}},
+			want: maprun.Total{SumOfSquares: "0", Failed: []job.Failure{}},
 		},
 		{
 			name: "several SUCCEEDED files",
@@ -250,7 +251,7 @@ func TestTotalLayouts(t *testing.T) {
 						execution(t, "SUCCEEDED", batchOf("d"), out(1, 3, "0014"), "", ""))},
 				}
 			},
-			want: job.Total{Objects: 4, Count: 14, SumOfSquares: "403", FailedObjects: 1, Failed: []job.Failure{bad}},
+			want: maprun.Total{Objects: 4, Count: 14, SumOfSquares: "403", FailedObjects: 1, Failed: []job.Failure{bad}},
 		},
 		{
 			name: "JSONL output type",
@@ -262,7 +263,7 @@ func TestTotalLayouts(t *testing.T) {
 						execution(t, "FAILED", batchOf("e"), nil, "TimeoutError", "stopped"))},
 				}
 			},
-			want: job.Total{Objects: 3, Count: 11, SumOfSquares: "389", FailedObjects: 1,
+			want: maprun.Total{Objects: 3, Count: 11, SumOfSquares: "389", FailedObjects: 1,
 				Failed: []job.Failure{{Bucket: "data", Key: "e", Error: "TimeoutError", Cause: "stopped"}}},
 		},
 		{
@@ -272,7 +273,7 @@ func TestTotalLayouts(t *testing.T) {
 					out(2, 10, "385"), out(1, 2, "13"))},
 				}
 			},
-			want: job.Total{Objects: 3, Count: 12, SumOfSquares: "398", Failed: []job.Failure{}},
+			want: maprun.Total{Objects: 3, Count: 12, SumOfSquares: "398", Failed: []job.Failure{}},
 		},
 		{
 			// The batch would have skipped the Map's own result files: the
@@ -284,7 +285,7 @@ func TestTotalLayouts(t *testing.T) {
 				return []resultFile{{"FAILED", "FAILED_0.json", jsonArray(t,
 					execution(t, "FAILED", b, nil, "TimeoutError", "late"))}}
 			},
-			want: job.Total{SumOfSquares: "0", FailedObjects: 1, SkippedObjects: 1, Failed: []job.Failure{
+			want: maprun.Total{SumOfSquares: "0", FailedObjects: 1, SkippedObjects: 1, Failed: []job.Failure{
 				{Bucket: "data", Key: "a", Error: "TimeoutError", Cause: "late"}}},
 		},
 		{
@@ -293,7 +294,7 @@ func TestTotalLayouts(t *testing.T) {
 				return []resultFile{{"ABORTED", "ABORTED_0.json", jsonArray(t,
 					execution(t, "ABORTED", batchOf("a", "b"), nil, "States.Aborted", ""))}}
 			},
-			want: job.Total{SumOfSquares: "0", FailedObjects: 2, Failed: []job.Failure{
+			want: maprun.Total{SumOfSquares: "0", FailedObjects: 2, Failed: []job.Failure{
 				{Bucket: "data", Key: "a", Error: "States.Aborted", Cause: "child execution exec ended with status ABORTED"},
 				{Bucket: "data", Key: "b", Error: "States.Aborted", Cause: "child execution exec ended with status ABORTED"}}},
 		},
@@ -302,7 +303,7 @@ func TestTotalLayouts(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := s3test.NewServer(t, resultsBucket)
 			e := putRun(t, srv, manifestKey, tt.want.Objects+tt.want.FailedObjects+tt.want.SkippedObjects, tt.files(t)...)
-			got, err := newSummer(srv).Total(context.Background(), e)
+			got, err := maprun.Read(context.Background(), newSummer(srv), e)
 			if err != nil || !reflect.DeepEqual(got, tt.want) {
 				t.Fatalf("Total = %+v, %v; want %+v, nil", got, err, tt.want)
 			}
@@ -350,7 +351,7 @@ func TestTotalLargeSums(t *testing.T) {
 		files = append(files, resultFile{"SUCCEEDED", fmt.Sprintf("SUCCEEDED_%d.json", f), jsonArray(t, records...)})
 	}
 	e := putRun(t, srv, manifestKey, 120, files...)
-	got, err := newSummer(srv).Total(context.Background(), e)
+	got, err := maprun.Read(context.Background(), newSummer(srv), e)
 	if err != nil || got.SumOfSquares != want.String() || got.Objects != 120 || got.Count != count {
 		t.Fatalf("Total = {Objects: %d, Count: %d, %d digits}, %v; want {120, %d, %d digits}, nil",
 			got.Objects, got.Count, len(got.SumOfSquares), err, count, len(want.String()))
@@ -375,7 +376,7 @@ func TestTotalResumesBrokenFile(t *testing.T) {
 	e := putRun(t, srv, manifestKey, 200, resultFile{"SUCCEEDED", "SUCCEEDED_0.json", body})
 	srv.Hook(resultsBucket, runDir+"SUCCEEDED_0.json", s3test.BreakAfter(int64(len(body)/2), 1))
 
-	got, err := newSummer(srv).Total(context.Background(), e)
+	got, err := maprun.Read(context.Background(), newSummer(srv), e)
 	if err != nil || got.SumOfSquares != want.String() || got.Count != 1000 {
 		t.Fatalf("Total = {Count: %d, sum equal: %v}, %v; want {1000, true}, nil",
 			got.Count, got.SumOfSquares == want.String(), err)
@@ -445,8 +446,8 @@ func TestTotalManyFailures(t *testing.T) {
 		resultFile{"SUCCEEDED", "SUCCEEDED_0.json", jsonArray(t, succeeded...)},
 		resultFile{"FAILED", "FAILED_0.json", jsonArray(t, failed...)})
 
-	got, err := newSummer(srv).Total(context.Background(), e)
-	wantLoc := "s3://" + resultsBucket + "/" + runDir + job.FailuresFileName
+	got, err := maprun.Read(context.Background(), newSummer(srv), e)
+	wantLoc := "s3://" + resultsBucket + "/" + runDir + maprun.FailuresFileName
 	if err != nil || got.FailedObjects != 245 || got.Objects != 105 || got.SumOfSquares != "105" || got.FailuresLocation != wantLoc {
 		t.Fatalf("Total = {Objects: %d, SumOfSquares: %s, FailedObjects: %d, FailuresLocation: %q}, %v; want {105, 105, 245, %q}, nil",
 			got.Objects, got.SumOfSquares, got.FailedObjects, got.FailuresLocation, err, wantLoc)
@@ -521,7 +522,7 @@ func TestTotalOutputBound(t *testing.T) {
 
 			s := newSummer(srv)
 			s.MaxDigits = job.MaxDigitsLimit
-			got, err := s.Total(context.Background(), e)
+			got, err := maprun.Read(context.Background(), s, e)
 			if err != nil {
 				t.Fatalf("Total: %v", err)
 			}
@@ -624,7 +625,7 @@ func TestTotalInvalid(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := s3test.NewServer(t, resultsBucket)
 			e := putRun(t, srv, manifestKey, 1, tt.files...)
-			got, err := newSummer(srv).Total(context.Background(), e)
+			got, err := maprun.Read(context.Background(), newSummer(srv), e)
 			var ire *job.InvalidResultsError
 			if !errors.As(err, &ire) || ire.Key != tt.wantKey || !strings.Contains(ire.Reason, tt.reason) {
 				t.Fatalf("Total = %+v, %v; want an InvalidResultsError for %s with %q", got, err, tt.wantKey, tt.reason)
@@ -646,31 +647,31 @@ func TestTotalErrors(t *testing.T) {
 	}
 	tests := []struct {
 		name  string
-		ctx   context.Context       // nil: Background
-		event func(*job.TotalEvent) // changes the run's event
-		hook  s3test.Hook           // on the run's result file
+		ctx   context.Context     // nil: Background
+		event func(*maprun.Event) // changes the run's event
+		hook  s3test.Hook         // on the run's result file
 		check func(error) bool
 		want  string
 	}{
-		{"no ResultWriterDetails", nil, func(e *job.TotalEvent) { e.ResultWriterDetails = nil }, nil,
+		{"no ResultWriterDetails", nil, func(e *maprun.Event) { e.ResultWriterDetails = nil }, nil,
 			invalidEvent("ResultWriterDetails needs a Bucket and a Key"), "InvalidEventError"},
-		{"no Key", nil, func(e *job.TotalEvent) { e.ResultWriterDetails.Key = "" }, nil,
+		{"no Key", nil, func(e *maprun.Event) { e.ResultWriterDetails.Key = "" }, nil,
 			invalidEvent("ResultWriterDetails needs a Bucket and a Key"), "InvalidEventError"},
-		{"no MapRunArn", nil, func(e *job.TotalEvent) { e.MapRunArn = "" }, nil,
+		{"no MapRunArn", nil, func(e *maprun.Event) { e.MapRunArn = "" }, nil,
 			invalidEvent("MapRunArn is required"), "InvalidEventError naming MapRunArn"},
-		{"no ItemCounts", nil, func(e *job.TotalEvent) { e.ItemCounts = nil }, nil,
+		{"no ItemCounts", nil, func(e *maprun.Event) { e.ItemCounts = nil }, nil,
 			invalidEvent("ItemCounts.Total is required"), "InvalidEventError naming ItemCounts.Total"},
-		{"no ItemCounts.Total", nil, func(e *job.TotalEvent) { e.ItemCounts.Total = nil }, nil,
+		{"no ItemCounts.Total", nil, func(e *maprun.Event) { e.ItemCounts.Total = nil }, nil,
 			invalidEvent("ItemCounts.Total is required"), "InvalidEventError naming ItemCounts.Total"},
-		{"negative ItemCounts.Total", nil, func(e *job.TotalEvent) { e.ItemCounts.Total = ptr[int64](-1) }, nil,
+		{"negative ItemCounts.Total", nil, func(e *maprun.Event) { e.ItemCounts.Total = ptr[int64](-1) }, nil,
 			invalidEvent("ItemCounts.Total -1 is negative"), "InvalidEventError"},
-		{"no ToleratedFailurePercentage", nil, func(e *job.TotalEvent) { e.ToleratedFailurePercentage = nil }, nil,
+		{"no ToleratedFailurePercentage", nil, func(e *maprun.Event) { e.ToleratedFailurePercentage = nil }, nil,
 			invalidEvent("ToleratedFailurePercentage is required"), "InvalidEventError naming ToleratedFailurePercentage"},
-		{"ToleratedFailurePercentage over 100", nil, func(e *job.TotalEvent) { e.ToleratedFailurePercentage = ptr(101) }, nil,
+		{"ToleratedFailurePercentage over 100", nil, func(e *maprun.Event) { e.ToleratedFailurePercentage = ptr(101) }, nil,
 			invalidEvent("ToleratedFailurePercentage 101 is not from 0 to 100"), "InvalidEventError"},
-		{"ToleratedFailurePercentage negative", nil, func(e *job.TotalEvent) { e.ToleratedFailurePercentage = ptr(-1) }, nil,
+		{"ToleratedFailurePercentage negative", nil, func(e *maprun.Event) { e.ToleratedFailurePercentage = ptr(-1) }, nil,
 			invalidEvent("ToleratedFailurePercentage -1 is not from 0 to 100"), "InvalidEventError"},
-		{"manifest missing", nil, func(e *job.TotalEvent) { e.ResultWriterDetails.Key = missing }, nil,
+		{"manifest missing", nil, func(e *maprun.Event) { e.ResultWriterDetails.Key = missing }, nil,
 			func(err error) bool {
 				var e *job.InvalidResultsError
 				return errors.As(err, &e) && e.Key == missing
@@ -694,7 +695,7 @@ func TestTotalErrors(t *testing.T) {
 			if ctx == nil {
 				ctx = context.Background()
 			}
-			got, err := newSummer(srv).Total(ctx, e)
+			got, err := maprun.Read(ctx, newSummer(srv), e)
 			if !tt.check(err) {
 				t.Fatalf("Total = %+v, %v (%T); want %s", got, err, err, tt.want)
 			}
@@ -736,7 +737,7 @@ func TestTotalCountsItems(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := s3test.NewServer(t, resultsBucket)
 			e := putRun(t, srv, manifestKey, tt.items, files(t)...)
-			got, err := newSummer(srv).Total(context.Background(), e)
+			got, err := maprun.Read(context.Background(), newSummer(srv), e)
 			if tt.reason == "" {
 				if err != nil || got.Objects != 5 || got.FailedObjects != 3 || got.SkippedObjects != 1 {
 					t.Fatalf("Total = %+v, %v; want 5 summed, 3 failed, 1 skipped", got, err)
@@ -747,8 +748,8 @@ func TestTotalCountsItems(t *testing.T) {
 			if !errors.As(err, &ire) || ire.Key != manifestKey || !strings.Contains(ire.Reason, tt.reason) {
 				t.Fatalf("Total = %+v, %v; want an InvalidResultsError for %s with %q", got, err, manifestKey, tt.reason)
 			}
-			if n := srv.Requests(http.MethodPut, resultsBucket, runDir+job.FailuresFileName); n != 0 {
-				t.Errorf("PUT %s: %d requests; want none from incomplete results", job.FailuresFileName, n)
+			if n := srv.Requests(http.MethodPut, resultsBucket, runDir+maprun.FailuresFileName); n != 0 {
+				t.Errorf("PUT %s: %d requests; want none from incomplete results", maprun.FailuresFileName, n)
 			}
 		})
 	}
@@ -804,9 +805,9 @@ func TestTotalTooManyFailures(t *testing.T) {
 			items := int64(tt.summed + tt.perObject + tt.inFailedBatch + tt.skipped)
 			e := putRun(t, srv, manifestKey, items, run(t, tt.summed, tt.perObject, tt.inFailedBatch, tt.skipped)...)
 			e.ToleratedFailurePercentage = ptr(tt.percentage)
-			got, err := newSummer(srv).Total(context.Background(), e)
+			got, err := maprun.Read(context.Background(), newSummer(srv), e)
 			failed, objects := int64(tt.perObject+tt.inFailedBatch), int64(tt.summed+tt.perObject+tt.inFailedBatch)
-			loc := "s3://" + resultsBucket + "/" + runDir + job.FailuresFileName
+			loc := "s3://" + resultsBucket + "/" + runDir + maprun.FailuresFileName
 			if !tt.tooMany {
 				if err != nil || got.FailedObjects != failed || got.Objects != int64(tt.summed) || got.FailuresLocation != "" {
 					t.Fatalf("Total = %+v, %v; want %d summed, %d failed, every failure listed, nil", got, err, tt.summed, failed)
@@ -846,15 +847,15 @@ func TestTotalManifestTooLarge(t *testing.T) {
 		size   int
 		reason string // "" for a total
 	}{
-		{"at the bound", job.MaxManifestBytes, ""},
-		{"one byte over", job.MaxManifestBytes + 1, "manifest is larger than 16777216 bytes (16 MiB)"},
+		{"at the bound", maprun.MaxManifestBytes, ""},
+		{"one byte over", maprun.MaxManifestBytes + 1, "manifest is larger than 16777216 bytes (16 MiB)"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := s3test.NewServer(t, resultsBucket)
 			m := manifestOf(`{}`)
 			m = append(m, bytes.Repeat([]byte(" "), tt.size-len(m))...)
 			e := putRun(t, srv, manifestKey, 0, resultFile{"", "manifest.json", m})
-			got, err := newSummer(srv).Total(context.Background(), e)
+			got, err := maprun.Read(context.Background(), newSummer(srv), e)
 			if tt.reason == "" {
 				if err != nil {
 					t.Fatalf("Total over a manifest of %d bytes = %v; want a total", tt.size, err)
@@ -890,8 +891,8 @@ func TestTotalFailuresNotWritten(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := s3test.NewServer(t, resultsBucket)
 			e := putRun(t, srv, manifestKey, int64(len(keys)), resultFile{"FAILED", "FAILED_0.json", jsonArray(t, failed)})
-			srv.Hook(resultsBucket, runDir+job.FailuresFileName, tt.hook)
-			got, err := newSummer(srv).Total(context.Background(), e)
+			srv.Hook(resultsBucket, runDir+maprun.FailuresFileName, tt.hook)
+			got, err := maprun.Read(context.Background(), newSummer(srv), e)
 			if !tt.check(err) {
 				t.Fatalf("Total = %+v, %v (%T); want %s", got, err, err, tt.want)
 			}
@@ -911,7 +912,7 @@ func TestTotalFailureListNotKept(t *testing.T) {
 	e := putRun(t, srv, manifestKey, int64(len(keys)), resultFile{"FAILED", "FAILED_0.json",
 		jsonArray(t, execution(t, "FAILED", batchOf(keys...), nil, "TimeoutError", "late"))})
 	t.Setenv("TMPDIR", filepath.Join(t.TempDir(), "missing"))
-	got, err := newSummer(srv).Total(context.Background(), e)
+	got, err := maprun.Read(context.Background(), newSummer(srv), e)
 	if !is[*job.FailureListError](err) || job.ErrorType(err) != "FailureListError" {
 		t.Fatalf("Total with no temporary storage = %+v, %v (%T); want a FailureListError", got, err, err)
 	}
@@ -928,8 +929,8 @@ func TestTotalTwice(t *testing.T) {
 	e := putRun(t, srv, manifestKey, int64(len(keys)), resultFile{"FAILED", "FAILED_0.json",
 		jsonArray(t, execution(t, "FAILED", batchOf(keys...), nil, "TimeoutError", "late"))})
 	s := newSummer(srv)
-	first, err1 := s.Total(context.Background(), e)
-	second, err2 := s.Total(context.Background(), e)
+	first, err1 := maprun.Read(context.Background(), s, e)
+	second, err2 := maprun.Read(context.Background(), s, e)
 	if err1 != nil || err2 != nil || !reflect.DeepEqual(first, second) {
 		t.Fatalf("Total twice = %+v, %v and %+v, %v; want the same twice", first, err1, second, err2)
 	}
@@ -981,7 +982,7 @@ func TestTotalRecordTooLarge(t *testing.T) {
 	runtime.GC()
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
-	_, err := newSummer(srv).Total(context.Background(), e)
+	_, err := maprun.Read(context.Background(), newSummer(srv), e)
 	runtime.ReadMemStats(&after)
 	var ire *job.InvalidResultsError
 	if !errors.As(err, &ire) || !strings.Contains(ire.Reason, "record 1 is larger than") {
@@ -999,15 +1000,25 @@ func TestTotalRecordsUpToTheLimit(t *testing.T) {
 	srv := s3test.NewServer(t, resultsBucket)
 	out := job.BatchResult{Objects: 1, Count: 1, SumOfSquares: "4", Failed: []job.Failure{}}
 	b := mustJSON(t, out)
-	pad := job.MaxRecordBytes - len(b) - len(`,"pad":""`)
+	pad := maprun.MaxRecordBytes - len(b) - len(`,"pad":""`)
 	big := append(b[:len(b)-1:len(b)-1], []byte(`,"pad":"`+strings.Repeat("x", pad)+`"}`)...)
-	if len(big) != job.MaxRecordBytes {
-		t.Fatalf("record of %d bytes; want %d", len(big), job.MaxRecordBytes)
+	if len(big) != maprun.MaxRecordBytes {
+		t.Fatalf("record of %d bytes; want %d", len(big), maprun.MaxRecordBytes)
 	}
 	body := append(append([]byte("["), big...), ']')
 	e := putRun(t, srv, manifestKey, 1, resultFile{"SUCCEEDED", "S.json", body})
-	got, err := newSummer(srv).Total(context.Background(), e)
+	got, err := maprun.Read(context.Background(), newSummer(srv), e)
 	if err != nil || got.SumOfSquares != "4" {
 		t.Fatalf("Total over a record of MaxRecordBytes = %+v, %v; want sum 4", got, err)
 	}
+}
+
+// inputSize is the size of v's JSON as Step Functions and the function
+// write it (job.Marshal).
+func inputSize(t *testing.T, v any) int {
+	b, err := job.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(b)
 }
