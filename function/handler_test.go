@@ -119,7 +119,7 @@ func TestTestdataEvents(t *testing.T) {
 
 // TestTestdataRun checks that the Map run in testdata/s3 is one the
 // function could have written, in the layout of the template's ResultWriter
-// (COMPACT): each output in SUCCEEDED_0.json is what the handler answers to
+// (COMPACT, JSONL): each output in SUCCEEDED_0.json is what the handler answers to
 // a batch of the objects it names, and the batch in FAILED_0.json's record
 // fails as the record says when S3 is unavailable.
 func TestTestdataRun(t *testing.T) {
@@ -128,7 +128,7 @@ func TestTestdataRun(t *testing.T) {
 		t.Fatalf("runs %v; want one", dirs)
 	}
 	var outputs []job.BatchResult
-	if err := json.Unmarshal(readFile(t, filepath.Join(dirs[0], "SUCCEEDED_0.json")), &outputs); err != nil {
+	if err := jsonLines(readFile(t, filepath.Join(dirs[0], "SUCCEEDED_0.json")), &outputs); err != nil {
 		t.Fatal(err)
 	}
 	h := newTestHandler(newTestServer(t), testConfig(t))
@@ -149,7 +149,7 @@ func TestTestdataRun(t *testing.T) {
 	}
 
 	var failed []struct{ Input, Error string }
-	if err := json.Unmarshal(readFile(t, filepath.Join(dirs[0], "FAILED_0.json")), &failed); err != nil || len(failed) != 1 {
+	if err := jsonLines(readFile(t, filepath.Join(dirs[0], "FAILED_0.json")), &failed); err != nil || len(failed) != 1 {
 		t.Fatalf("FAILED_0.json: %d records, %v; want 1", len(failed), err)
 	}
 	srv := newTestServer(t)
@@ -219,6 +219,21 @@ func TestHandleInvalidEvent(t *testing.T) {
 				t.Fatalf("Invoke(%s) = %s, %#v; want *job.InvalidEventError containing %q", tt.event, got, err, tt.reason)
 			}
 		})
+	}
+}
+
+// jsonLines decodes a file of JSON Lines, one value a line, into the
+// slice *v points to.
+func jsonLines[T any](b []byte, v *[]T) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	for {
+		var e T
+		if err := dec.Decode(&e); err == io.EOF {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		*v = append(*v, e)
 	}
 }
 

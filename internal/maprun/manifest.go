@@ -27,16 +27,19 @@ import (
 //	   "PENDING":   [],
 //	   "SUCCEEDED": [{"Key": "results/<id>/SUCCEEDED_0.json", "Size": 2048}]}}
 //
-// A result file is a JSON array (or, with OutputType JSONL, JSON Lines). With
-// the template's WriterConfig Transformation COMPACT, a SUCCEEDED file holds
-// the children's outputs themselves, and a FAILED or PENDING file the whole
-// records of those children, as Transformation NONE writes every record:
+// The template's WriterConfig, OutputType JSONL and Transformation COMPACT,
+// writes each result file as JSON Lines, one record a line (so that a file
+// can be read in byte ranges, a line at a time): in a SUCCEEDED file, the
+// children's outputs themselves, the function's batch results; in a FAILED
+// or PENDING file, the whole records of those children, as Transformation
+// NONE writes every record:
 //
 //	{"ExecutionArn": "…", "Name": "…", "Status": "FAILED",
-//	 "Input": "{\"Items\":[…]}", "Output": "…", "Error": "…", "Cause": "…", …}
+//	 "Input": "{\"Items\":[…]}", "Error": "…", "Cause": "…", …}
 //
-// whose Input and Output hold JSON text in a string. The reader accepts
-// records in any file, and outputs in SUCCEEDED files.
+// whose Input holds JSON text in a string. That is all the reader takes:
+// a JSON array (OutputType JSON), or a record in a SUCCEEDED file
+// (Transformation NONE), is not what the template writes, and is refused.
 
 // manifest is manifest.json. Each field is required: the page above
 // documents all three, and a run of no items writes them too, ResultFiles

@@ -224,9 +224,10 @@ func check(s *job.Summer, e Event) (bucket, key string, err error) {
 	return bucket, d.Key, nil
 }
 
-// mapRecord is the part of a child execution record that a total needs. No
-// field name matches one of BatchResult's, even case-insensitively, so one
-// decode tells them apart.
+// mapRecord is the part of a child execution record that a total needs,
+// and Output, which tells a record from an output. No field name matches
+// one of BatchResult's, even case-insensitively, so one decode tells them
+// apart.
 type mapRecord struct {
 	ExecutionArn string          `json:"ExecutionArn"`
 	Name         string          `json:"Name"`
@@ -237,34 +238,31 @@ type mapRecord struct {
 	Cause        string          `json:"Cause"`
 }
 
-// addRecord adds one element of a result file filed under status: a child
-// execution record, or (in a SUCCEEDED file) a child's output itself.
+// addRecord adds one record of a result file filed under status: in a
+// SUCCEEDED file, a child's output itself; in any other (FAILED, PENDING),
+// the whole record of a child execution, whose objects failed.
 func addRecord(s *job.Summer, t *job.Tally, max *maxSumDigits, raw []byte, status string) error {
 	var r mapRecord
 	if err := json.Unmarshal(raw, &r); err != nil {
 		return err
 	}
-	if r.Status == "" && r.ExecutionArn == "" && r.Input == nil && r.Output == nil {
-		if status != statusSucceeded {
-			return fmt.Errorf("a bare output in a %s file: want a child execution record", status)
-		}
+	record := r.Status != "" || r.ExecutionArn != "" || r.Input != nil || r.Output != nil
+	switch {
+	case status == statusSucceeded && record:
+		return errors.New("a child execution's record in a SUCCEEDED file, as WriterConfig Transformation NONE writes it: " +
+			"want the child's output alone (COMPACT)")
+	case status == statusSucceeded:
 		return addOutput(t, max, raw)
+	case !record:
+		return fmt.Errorf("a bare output in a %s file: want a child execution record", status)
+	case r.Status == statusSucceeded:
+		return fmt.Errorf("a SUCCEEDED child's record in a %s file", status)
 	}
 	if r.Status != "" {
 		status = r.Status
 	}
 	invalid := func(field string, err error) error {
 		return fmt.Errorf("%s of %s execution %s: %w", field, status, r.Name, err)
-	}
-	if status == statusSucceeded {
-		out, err := jsonText(r.Output)
-		if err == nil {
-			err = addOutput(t, max, out)
-		}
-		if err != nil {
-			return invalid("Output", err)
-		}
-		return nil
 	}
 	items, err := inputItems(r.Input)
 	if err != nil {
@@ -290,8 +288,8 @@ func addRecord(s *job.Summer, t *job.Tally, max *maxSumDigits, raw []byte, statu
 	return nil
 }
 
-// jsonText returns the JSON text a record's Input or Output holds: the
-// content of a JSON string, or the JSON itself if it is not a string.
+// jsonText returns the JSON text a record's Input holds: the content of a
+// JSON string, or the JSON itself if it is not a string.
 func jsonText(raw json.RawMessage) ([]byte, error) {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || string(raw) == "null" {
