@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/sumsq/sumsq/internal/job"
+	"github.com/sumsq/sumsq/internal/memstore"
 	"github.com/sumsq/sumsq/internal/s3store"
 	"github.com/sumsq/sumsq/internal/s3test"
 	"github.com/sumsq/sumsq/internal/sumsq"
@@ -26,9 +27,15 @@ const dataBucket = "my-bucket"
 
 func int64p(n int64) *int64 { return &n }
 
+// testSummer reads through S3, the in-process server: for the tests of
+// what the job makes of S3's answers (its names, error codes, broken and
+// replaced bodies, ranged GETs). The others read from memory (memSummer).
 func testSummer(srv *s3test.Server) *job.Summer {
 	return &job.Summer{Storage: s3store.New(srv.Client())}
 }
+
+// memSummer is a Summer of objects in st.
+func memSummer(st *memstore.Store) *job.Summer { return &job.Summer{Storage: st} }
 
 // sumOfSquares is the reference: the sum of the squares of nums, in decimal.
 func sumOfSquares(nums ...string) string {
@@ -254,15 +261,15 @@ func TestObjectChanged(t *testing.T) {
 // TestObjectDeadline stalls the body: Object returns a *TimeoutError when
 // ctx's deadline passes, not later.
 func TestObjectDeadline(t *testing.T) {
-	srv := s3test.NewServer(t, dataBucket)
-	srv.Put(t, dataBucket, "k", []byte(strings.Repeat("1\n", 1000)))
-	srv.Hook(dataBucket, "k", s3test.Stall(100))
+	st := &memstore.Store{}
+	st.Set(dataBucket, "k", []byte(strings.Repeat("1\n", 1000)))
+	st.Wrap(dataBucket, "k", stall(100))
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	got, err := testSummer(srv).Object(ctx, job.Object{Bucket: dataBucket, Key: "k"})
+	got, err := memSummer(st).Object(ctx, job.Object{Bucket: dataBucket, Key: "k"})
 	elapsed := time.Since(start)
-	want := &job.TimeoutError{Bucket: dataBucket, Key: "k", Location: "s3://my-bucket/k"}
+	want := &job.TimeoutError{Bucket: dataBucket, Key: "k", Location: "mem://my-bucket/k"}
 	if got != (job.ObjectResult{}) || !reflect.DeepEqual(err, want) {
 		t.Fatalf("Object = %+v, %v; want %v", got, err, want)
 	}

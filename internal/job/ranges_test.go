@@ -18,6 +18,7 @@ import (
 
 	"github.com/sumsq/sumsq/internal/filestore"
 	"github.com/sumsq/sumsq/internal/job"
+	"github.com/sumsq/sumsq/internal/memstore"
 	"github.com/sumsq/sumsq/internal/s3store"
 	"github.com/sumsq/sumsq/internal/s3test"
 	"github.com/sumsq/sumsq/internal/sumsq"
@@ -148,23 +149,24 @@ func TestRangesObjectChanged(t *testing.T) {
 // TestBatchStreamsBounded reads a batch of large objects in parts: the
 // reads of all its objects together never exceed the batch's Concurrency.
 func TestBatchStreamsBounded(t *testing.T) {
-	srv := s3test.NewServer(t, dataBucket)
-	client := &countingS3{API: srv.Client()}
+	st := &memstore.Store{}
+	reads := &reading{}
 	body := []byte(strings.Repeat("7\n", 50000)) // 100 KB: 10 parts of 10 KB
 	var b job.Batch
 	for i := range 12 {
 		key := fmt.Sprintf("k%d", i)
-		srv.Put(t, dataBucket, key, body)
+		st.Set(dataBucket, key, body)
+		st.Wrap(dataBucket, key, reads.wrap)
 		size := int64(len(body))
 		b.Items = append(b.Items, job.Object{Bucket: dataBucket, Key: key, Size: &size})
 	}
-	s := &job.Summer{Storage: s3store.New(client), Concurrency: 5, PartSize: 10000, RangeConcurrency: 4}
+	s := &job.Summer{Storage: st, Concurrency: 5, PartSize: 10000, RangeConcurrency: 4}
 	got, err := s.Batch(context.Background(), b)
 	if err != nil || got.Objects != 12 || got.Count != 12*50000 {
 		t.Fatalf("Batch = %+v, %v; want 12 objects summed", got, err)
 	}
-	if client.max > 5 || client.all < 12*10 {
-		t.Errorf("at most %d GETs at once, %d in all; want at most 5 at once, at least %d in all", client.max, client.all, 12*10)
+	if reads.max > 5 || reads.all < 12*10 {
+		t.Errorf("at most %d reads at once, %d in all; want at most 5 at once, at least %d in all", reads.max, reads.all, 12*10)
 	}
 }
 

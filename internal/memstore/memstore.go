@@ -44,8 +44,8 @@ type object struct {
 	stream bool // of unknown size, read once
 	read   bool // a stream's reader was made
 
-	fail error                                  // what its Open returns
-	wrap func(off int64, r io.Reader) io.Reader // its readers' reader
+	fail error                                                       // what its Open returns
+	wrap func(ctx context.Context, off int64, r io.Reader) io.Reader // its readers' reader
 }
 
 // Set stores data as the object key of bucket, replacing it: a new
@@ -100,9 +100,10 @@ func (s *Store) Fail(bucket, key string, err error) {
 }
 
 // Wrap makes every reader of the object key of bucket read through
-// wrap(off, r), where r reads the bytes asked of it from byte off: to
-// misbehave (fail, stall, trickle). nil ends that.
-func (s *Store) Wrap(bucket, key string, wrap func(off int64, r io.Reader) io.Reader) {
+// wrap(ctx, off, r), where r reads the bytes asked of it from byte off and
+// ctx is the reader's: to misbehave (fail, stall until ctx ends, trickle).
+// nil ends that.
+func (s *Store) Wrap(bucket, key string, wrap func(ctx context.Context, off int64, r io.Reader) io.Reader) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.object(bucket, key).wrap = wrap
@@ -261,9 +262,9 @@ func (src *source) NewReader(ctx context.Context, off, n int64) (io.ReadCloser, 
 	}
 	var r io.Reader = bytes.NewReader(data[off:end])
 	if src.o.wrap != nil {
-		r = src.o.wrap(off, r)
+		r = src.o.wrap(ctx, off, r)
 	}
-	return io.NopCloser(&reader{ctx: ctx, src: src, r: r}), nil
+	return &reader{ctx: ctx, src: src, r: r}, nil
 }
 
 // A reader reads a window of a source until ctx ends or the object
@@ -286,4 +287,12 @@ func (r *reader) Read(p []byte) (int, error) {
 		return 0, &job.StorageError{Kind: job.ErrChanged, Err: errors.New("replaced since it was opened")}
 	}
 	return r.r.Read(p)
+}
+
+// Close closes what Wrap's wrapper returned, if it is an io.Closer.
+func (r *reader) Close() error {
+	if c, ok := r.r.(io.Closer); ok {
+		return c.Close()
+	}
+	return nil
 }
