@@ -3,7 +3,6 @@ package job
 import (
 	"context"
 	"iter"
-	"strings"
 )
 
 // List yields the objects l lists under prefix in bucket (see Lister), an
@@ -22,12 +21,4 @@ func (s *Summer) List(ctx context.Context, l Lister, bucket, prefix string) iter
 			}
 		}
 	}
-}
-
-// IsResult reports whether the object key of bucket is under ResultsPrefix:
-// one of the Map's result files, not data. A storage without buckets (local
-// files) has none: its keys are paths, not keys of the bucket the Map
-// writes to.
-func (s *Summer) IsResult(bucket, key string) bool {
-	return bucket != "" && s.ResultsPrefix != "" && strings.HasPrefix(key, s.ResultsPrefix)
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/sumsq/sumsq/internal/excerpt"
 	"github.com/sumsq/sumsq/internal/sumsq"
@@ -22,7 +23,7 @@ const DefaultResultsPrefix = "results/"
 
 // MaxDigitsLimit is the largest MaxDigits a Summer takes: the largest for
 // which every batch the template allows still fits its result in
-// MaxOutputBytes (TestBatchTemplateLimits), a sum of squares having about
+// maxOutputBytes (TestBatchTemplateLimits), a sum of squares having about
 // twice the digits of its largest number.
 const MaxDigitsLimit = 30000
 
@@ -80,6 +81,14 @@ func (s *Summer) rangeConcurrency() int {
 
 // DigitLimit is the digit limit in effect: MaxDigits, or its default.
 func (s *Summer) DigitLimit() int { return orDefault(s.MaxDigits, sumsq.DefaultMaxDigits) }
+
+// IsResult reports whether the object key of bucket is under ResultsPrefix:
+// one of the Map's result files, not data. A storage without buckets (local
+// files) has none: its keys are paths, not keys of the bucket the Map
+// writes to.
+func (s *Summer) IsResult(bucket, key string) bool {
+	return bucket != "" && s.ResultsPrefix != "" && strings.HasPrefix(key, s.ResultsPrefix)
+}
 
 // orDefault returns v if it is positive, else def: a setting's zero value
 // means its default.

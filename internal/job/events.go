@@ -23,14 +23,6 @@ type ObjectResult struct {
 	SumOfSquares string `json:"sumOfSquares"`
 }
 
-// Failure names an object that could not be summed and why.
-type Failure struct {
-	Bucket string `json:"bucket"`
-	Key    string `json:"key"`
-	Error  string `json:"error"` // the error type name, e.g. "InvalidContentError"
-	Cause  string `json:"cause"` // the error message, bounded in length
-}
-
 // Batch is what a Distributed Map's ItemBatcher sends.
 type Batch struct {
 	Items      []Object        `json:"Items"`

@@ -13,7 +13,7 @@ import (
 // the keys and the failures.
 //
 // Total.Failed holds at most MaxListedFailures failures and at most
-// MaxListedFailuresBytes of JSON, their Cause cut to MaxListedCauseBytes
+// maxListedFailuresBytes of JSON, their Cause cut to MaxListedCauseBytes
 // and their Error to maxErrorNameBytes. The rest of a Total takes at most
 // 2×MaxDigitsLimit+19 digits of sum, a FailuresLocation of at most 6,213
 // bytes (a 1,024-byte key, every byte escaped) and 147 of names and counts:
@@ -21,14 +21,9 @@ import (
 // limit.
 const (
 	MaxListedFailures      = 100
-	MaxListedFailuresBytes = 150 << 10
+	maxListedFailuresBytes = 150 << 10
 	MaxListedCauseBytes    = 256
-	maxErrorNameBytes      = 128
 )
-
-// MaxCauseBytes bounds a Failure's Cause: in a batch's result (see
-// NewFailure) and in the list of all failures.
-const MaxCauseBytes = 512
 
 // A FailureList keeps the failures of a run: how many, the first ones
 // within the bounds of Total.Failed, and, with Spill set, all of them, in
@@ -52,13 +47,12 @@ type FailureList struct {
 // Add counts f and keeps it. An error writing the file is kept for All.
 func (l *FailureList) Add(f Failure) {
 	l.n++
-	f.Error = excerpt.Shorten(f.Error, maxErrorNameBytes)
-	f.Cause = excerpt.Shorten(f.Cause, MaxCauseBytes)
+	f = f.bounded()
 	if !l.closed {
 		short := f
 		short.Cause = excerpt.Shorten(f.Cause, MaxListedCauseBytes)
 		size := jsonSize(&short) + 1 // and a comma
-		if len(l.listed) < MaxListedFailures && l.listedBytes+size <= MaxListedFailuresBytes {
+		if len(l.listed) < MaxListedFailures && l.listedBytes+size <= maxListedFailuresBytes {
 			l.listed = append(l.listed, short)
 			l.listedBytes += size
 		} else {
