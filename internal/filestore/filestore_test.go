@@ -15,6 +15,7 @@ import (
 
 	"github.com/sumsq/sumsq/internal/filestore"
 	"github.com/sumsq/sumsq/internal/job"
+	"github.com/sumsq/sumsq/internal/storetest"
 )
 
 func write(t *testing.T, path, content string) {
@@ -29,18 +30,7 @@ func write(t *testing.T, path, content string) {
 
 func readRange(t *testing.T, s *filestore.Store, path string, off, n int64) (string, error) {
 	t.Helper()
-	ctx := context.Background()
-	src, err := s.Open(ctx, "", path, -1)
-	if err != nil {
-		return "", err
-	}
-	defer src.Close()
-	r, err := src.NewReader(ctx, off, n)
-	if err != nil {
-		return "", err
-	}
-	defer r.Close()
-	b, err := io.ReadAll(r)
+	b, err := storetest.Read(context.Background(), s, "", path, -1, off, n)
 	return string(b), err
 }
 

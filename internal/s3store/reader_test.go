@@ -14,6 +14,7 @@ import (
 	"github.com/sumsq/sumsq/internal/job"
 	"github.com/sumsq/sumsq/internal/s3store"
 	"github.com/sumsq/sumsq/internal/s3test"
+	"github.com/sumsq/sumsq/internal/storetest"
 )
 
 const bucket = "my-bucket"
@@ -32,18 +33,7 @@ func body(n int) []byte {
 // off+n) of it.
 func read(t *testing.T, srv *s3test.Server, size, off, n int64) ([]byte, error) {
 	t.Helper()
-	ctx := context.Background()
-	src, err := s3store.New(srv.Client()).Open(ctx, bucket, "k", size)
-	if err != nil {
-		return nil, err
-	}
-	defer src.Close()
-	r, err := src.NewReader(ctx, off, n)
-	if err != nil {
-		return nil, err
-	}
-	defer r.Close()
-	return io.ReadAll(r)
+	return storetest.Read(context.Background(), s3store.New(srv.Client()), bucket, "k", size, off, n)
 }
 
 func TestRead(t *testing.T) {

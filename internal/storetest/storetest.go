@@ -94,7 +94,14 @@ func content(n int) []byte {
 
 // read opens key of size (-1: unknown) and reads [off, off+n) of it.
 func read(ctx context.Context, f *Fixture, key string, size, off, n int64) ([]byte, error) {
-	src, err := f.Storage.Open(ctx, f.Bucket, key, size)
+	return Read(ctx, f.Storage, f.Bucket, key, size, off, n)
+}
+
+// Read opens the object key of bucket in st, telling it size (-1:
+// unknown), and reads n bytes of it from byte off (n < 0: to its end): the
+// first error, of Open, NewReader or a Read, is Read's.
+func Read(ctx context.Context, st job.Storage, bucket, key string, size, off, n int64) ([]byte, error) {
+	src, err := st.Open(ctx, bucket, key, size)
 	if err != nil {
 		return nil, err
 	}
