@@ -40,6 +40,7 @@ type name struct{ bucket, key string }
 
 // An object is one version of an object: a Set or Put makes a new one.
 type object struct {
+	stored bool // set, not only failed or wrapped
 	data   []byte
 	stream bool // of unknown size, read once
 	read   bool // a stream's reader was made
@@ -50,13 +51,15 @@ type object struct {
 
 // Set stores data as the object key of bucket, replacing it: a new
 // version, so that a Source of the old one reports a change.
-func (s *Store) Set(bucket, key string, data []byte) { s.set(bucket, key, &object{data: data}) }
+func (s *Store) Set(bucket, key string, data []byte) {
+	s.set(bucket, key, &object{stored: true, data: data})
+}
 
 // SetStream stores data as an object whose size cannot be known before its
 // end is read (as standard input or a pipe): it can be read once, from
 // byte 0.
 func (s *Store) SetStream(bucket, key string, data []byte) {
-	s.set(bucket, key, &object{data: data, stream: true})
+	s.set(bucket, key, &object{stored: true, data: data, stream: true})
 }
 
 func (s *Store) set(bucket, key string, o *object) {
@@ -76,7 +79,7 @@ func (s *Store) Get(bucket, key string) ([]byte, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	o := s.objects[name{bucket, key}]
-	if o == nil {
+	if !o.exists() {
 		return nil, false
 	}
 	return o.data, true
@@ -109,8 +112,8 @@ func (s *Store) Wrap(bucket, key string, wrap func(ctx context.Context, off int6
 	s.object(bucket, key).wrap = wrap
 }
 
-// object returns the object key of bucket, made empty and missing (data
-// nil, not listed, not found) if there is none. s.mu is held.
+// object returns the object key of bucket, made missing (not stored: not
+// listed, not found) if there is none. s.mu is held.
 func (s *Store) object(bucket, key string) *object {
 	if s.objects == nil {
 		s.objects = make(map[name]*object)
@@ -124,7 +127,7 @@ func (s *Store) object(bucket, key string) *object {
 }
 
 // exists reports whether o holds an object, rather than only its faults.
-func (o *object) exists() bool { return o != nil && o.data != nil }
+func (o *object) exists() bool { return o != nil && o.stored }
 
 // Opens returns how many times the object key of bucket was opened.
 func (s *Store) Opens(bucket, key string) int {
