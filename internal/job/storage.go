@@ -79,8 +79,9 @@ type Source interface {
 // A Lister lists objects: a Storage's, or those a report of one names (an
 // S3 Inventory), read through a Storage.
 type Lister interface {
-	// List yields the objects under prefix in bucket in key order, the
-	// order S3 lists them, each with a nil error. An object found that
+	// List yields the objects under prefix in bucket, each with a nil
+	// error, in the listing's order: a Storage lists in key order, the
+	// order S3 lists them (storetest checks it); a report, in its own. An object found that
 	// cannot be listed (a folder that cannot be read) comes with its
 	// error, a kind of failure as a Storage's, and the listing goes on:
 	// what it holds is unknown, and must not be dropped silently. A failure
