@@ -193,8 +193,8 @@ func totalOf(results []batchResult) total {
 }
 
 // writtenTotal writes what a Distributed Map's ResultWriter writes where the
-// event says, in the layout of the deployed WriterConfig (COMPACT):
-// manifest.json and SUCCEEDED_0.json, an array of the batches' results, for
+// event says, in the layout of the deployed WriterConfig (COMPACT, JSONL):
+// manifest.json and SUCCEEDED_0.json, the batches' results a line each, for
 // as many objects as the event's ItemCounts.Total, one of them bad if its
 // ToleratedFailurePercentage allows one. It returns the total over them.
 func (e eventFixture) writtenTotal(event []byte) total {
@@ -237,7 +237,10 @@ func (e eventFixture) writtenTotal(event []byte) total {
 		b.SumOfSquares = sum.String()
 		results = append(results, b)
 	}
-	succeeded := mustJSON(e.t, results)
+	var succeeded []byte
+	for _, r := range results {
+		succeeded = append(append(succeeded, mustJSON(e.t, r)...), '\n')
+	}
 	resultKey := dir + "/SUCCEEDED_0.json"
 	e.put(bucket, resultKey, succeeded)
 	e.put(bucket, manifestKey, mustJSON(e.t, map[string]any{

@@ -36,7 +36,11 @@ func shapedHandler(b *testing.B, objects map[string][]byte) *handler {
 	if err != nil {
 		b.Fatal(err)
 	}
-	client := srv.Client(s3store.ClientOptions(true, c.Concurrency))
+	client, err := s3store.NewClient(srv.Config(), s3store.ClientConfig{Connections: c.Concurrency,
+		Getenv: func(k string) string { return map[string]string{s3store.PathStyleEnv: "true"}[k] }})
+	if err != nil {
+		b.Fatal(err)
+	}
 	return newHandler(c, s3store.New(client), slog.New(slog.NewJSONHandler(io.Discard, nil)))
 }
 

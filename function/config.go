@@ -16,12 +16,9 @@ import (
 // unset or empty variable takes its default. An invalid value stops the
 // function at start, with a message naming the variable. The S3 endpoint
 // needs no variable of ours: the SDK reads AWS_ENDPOINT_URL_S3 and
-// AWS_ENDPOINT_URL itself.
+// AWS_ENDPOINT_URL itself; S3_FORCE_PATH_STYLE is read by the S3 client's
+// constructor (s3store.NewClient), as the CLI's is.
 const (
-	// "true" addresses S3 as https://endpoint/bucket/key instead of
-	// https://bucket.endpoint/key, as local S3-compatible servers want.
-	// Default false.
-	envPathStyle = s3store.PathStyleEnv
 	// The bucket the function reads (and writes its failure lists to):
 	// events naming another are refused. Empty: any bucket, as its role
 	// allows (for `sam local invoke` without the template's variables).
@@ -69,7 +66,6 @@ const (
 type config struct {
 	Bucket        string
 	ResultsPrefix string
-	PathStyle     bool
 	MaxDigits     int
 	Concurrency   int
 	TimeoutMargin time.Duration
@@ -89,20 +85,15 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	var err error
 	if v := getenv(envBucket); v != "" {
-		if c.Bucket, err = job.BucketName(v); err != nil || c.Bucket != v {
+		if c.Bucket, err = s3store.BucketName(v); err != nil || c.Bucket != v {
 			return config{}, fmt.Errorf("%s=%q: want a bucket name", envBucket, v)
 		}
 	}
 	if v := getenv(envResultsPrefix); v != "" {
-		if !strings.HasSuffix(v, "/") || strings.HasPrefix(v, "/") || len(v) > job.MaxKeyBytes/2 {
+		if !strings.HasSuffix(v, "/") || strings.HasPrefix(v, "/") || len(v) > s3store.MaxKeyBytes/2 {
 			return config{}, fmt.Errorf("%s=%q: want a key prefix ending in /, like results/", envResultsPrefix, v)
 		}
 		c.ResultsPrefix = v
-	}
-	if v := getenv(envPathStyle); v != "" {
-		if c.PathStyle, err = strconv.ParseBool(v); err != nil {
-			return config{}, fmt.Errorf("%s=%q: want true or false", envPathStyle, v)
-		}
 	}
 	if v := getenv(envMaxDigits); v != "" {
 		if c.MaxDigits, err = intIn(v, 1, job.MaxDigitsLimit); err != nil {

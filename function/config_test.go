@@ -19,9 +19,7 @@ func TestLoadConfig(t *testing.T) {
 		want config
 	}{
 		{"defaults", nil, defaults},
-		{"empty is unset", map[string]string{"S3_FORCE_PATH_STYLE": "", "SUMSQ_MAX_DIGITS": "", "LOG_LEVEL": ""}, defaults},
-		{"path style", map[string]string{"S3_FORCE_PATH_STYLE": "true"}, with(func(c *config) { c.PathStyle = true })},
-		{"no path style", map[string]string{"S3_FORCE_PATH_STYLE": "false"}, defaults},
+		{"empty is unset", map[string]string{"SUMSQ_MAX_DIGITS": "", "LOG_LEVEL": ""}, defaults},
 		{"max digits", map[string]string{"SUMSQ_MAX_DIGITS": "30000"}, with(func(c *config) { c.MaxDigits = 30000 })},
 		{"bucket", map[string]string{"SUMSQ_BUCKET": "my-bucket"}, with(func(c *config) { c.Bucket = "my-bucket" })},
 		{"results prefix", map[string]string{"SUMSQ_RESULTS_PREFIX": "runs/out/"}, with(func(c *config) { c.ResultsPrefix = "runs/out/" })},
@@ -52,7 +50,6 @@ func TestLoadConfigInvalid(t *testing.T) {
 		env  map[string]string
 		want string // the error message
 	}{
-		{map[string]string{"S3_FORCE_PATH_STYLE": "yes"}, `S3_FORCE_PATH_STYLE="yes": want true or false`},
 		{map[string]string{"SUMSQ_MAX_DIGITS": "0"}, `SUMSQ_MAX_DIGITS="0": want an integer from 1 to 30000`},
 		{map[string]string{"SUMSQ_MAX_DIGITS": "30001"}, `SUMSQ_MAX_DIGITS="30001": want an integer from 1 to 30000`},
 		{map[string]string{"SUMSQ_MAX_DIGITS": "4k"}, `SUMSQ_MAX_DIGITS="4k": want an integer from 1 to 30000`},

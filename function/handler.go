@@ -10,7 +10,9 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
+	"github.com/sumsq/sumsq/internal/excerpt"
 	"github.com/sumsq/sumsq/internal/job"
+	"github.com/sumsq/sumsq/internal/maprun"
 )
 
 // handler answers the function's invocations. It holds what every
@@ -53,7 +55,7 @@ func (h *handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 // Handle answers one event, recognised by its shape:
 //
 //	{"Items": [...], "BatchInput": {...}}   a batch of objects: job.BatchResult
-//	{"ResultWriterDetails": {...}, ...}     the Map's written results: job.Total
+//	{"ResultWriterDetails": {...}, ...}     the Map's written results: maprun.Total
 //	{"bucket": "...", "key": "...", ...}    one object: job.ObjectResult
 //
 // Each shape is decoded strictly: an unknown field, a field given twice or
@@ -84,7 +86,7 @@ func (h *handler) Handle(ctx context.Context, event json.RawMessage) (any, error
 	case job.BatchResult:
 		attrs = append(attrs, slog.Int64("objects", r.Objects), slog.Int64("failedObjects", r.FailedObjects))
 		attrs = append(attrs, h.metrics.attrs(time.Now(), "objects", "failedObjects")...)
-	case job.Total:
+	case maprun.Total:
 		attrs = append(attrs, slog.Int64("objects", r.Objects), slog.Int64("failedObjects", r.FailedObjects))
 	}
 	h.log.LogAttrs(ctx, slog.LevelInfo, "done", attrs...)
@@ -123,11 +125,11 @@ func (h *handler) dispatch(ctx context.Context, event json.RawMessage) (kind str
 		res, err = h.summer.Batch(ctx, b)
 		return "batch", res, err
 	case has(fields, "ResultWriterDetails"):
-		var e job.TotalEvent
+		var e maprun.Event
 		if err := decode("total", event, &e); err != nil {
 			return "total", nil, err
 		}
-		res, err = h.summer.Total(ctx, e)
+		res, err = maprun.Read(ctx, h.summer, e)
 		return "total", res, err
 	case has(fields, "bucket") || has(fields, "key"):
 		var o job.Object
@@ -171,9 +173,5 @@ func notAnEvent(event json.RawMessage) string {
 	if err := json.Unmarshal(event, &v); err != nil {
 		return "not JSON: " + strings.TrimPrefix(err.Error(), "json: ")
 	}
-	s := string(event)
-	if len(s) > 64 {
-		s = s[:64] + "..."
-	}
-	return s + ": " + want
+	return excerpt.Shorten(string(event), 64+len("...")) + ": " + want
 }

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/sumsq/sumsq/internal/job"
@@ -118,7 +119,7 @@ func TestTestdataEvents(t *testing.T) {
 
 // TestTestdataRun checks that the Map run in testdata/s3 is one the
 // function could have written, in the layout of the template's ResultWriter
-// (COMPACT): each output in SUCCEEDED_0.json is what the handler answers to
+// (COMPACT, JSONL): each output in SUCCEEDED_0.json is what the handler answers to
 // a batch of the objects it names, and the batch in FAILED_0.json's record
 // fails as the record says when S3 is unavailable.
 func TestTestdataRun(t *testing.T) {
@@ -127,7 +128,7 @@ func TestTestdataRun(t *testing.T) {
 		t.Fatalf("runs %v; want one", dirs)
 	}
 	var outputs []job.BatchResult
-	if err := json.Unmarshal(readFile(t, filepath.Join(dirs[0], "SUCCEEDED_0.json")), &outputs); err != nil {
+	if err := jsonLines(readFile(t, filepath.Join(dirs[0], "SUCCEEDED_0.json")), &outputs); err != nil {
 		t.Fatal(err)
 	}
 	h := newTestHandler(newTestServer(t), testConfig(t))
@@ -148,7 +149,7 @@ func TestTestdataRun(t *testing.T) {
 	}
 
 	var failed []struct{ Input, Error string }
-	if err := json.Unmarshal(readFile(t, filepath.Join(dirs[0], "FAILED_0.json")), &failed); err != nil || len(failed) != 1 {
+	if err := jsonLines(readFile(t, filepath.Join(dirs[0], "FAILED_0.json")), &failed); err != nil || len(failed) != 1 {
 		t.Fatalf("FAILED_0.json: %d records, %v; want 1", len(failed), err)
 	}
 	srv := newTestServer(t)
@@ -221,6 +222,36 @@ func TestHandleInvalidEvent(t *testing.T) {
 	}
 }
 
+// jsonLines decodes a file of JSON Lines, one value a line, into the
+// slice *v points to.
+func jsonLines[T any](b []byte, v *[]T) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	for {
+		var e T
+		if err := dec.Decode(&e); err == io.EOF {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		*v = append(*v, e)
+	}
+}
+
+// TestHandleInvalidEventShortened: an event that is none of the shapes is
+// quoted in the message cut short, and never in the middle of a character
+// (the message is JSON, where a broken one becomes U+FFFD).
+func TestHandleInvalidEventShortened(t *testing.T) {
+	h := newTestHandler(s3test.NewServer(t, bucket), testConfig(t))
+	for n := 50; n < 70; n++ {
+		event := `{"prefix": "` + strings.Repeat("x", n) + `€€€€€€€€"}`
+		_, err := h.Invoke(context.Background(), []byte(event))
+		e, ok := err.(*job.InvalidEventError)
+		if !ok || !utf8.ValidString(e.Reason) || len(e.Reason) > 200 || !strings.Contains(e.Reason, "...: want {") {
+			t.Fatalf("Invoke(%s) = %#v; want an *job.InvalidEventError quoting the event shortened, in valid UTF-8", event, err)
+		}
+	}
+}
+
 // TestHandleErrors checks that failures come back as the job package's
 // types, unwrapped, for each event shape.
 func TestHandleErrors(t *testing.T) {
@@ -283,7 +314,7 @@ func TestHandleDeadline(t *testing.T) {
 			defer cancel()
 			got, err := h.Invoke(ctx, readFile(t, filepath.Join("testdata", "object.json")))
 			elapsed := time.Since(start)
-			want := &job.TimeoutError{Bucket: bucket, Key: "today/random_1.log"}
+			want := &job.TimeoutError{Bucket: bucket, Key: "today/random_1.log", Location: "s3://my-bucket/today/random_1.log"}
 			if got != nil || !reflect.DeepEqual(err, want) {
 				t.Fatalf("Invoke = %s, %v; want %v", got, err, want)
 			}

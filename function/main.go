@@ -18,7 +18,6 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/sumsq/sumsq/internal/s3store"
 )
@@ -35,7 +34,10 @@ func main() {
 	if err != nil {
 		fatal("AWS configuration", err)
 	}
-	client := s3.NewFromConfig(aws, s3store.ClientOptions(c.PathStyle, c.Concurrency))
+	client, err := s3store.NewClient(aws, s3store.ClientConfig{Connections: c.Concurrency})
+	if err != nil {
+		fatal("configuration", err)
+	}
 	h := newHandler(c, s3store.New(client), newLogger(os.Stderr, c.LogLevel))
 	h.metrics.function = os.Getenv("AWS_LAMBDA_FUNCTION_NAME") // set by Lambda
 	lambda.Start(h)

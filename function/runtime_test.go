@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sumsq/sumsq/internal/s3store"
 	"github.com/sumsq/sumsq/internal/s3test"
 )
 
@@ -123,7 +124,7 @@ func startFunction(t *testing.T, env ...string) (cmd *exec.Cmd, stderr *bytes.Bu
 	for _, kv := range os.Environ() {
 		// Nothing of this machine's AWS or Lambda settings.
 		if k, _, _ := strings.Cut(kv, "="); !strings.HasPrefix(k, "AWS_") && !strings.HasPrefix(k, "_LAMBDA") &&
-			!strings.HasPrefix(k, "SUMSQ_") && k != envLogLevel && k != envPathStyle {
+			!strings.HasPrefix(k, "SUMSQ_") && k != envLogLevel && k != s3store.PathStyleEnv {
 			cmd.Env = append(cmd.Env, kv)
 		}
 	}

@@ -2,11 +2,10 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"iter"
-	"strings"
 
-	"github.com/sumsq/sumsq/internal/filestore"
 	"github.com/sumsq/sumsq/internal/job"
 	"github.com/sumsq/sumsq/internal/sumsq"
 )
@@ -15,9 +14,10 @@ import (
 // object. Objects are summed concurrently and reported in the order the
 // targets list them.
 type object struct {
-	bucket string // "" for local files and standard input
-	key    string // the S3 key, or the local path ("-" for standard input)
-	size   int64  // in bytes; -1 when unknown
+	bucket string    // "" for local files and standard input
+	key    string    // the S3 key, or the local path ("-" for standard input)
+	size   int64     // in bytes; -1 when unknown
+	names  job.Names // of its store: where it is
 
 	// sum reads the object and sums its numbers. It is nil when err is set.
 	sum func(ctx context.Context) (sumsq.Result, error)
@@ -28,14 +28,14 @@ type object struct {
 	stop bool
 }
 
-// name returns the object's name as printed: its path, "-" or
-// s3://bucket/key. It is not kept in the object, which would hold an S3
-// key twice while it waits in the backlog.
+// name returns the object's name as printed: where its store says it is,
+// its path, "-" or s3://bucket/key. It is not kept in the object, which
+// would hold a key twice while it waits in the backlog.
 func (o object) name() string {
-	if o.bucket != "" {
-		return "s3://" + o.bucket + "/" + o.key
+	if o.names == nil {
+		return o.key
 	}
-	return o.key
+	return o.names.Location(o.bucket, o.key)
 }
 
 // A runner lists and sums the objects of sumsq run's targets.
@@ -47,65 +47,59 @@ type runner struct {
 	stdin       io.Reader
 	progress    *progress // nil without a terminal
 
-	resultsPrefix string   // S3 keys skipped: the workflow's results
-	skipped       int64    // S3 objects skipped, counted as they are listed
-	empty         []string // targets that matched no object, once listed whole
+	resultsPrefix string   // keys skipped: the workflow's results
+	skipped       int64    // objects skipped, counted as they are listed
+	empty         []target // targets that matched no object, once listed whole
 
-	local *job.Summer // local files and standard input
-	s3    *s3Runner   // made for the first s3:// target
+	backends map[string]*backend // by scheme, made for the first target of each
 }
 
 // newSummer returns a Summer of objects in storage with the run's settings:
 // the one place the CLI makes Summers.
 func (r *runner) newSummer(storage job.Storage) *job.Summer {
-	s := &job.Summer{Storage: storage, MaxDigits: r.maxDigits}
+	s := &job.Summer{Storage: storage, MaxDigits: r.maxDigits, ResultsPrefix: r.resultsPrefix}
 	if r.progress != nil {
 		s.OnRead = r.progress.addBytes
 	}
 	return s
 }
 
-// objects returns the objects of the targets, in order.
-func (r *runner) objects(ctx context.Context, targets []string) iter.Seq[object] {
+// objects returns the objects of the targets, in order, as their backends
+// list them (see job.Lister): an object that could not be listed is a
+// failure in its place; a listing that fails stops the run, as it stops a
+// workflow whose ItemReader fails. The objects under -results-prefix in a
+// bucket (see job.Summer.IsResult) are counted in r.skipped, not yielded,
+// as a batch of the workflow skips them.
+func (r *runner) objects(ctx context.Context, targets []target) iter.Seq[object] {
 	return func(yield func(object) bool) {
 		for _, t := range targets {
-			var objects iter.Seq[object]
-			if isS3(t) {
-				objects = r.s3Objects(ctx, t)
-			} else {
-				objects = r.localObjects(ctx, t)
+			b, err := r.backend(ctx, t.scheme)
+			if err != nil {
+				yield(object{err: err, stop: true})
+				return
 			}
-			for o := range objects {
+			n := 0
+			for item, err := range b.summer.List(ctx, b.store, t.bucket, t.prefix) {
+				if err != nil && item.Key == "" {
+					yield(object{err: fmt.Errorf("listing %s: %w", t.arg, err), stop: true})
+					return
+				}
+				n++
+				if b.summer.IsResult(item.Bucket, item.Key) {
+					r.skipped++
+					continue
+				}
+				o := object{bucket: item.Bucket, key: item.Key, size: item.Size, names: b.store, err: err}
+				if err == nil {
+					o.sum = summer(b.summer, item.Bucket, item.Key, item.Size)
+				}
 				if !yield(o) {
 					return
 				}
 			}
-		}
-	}
-}
-
-// localObjects lists the files of a local target (see filestore.List).
-func (r *runner) localObjects(ctx context.Context, target string) iter.Seq[object] {
-	if r.local == nil {
-		r.local = r.newSummer(&filestore.Store{Stdin: r.stdin})
-	}
-	return func(yield func(object) bool) {
-		n := 0
-		for item := range filestore.List(ctx, target) {
-			n++
-			o := object{key: item.Path, size: item.Size, err: item.Err}
-			if o.err == nil {
-				// The file's size is the bar's; the Summer stats the file
-				// itself when it opens it, so that a file whose stat says 0
-				// bytes but has some (/proc/cpuinfo) is read.
-				o.sum = summer(r.local, "", item.Path, -1)
+			if n == 0 && ctx.Err() == nil {
+				r.empty = append(r.empty, t) // as "aws s3 ls" fails, listing nothing
 			}
-			if !yield(o) {
-				return
-			}
-		}
-		if n == 0 && ctx.Err() == nil {
-			r.empty = append(r.empty, target)
 		}
 	}
 }
@@ -121,6 +115,3 @@ func summer(s *job.Summer, bucket, key string, size int64) func(context.Context)
 		return s.Sum(ctx, o)
 	}
 }
-
-// isS3 reports whether a target names an S3 prefix.
-func isS3(target string) bool { return strings.HasPrefix(target, "s3://") }

@@ -3,8 +3,10 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -125,17 +127,17 @@ func escapeJSON(b []byte) []byte {
 	return out
 }
 
-// jsonReporter writes one JSON document with the field names of the
-// Lambda's BatchResult:
+// jsonReporter writes one job.BatchResult as a JSON document, its members
+// in the order they are known: "results" first, one result a line, as
+// objects are summed (and "resultsOmitted", with summary, which leaves them
+// out), then the counts and "failed", one failure a line, from the tally,
+// which keeps them (on disk past a few) until the end, so that memory stays
+// bounded:
 //
 //	{"results":[ObjectResult...],"resultsOmitted":N,"objects":N,"count":N,"sumOfSquares":"S","failedObjects":N,"failed":[Failure...],"skippedObjects":N}
 //
-// ("resultsOmitted" only with summary, which leaves the results out;
-// "skippedObjects" only when some were skipped)
-//
-// one result or failure a line. Results are streamed as they come;
-// failures are kept by the tally (on disk past a few) until the end, so
-// memory stays bounded. Every piece goes through escapeJSON.
+// Every member is job.Marshal's of a job.BatchResult, and goes through
+// escapeJSON.
 type jsonReporter struct {
 	out     *bufio.Writer
 	summary bool
@@ -170,13 +172,51 @@ func (j *jsonReporter) failure(o object, f job.Failure) error { return nil }
 
 func (j *jsonReporter) flush() error { return j.out.Flush() }
 
+// end writes the members of t's job.BatchResult after "results", in its
+// order but for "resultsOmitted", which goes with the results (and, as
+// BatchResult's omitempty says, only when some were left out).
 func (j *jsonReporter) end(t *job.Tally) error {
-	j.out.WriteString("\n],\n")
-	if j.summary { // as BatchResult's omitempty
-		fmt.Fprintf(j.out, "\"resultsOmitted\":%d,", j.results)
+	r := job.BatchResult{Objects: t.Objects, Count: t.Count, SumOfSquares: t.Sum(), FailedObjects: t.Failed.Len(), SkippedObjects: t.Skipped}
+	if j.summary {
+		r.ResultsOmitted = j.results
 	}
-	fmt.Fprintf(j.out, "\"objects\":%d,\"count\":%d,\"sumOfSquares\":%q,\"failedObjects\":%d,\"failed\":[",
-		t.Objects, t.Count, t.Sum(), t.Failed.Len())
+	ms, err := marshalMembers(r)
+	if err != nil {
+		return err
+	}
+	// "results" is written already; "resultsOmitted" goes with it.
+	var omitted []member
+	ms = slices.DeleteFunc(ms, func(m member) bool {
+		if m.name == "resultsOmitted" {
+			omitted = append(omitted, m)
+		}
+		return m.name == "results" || m.name == "resultsOmitted"
+	})
+	ms = append(omitted, ms...)
+	j.out.WriteString("\n],\n")
+	for i, m := range ms {
+		if i > 0 {
+			j.out.WriteByte(',')
+		}
+		name, _ := json.Marshal(m.name)
+		j.out.Write(name)
+		j.out.WriteByte(':')
+		switch m.name {
+		case "failed":
+			if err := j.failed(t); err != nil {
+				return err
+			}
+		default:
+			j.out.Write(escapeJSON(m.value))
+		}
+	}
+	j.out.WriteString("}\n")
+	return j.out.Flush()
+}
+
+// failed writes the tally's failures, one a line, as a JSON array.
+func (j *jsonReporter) failed(t *job.Tally) error {
+	j.out.WriteByte('[')
 	all, _, err := t.Failed.All()
 	if err != nil {
 		return err
@@ -194,11 +234,39 @@ func (j *jsonReporter) end(t *job.Tally) error {
 		return err
 	}
 	j.out.WriteString("\n]")
-	if t.Skipped > 0 { // as BatchResult's omitempty
-		fmt.Fprintf(j.out, ",\"skippedObjects\":%d", t.Skipped)
+	return nil
+}
+
+// A member is one member of a JSON object: its name and its value's text.
+type member struct {
+	name  string
+	value json.RawMessage
+}
+
+// marshalMembers returns the members of job.Marshal(v), an object, in
+// order.
+func marshalMembers(v any) ([]member, error) {
+	b, err := job.Marshal(v)
+	if err != nil {
+		return nil, err
 	}
-	j.out.WriteString("}\n")
-	return j.out.Flush()
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if _, err := dec.Token(); err != nil { // {
+		return nil, err
+	}
+	var ms []member
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, err
+		}
+		m := member{name: tok.(string)}
+		if err := dec.Decode(&m.value); err != nil {
+			return nil, err
+		}
+		ms = append(ms, m)
+	}
+	return ms, nil
 }
 
 // jsonName is the key -json writes for o: its key, quoted as quoteName

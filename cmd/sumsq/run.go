@@ -121,12 +121,12 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	fs.StringVar(&r.resultsPrefix, "results-prefix", job.DefaultResultsPrefix, "skip the S3 objects under this key `prefix`, where the workflow writes its results (\"\": none)")
 	fs.IntVar(&r.maxDigits, "max-digits", sumsq.DefaultMaxDigits, fmt.Sprintf("reject numbers of more than `N` digits, 1 to %d", job.MaxDigitsLimit))
 	r.aws.register(fs, "the AWS `region` of the buckets, as AWS_REGION")
-	targets, err := parseFlags(fs, args)
+	operands, err := parseFlags(fs, args)
 	if err != nil {
 		return err
 	}
 	switch {
-	case len(targets) == 0:
+	case len(operands) == 0:
 		return usageError{"run: no TARGET; run 'sumsq run -h'"}
 	case r.concurrency < 1 || r.concurrency > MaxConcurrency:
 		return usageError{fmt.Sprintf("run: -c must be from 1 to %d", MaxConcurrency)}
@@ -138,10 +138,13 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	if err := r.aws.check("run"); err != nil {
 		return err
 	}
-	for _, t := range targets {
-		if err := checkTarget(t); err != nil {
+	var targets []target
+	for _, arg := range operands {
+		t, err := parseTarget(arg)
+		if err != nil {
 			return err
 		}
+		targets = append(targets, t)
 	}
 	streams, err := checkStreams(targets, stdin)
 	if err != nil {
@@ -187,58 +190,21 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	return r.summarize(stderr, t)
 }
 
-// checkTarget refuses a target that is a URL of another scheme than
-// s3://, or s3:// without a bucket: it would otherwise be taken for a local
-// path that does not exist ("S3:" and "gs:" folders).
-func checkTarget(t string) error {
-	if isS3(t) {
-		if _, _, err := parseS3URL(t); err != nil {
-			return usageError{"run: " + err.Error()}
-		}
-		return nil
-	}
-	scheme, ok := urlScheme(t)
-	switch {
-	case !ok:
-		return nil
-	case strings.EqualFold(scheme, "s3"):
-		return usageError{fmt.Sprintf("run: %s: write the scheme in lower case, s3://%s", quoteName(t), t[len("s3://"):])}
-	}
-	return usageError{fmt.Sprintf("run: %s: a TARGET is a local path or s3://BUCKET/PREFIX, not a %s:// URL (for a local path, write ./%s)",
-		quoteName(t), scheme, t)}
-}
-
-// urlScheme returns the scheme of a target that starts as a URL does,
-// SCHEME:// (RFC 3986: a letter, then letters, digits, "+", "-" or ".").
-func urlScheme(t string) (string, bool) {
-	scheme, _, ok := strings.Cut(t, "://")
-	if !ok || scheme == "" {
-		return "", false
-	}
-	for i, c := range scheme {
-		letter := 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
-		if !letter && (i == 0 || !('0' <= c && c <= '9' || c == '+' || c == '-' || c == '.')) {
-			return "", false
-		}
-	}
-	return scheme, true
-}
-
 // summarize ends standard error with what a run that did not sum every
 // object it listed should say: the targets that matched no object, and
 // how many objects were listed, summed, failed and skipped (under the
 // results prefix). It returns errFailed if any object failed or any
 // target matched none.
 func (r *runner) summarize(stderr io.Writer, t *job.Tally) error {
-	for _, target := range r.empty {
+	for _, t := range r.empty {
 		what := "no regular files under this folder"
-		if _, prefix, err := parseS3URL(target); err == nil {
+		switch {
+		case t.scheme != "" && t.prefix == "":
+			what = "no objects in this bucket"
+		case t.scheme != "":
 			what = "no objects under this prefix" // often a typo: keys are case-sensitive
-			if prefix == "" {
-				what = "no objects in this bucket"
-			}
 		}
-		fmt.Fprintf(stderr, "sumsq: %s: %s\n", quoteName(target), what)
+		fmt.Fprintf(stderr, "sumsq: %s: %s\n", quoteName(t.arg), what)
 	}
 	failed := t.Failed.Len()
 	if failed > 0 || t.Skipped > 0 {

@@ -192,7 +192,7 @@ func TestRunS3Targets(t *testing.T) {
 		// s5cmd's ls fail when nothing matched: a typo, most often.
 		{"nothing under the prefix", []string{"s3://data/c/"}, "total\t0\t0\n", "sumsq: s3://data/c/: no objects under this prefix\n", 1},
 		{"a prefix in the wrong case", []string{"s3://data/A/", "-json", "-summary"},
-			"{\"results\":[\n],\n\"resultsOmitted\":0,\"objects\":0,\"count\":0,\"sumOfSquares\":\"0\",\"failedObjects\":0,\"failed\":[\n]}\n",
+			"{\"results\":[\n],\n\"objects\":0,\"count\":0,\"sumOfSquares\":\"0\",\"failedObjects\":0,\"failed\":[\n]}\n",
 			"sumsq: s3://data/A/: no objects under this prefix\n", 1},
 		{"one of two prefixes", []string{"s3://data/b/", "s3://data/bb/"}, "s3://data/b/3.log\t1\t9\ntotal\t1\t9\n",
 			"sumsq: s3://data/bb/: no objects under this prefix\n", 1},

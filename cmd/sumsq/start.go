@@ -15,7 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
 
-	"github.com/sumsq/sumsq/internal/job"
+	"github.com/sumsq/sumsq/internal/maprun"
 )
 
 const startHelp = `
@@ -83,7 +83,7 @@ type startOutput struct {
 	ConsoleURL   string          `json:"consoleUrl"`
 	RedriveCount int32           `json:"redriveCount,omitempty"` // with -redrive
 	Status       string          `json:"status,omitempty"`       // with -wait
-	Total        json.RawMessage `json:"total,omitempty"`        // a job.Total, when the execution succeeded
+	Total        json.RawMessage `json:"total,omitempty"`        // a maprun.Total, when the execution succeeded
 	Error        string          `json:"error,omitempty"`        // when it failed
 	Cause        string          `json:"cause,omitempty"`
 }
@@ -222,7 +222,7 @@ func (f startFlags) resolve(ctx context.Context, connect connector) (arn.ARN, *a
 func report(w io.Writer, out startOutput, ended *sfn.DescribeExecutionOutput, asJSON bool) error {
 	out.Status = string(ended.Status)
 	out.Error, out.Cause = aws.ToString(ended.Error), aws.ToString(ended.Cause)
-	var total job.Total
+	var total maprun.Total
 	if ended.Status == sfntypes.ExecutionStatusSucceeded {
 		raw := aws.ToString(ended.Output)
 		if err := json.Unmarshal([]byte(raw), &total); err != nil {
@@ -252,7 +252,7 @@ func report(w io.Writer, out startOutput, ended *sfn.DescribeExecutionOutput, as
 
 // printEnded prints how an execution ended and, if it succeeded, its total
 // and failures. The time it took is from its last redrive, if any.
-func printEnded(w io.Writer, e *sfn.DescribeExecutionOutput, t job.Total) error {
+func printEnded(w io.Writer, e *sfn.DescribeExecutionOutput, t maprun.Total) error {
 	took := ""
 	if start := cmp.Or(e.RedriveDate, e.StartDate); start != nil && e.StopDate != nil {
 		took = " after " + e.StopDate.Sub(*start).Round(time.Second).String()

@@ -303,7 +303,7 @@ func TestStart(t *testing.T) {
 			ended:  ended(sfntypes.ExecutionStatusSucceeded, `"done"`, "", ""),
 			calls:  append([]string{"StartExecution " + testMachine + " us-east-1"}, polls3...),
 			stdout: "execution  EXEC\nconsole    URL\n",
-			stderr: "sumsq: execution EXEC succeeded, but its output is not a total: json: cannot unmarshal string into Go value of type job.Total: \"\\\"done\\\"\"\n",
+			stderr: "sumsq: execution EXEC succeeded, but its output is not a total: json: cannot unmarshal string into Go value of type maprun.Total: \"\\\"done\\\"\"\n",
 			status: 1,
 		},
 		{

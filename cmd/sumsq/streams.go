@@ -23,16 +23,17 @@ import (
 //
 // It reports whether any target is a stream: a size that is not known
 // before its end.
-func checkStreams(targets []string, stdin io.Reader) (streams bool, err error) {
+func checkStreams(targets []target, stdin io.Reader) (streams bool, err error) {
 	type stream struct {
 		name string
 		fi   fs.FileInfo // nil for standard input when it is not a stream
 	}
 	var seen []stream
-	for _, t := range targets {
-		if isS3(t) {
+	for _, target := range targets {
+		if target.scheme != "" {
 			continue
 		}
+		t := target.arg
 		s := stream{name: t}
 		if t == filestore.Stdin {
 			streams = true // read as a stream, whatever it is

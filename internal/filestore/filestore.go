@@ -1,18 +1,21 @@
-// Package filestore is the job's Storage over local files, for the CLI: a
-// key is a path (bucket ""), "-" is standard input, and a regular file is
-// read in ranges with pread, from any number of goroutines. List walks a
-// folder in the order S3 would list it had it been uploaded.
+// Package filestore is the job's Storage and Lister over local files, for
+// the CLI: a key is a path (bucket ""), "-" is standard input, and a
+// regular file is read in ranges with pread, from any number of
+// goroutines. List walks a folder in the order S3 would list it had it
+// been uploaded.
 package filestore
 
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"math"
 	"os"
 	"time"
 
+	"github.com/sumsq/sumsq/internal/excerpt"
 	"github.com/sumsq/sumsq/internal/job"
 )
 
@@ -29,10 +32,10 @@ var _ job.Storage = (*Store)(nil)
 
 // Open opens the file at path key (bucket must be empty). A regular file
 // has its size; standard input, a pipe or a device has none (-1) and can be
-// read once. A folder is an *job.ObjectUnreadableError.
+// read once. A folder cannot be read (job.ErrUnreadable).
 func (s *Store) Open(ctx context.Context, bucket, key string, size int64) (job.Source, error) {
-	if bucket != "" {
-		return nil, &job.InvalidEventError{Reason: "a local file has no bucket, not " + bucket}
+	if _, err := s.Bucket(bucket); err != nil {
+		return nil, err
 	}
 	if key == Stdin {
 		return &stream{r: s.Stdin, key: key}, nil
@@ -49,17 +52,31 @@ func (s *Store) Open(ctx context.Context, bucket, key string, size int64) (job.S
 	switch {
 	case fi.IsDir():
 		f.Close()
-		return nil, &job.ObjectUnreadableError{Key: key, Err: errors.New("is a folder")}
+		return nil, &job.StorageError{Kind: job.ErrUnreadable, Err: errors.New("is a folder")}
 	case !fi.Mode().IsRegular():
 		return &stream{r: f, f: f, key: key}, nil
 	}
 	return &file{f: f, size: fi.Size(), mtime: fi.ModTime(), key: key}, nil
 }
 
+// Bucket refuses every bucket: local files have none, and "" is theirs.
+func (s *Store) Bucket(name string) (string, error) {
+	if name != "" {
+		return "", errors.New("a local file has no bucket, not " + excerpt.Quote(name))
+	}
+	return "", nil
+}
+
+// CheckKey takes any path: the system says what it makes of it.
+func (s *Store) CheckKey(string) error { return nil }
+
+// Location returns key, the file's path, as a shell names it.
+func (s *Store) Location(_, key string) string { return key }
+
 // Put writes body to the file at path key, replacing it.
 func (s *Store) Put(ctx context.Context, bucket, key string, body io.ReadSeeker, size int64) error {
-	if bucket != "" {
-		return &job.InvalidEventError{Reason: "a local file has no bucket, not " + bucket}
+	if _, err := s.Bucket(bucket); err != nil {
+		return err
 	}
 	f, err := os.Create(key)
 	if err != nil {
@@ -75,17 +92,19 @@ func (s *Store) Put(ctx context.Context, bucket, key string, body io.ReadSeeker,
 	return nil
 }
 
-// classify turns an error about the file at path into the job's error
-// types: missing, denied, or unreadable for any other reason (a symbolic
-// link loop, a name too long, an I/O error).
+// classify returns an error of the system about the file at path as the
+// job's kind of failure: missing, denied, or unreadable for any other
+// reason (a symbolic link loop, a name too long, an I/O error), with the
+// system's words (the path is said already).
 func classify(err error, path string) error {
+	kind := job.ErrUnreadable
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return &job.ObjectNotFoundError{Key: path}
+		kind = job.ErrNotFound
 	case errors.Is(err, fs.ErrPermission):
-		return &job.AccessDeniedError{Key: path, Err: unwrapPath(err)}
+		kind = job.ErrDenied
 	}
-	return &job.ObjectUnreadableError{Key: path, Err: unwrapPath(err)}
+	return &job.StorageError{Kind: kind, Err: unwrapPath(err)}
 }
 
 // unwrapPath returns the error inside a *fs.PathError: the path is said
@@ -101,9 +120,9 @@ func unwrapPath(err error) error {
 // A file is a regular file, read with pread. Its version is its size and
 // modification time when it was opened, as an S3 object's is its ETag:
 // every read checks them afterwards (one fstat), so that a file rewritten,
-// cut short or grown while it is read, whole or in parts, is an
-// *job.ObjectChangedError rather than a sum of two versions or a part that
-// never finds its end.
+// cut short or grown while it is read, whole or in parts, is a change
+// (job.ErrChanged) rather than a sum of two versions or a part that never
+// finds its end.
 type file struct {
 	f     *os.File
 	size  int64
@@ -124,15 +143,16 @@ func (f *file) NewReader(ctx context.Context, off, n int64) (io.ReadCloser, erro
 	return &reader{ctx: ctx, r: io.NewSectionReader(f.f, off, n), key: f.key, pinned: f}, nil
 }
 
-// unchanged returns an *job.ObjectChangedError if the file is no longer
-// the size or the modification time it had when it was opened.
+// unchanged returns a change (job.ErrChanged) if the file is no longer the
+// size or the modification time it had when it was opened.
 func (f *file) unchanged() error {
 	fi, err := f.f.Stat()
 	if err != nil {
 		return classify(err, f.key)
 	}
 	if fi.Size() != f.size || !fi.ModTime().Equal(f.mtime) {
-		return &job.ObjectChangedError{Key: f.key}
+		return &job.StorageError{Kind: job.ErrChanged, Err: fmt.Errorf("%d bytes modified %v, opened at %d bytes modified %v",
+			fi.Size(), fi.ModTime(), f.size, f.mtime)}
 	}
 	return nil
 }
@@ -157,7 +177,7 @@ func (s *stream) Close() error {
 
 func (s *stream) NewReader(ctx context.Context, off, n int64) (io.ReadCloser, error) {
 	if s.read || off != 0 || n >= 0 {
-		return nil, &job.ObjectUnreadableError{Key: s.key, Err: errors.New("a stream is read once, whole")}
+		return nil, &job.StorageError{Kind: job.ErrUnreadable, Err: errors.New("a stream is read once, whole")}
 	}
 	s.read = true
 	if s.f != nil {
@@ -168,7 +188,8 @@ func (s *stream) NewReader(ctx context.Context, off, n int64) (io.ReadCloser, er
 	return &reader{ctx: ctx, r: s.r, key: s.key}, nil
 }
 
-// A reader reads a file until ctx is done, classifying its errors.
+// A reader reads a file until ctx is done, classifying its errors; ctx's
+// end is its error, wrapped.
 type reader struct {
 	ctx    context.Context
 	r      io.Reader
@@ -179,12 +200,12 @@ type reader struct {
 
 func (r *reader) Read(p []byte) (int, error) {
 	if err := r.ctx.Err(); err != nil {
-		return 0, err
+		return 0, r.stopped(err)
 	}
 	n, err := r.r.Read(p)
 	if err != nil && err != io.EOF {
 		if r.ctx.Err() != nil {
-			return n, r.ctx.Err()
+			return n, r.stopped(r.ctx.Err())
 		}
 		return n, classify(err, r.key)
 	}
@@ -197,6 +218,9 @@ func (r *reader) Read(p []byte) (int, error) {
 	}
 	return n, err
 }
+
+// stopped is the error of a read that ctx's end, err, stopped.
+func (r *reader) stopped(err error) error { return fmt.Errorf("reading %s: %w", r.key, err) }
 
 func (r *reader) Close() error {
 	if r.stop != nil {

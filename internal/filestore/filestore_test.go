@@ -3,10 +3,10 @@ package filestore_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"reflect"
 	"slices"
 	"strings"
 	"syscall"
@@ -15,6 +15,7 @@ import (
 
 	"github.com/sumsq/sumsq/internal/filestore"
 	"github.com/sumsq/sumsq/internal/job"
+	"github.com/sumsq/sumsq/internal/storetest"
 )
 
 func write(t *testing.T, path, content string) {
@@ -29,18 +30,7 @@ func write(t *testing.T, path, content string) {
 
 func readRange(t *testing.T, s *filestore.Store, path string, off, n int64) (string, error) {
 	t.Helper()
-	ctx := context.Background()
-	src, err := s.Open(ctx, "", path, -1)
-	if err != nil {
-		return "", err
-	}
-	defer src.Close()
-	r, err := src.NewReader(ctx, off, n)
-	if err != nil {
-		return "", err
-	}
-	defer r.Close()
-	b, err := io.ReadAll(r)
+	b, err := storetest.Read(context.Background(), s, "", path, -1, off, n)
 	return string(b), err
 }
 
@@ -69,8 +59,9 @@ func TestOpen(t *testing.T) {
 	}
 }
 
-// TestOpenErrors checks that failures are named only with the job's error
-// names, as the function names an S3 object in the same state.
+// TestOpenErrors checks the kind of each failure, and that a Summer names
+// it with the job's error names, as the function names an S3 object in the
+// same state, the path first.
 func TestOpenErrors(t *testing.T) {
 	dir := t.TempDir()
 	loop := filepath.Join(dir, "loop")
@@ -80,24 +71,31 @@ func TestOpenErrors(t *testing.T) {
 	denied := filepath.Join(dir, "denied")
 	write(t, denied, "1\n")
 	os.Chmod(denied, 0)
-	tests := []struct {
-		name, path, want string
-	}{
-		{"missing", filepath.Join(dir, "missing"), "ObjectNotFoundError"},
-		{"symbolic link loop", loop, "ObjectUnreadableError"},
-		{"folder", dir, "ObjectUnreadableError"},
-		{"name too long", filepath.Join(dir, strings.Repeat("n", 300)), "ObjectUnreadableError"},
+	type test struct {
+		name, path string
+		kind       error
+		want       string
+	}
+	tests := []test{
+		{"missing", filepath.Join(dir, "missing"), job.ErrNotFound, "ObjectNotFoundError"},
+		{"symbolic link loop", loop, job.ErrUnreadable, "ObjectUnreadableError"},
+		{"folder", dir, job.ErrUnreadable, "ObjectUnreadableError"},
+		{"name too long", filepath.Join(dir, strings.Repeat("n", 300)), job.ErrUnreadable, "ObjectUnreadableError"},
 	}
 	if f, err := os.Open(denied); err == nil {
 		f.Close() // root reads it anyway
 	} else {
-		tests = append(tests, struct{ name, path, want string }{"permission", denied, "AccessDeniedError"})
+		tests = append(tests, test{"permission", denied, job.ErrDenied, "AccessDeniedError"})
 	}
 	s := &filestore.Store{}
 	for _, tt := range tests {
 		_, err := readRange(t, s, tt.path, 0, -1)
+		if !errors.Is(err, tt.kind) {
+			t.Errorf("%s: read(%s) = %v; want %v", tt.name, tt.path, err, tt.kind)
+		}
+		_, err = (&job.Summer{Storage: s}).Sum(context.Background(), job.Object{Key: tt.path})
 		if got := job.ErrorType(err); got != tt.want {
-			t.Errorf("%s: read(%s) = %v (%s); want a %s", tt.name, tt.path, err, got, tt.want)
+			t.Errorf("%s: Sum(%s) = %v (%s); want a %s", tt.name, tt.path, err, got, tt.want)
 		}
 		if err != nil && !strings.HasPrefix(err.Error(), tt.path+": ") {
 			t.Errorf("%s: error %q; want it to begin with the path", tt.name, err)
@@ -107,8 +105,8 @@ func TestOpenErrors(t *testing.T) {
 
 // TestFileChanged changes a file between the reads of a reader opened
 // before the change: cut short, grown, rewritten at the same size (with a
-// new modification time). Every read after the change is an
-// ObjectChangedError, as an S3 object replaced while it is read is.
+// new modification time). Every read after the change reports a change
+// (job.ErrChanged), as an S3 object replaced while it is read does.
 func TestFileChanged(t *testing.T) {
 	const content = "1\n2\n3\n4\n5\n6\n7\n8\n"
 	tests := []struct {
@@ -155,8 +153,8 @@ func TestFileChanged(t *testing.T) {
 				t.Fatal(err)
 			}
 			n, err := r.Read(buf)
-			if want := (&job.ObjectChangedError{Key: path}); n != 0 || !reflect.DeepEqual(err, want) {
-				t.Errorf("Read after the change = %d, %v; want 0, %v", n, err, want)
+			if n != 0 || !errors.Is(err, job.ErrChanged) {
+				t.Errorf("Read after the change = %d, %v; want 0, a change (job.ErrChanged)", n, err)
 			}
 		})
 	}
@@ -199,25 +197,34 @@ func TestList(t *testing.T) {
 	for _, name := range []string{"a.txt", "a/b", "a/c/d", "b", "a-"} {
 		write(t, filepath.Join(dir, name), name)
 	}
+	write(t, filepath.Join(dir, "empty"), "")
 	os.Symlink(filepath.Join(dir, "b"), filepath.Join(dir, "link")) // skipped
+	s := &filestore.Store{}
 	var got []string
-	for item := range filestore.List(context.Background(), dir) {
-		if item.Err != nil {
-			t.Fatal(item.Err)
+	for item, err := range s.List(context.Background(), "", dir) {
+		if err != nil {
+			t.Fatal(err)
 		}
-		rel, _ := filepath.Rel(dir, item.Path)
-		got = append(got, filepath.ToSlash(rel))
+		rel, _ := filepath.Rel(dir, item.Key)
+		got = append(got, fmt.Sprintf("%s %d", filepath.ToSlash(rel), item.Size))
 	}
-	// S3's key order: '-' < '.' < '/'.
-	want := []string{"a-", "a.txt", "a/b", "a/c/d", "b"}
+	// S3's key order: '-' < '.' < '/'. An empty file's size is unknown
+	// (files under /proc say 0 and have content).
+	want := []string{"a- 2", "a.txt 5", "a/b 3", "a/c/d 5", "b 1", "empty -1"}
 	if !slices.Equal(got, want) {
 		t.Errorf("List = %v; want %v", got, want)
 	}
-	var items []filestore.Item
-	for item := range filestore.List(context.Background(), filepath.Join(dir, "missing")) {
-		items = append(items, item)
+	var items []job.Item
+	var errs []error
+	for item, err := range s.List(context.Background(), "", filepath.Join(dir, "missing")) {
+		items, errs = append(items, item), append(errs, err)
 	}
-	if len(items) != 1 || !reflect.DeepEqual(items[0].Err, &job.ObjectNotFoundError{Key: filepath.Join(dir, "missing")}) {
-		t.Errorf("List(missing) = %+v; want one item with an ObjectNotFoundError", items)
+	if len(items) != 1 || items[0].Key != filepath.Join(dir, "missing") || !errors.Is(errs[0], job.ErrNotFound) {
+		t.Errorf("List(missing) = %+v, %v; want one item, not found (job.ErrNotFound)", items, errs)
+	}
+	for item, err := range s.List(context.Background(), "bucket", dir) {
+		if item.Key != "" || err == nil {
+			t.Errorf("List of a bucket = %+v, %v; want no item, an error", item, err)
+		}
 	}
 }

@@ -3,46 +3,61 @@ package filestore
 import (
 	"cmp"
 	"context"
+	"io/fs"
 	"iter"
 	"os"
 	"path/filepath"
 	"slices"
+
+	"github.com/sumsq/sumsq/internal/job"
 )
 
-// An Item is a file a listing found, or a path that could not be listed.
-type Item struct {
-	Path string
-	Size int64 // -1 for a stream (standard input, a pipe, a device)
-	Err  error // the job's error type: the path could not be listed
-}
+var _ job.Lister = (*Store)(nil)
 
-// List lists the files of a path named on a command line: the file itself
-// (a symbolic link is followed), or every regular file under a folder in
-// key order: sorted by their slash-separated paths relative to the folder,
-// the order in which S3 lists them had the folder been uploaded. Under a
-// folder only regular files count: symbolic links, devices, sockets and
-// the like are skipped, as "find DIR -type f" would, which also keeps a
-// link cycle from walking forever. A folder that cannot be read is an Item
-// with Err, in its place: what is under it is unknown, and must not be
-// dropped silently.
-func List(ctx context.Context, path string) iter.Seq[Item] {
-	return func(yield func(Item) bool) {
-		if path == Stdin {
-			yield(Item{Path: path, Size: -1})
+// List lists the files of prefix, a path named on a command line (bucket
+// must be ""): the file itself (a symbolic link is followed), or every
+// regular file under a folder in key order: sorted by their
+// slash-separated paths relative to the folder, the order in which S3
+// lists them had the folder been uploaded. Under a folder only regular
+// files count: symbolic links, devices, sockets and the like are skipped,
+// as "find DIR -type f" would, which also keeps a link cycle from walking
+// forever. A path that cannot be listed (the path named, a folder under
+// it) is an item with its error, in its place, and the walk goes on: what
+// is under it is unknown, and must not be dropped silently.
+//
+// An item's Size is -1 for a stream (standard input, a pipe, a device),
+// and for a regular file whose stat says 0 bytes: it may have some, as
+// the files under /proc do, and is read to its end.
+func (s *Store) List(ctx context.Context, bucket, prefix string) iter.Seq2[job.Item, error] {
+	return func(yield func(job.Item, error) bool) {
+		if _, err := s.Bucket(bucket); err != nil {
+			yield(job.Item{}, err)
 			return
 		}
-		fi, err := os.Stat(path)
+		if prefix == Stdin {
+			yield(job.Item{Key: prefix, Size: -1}, nil)
+			return
+		}
+		fi, err := os.Stat(prefix)
 		switch {
 		case err != nil:
-			yield(Item{Path: path, Size: -1, Err: classify(err, path)})
+			yield(job.Item{Key: prefix, Size: -1}, classify(err, prefix))
 		case fi.IsDir():
-			walk(ctx, path, yield)
+			walk(ctx, prefix, yield)
 		case fi.Mode().IsRegular():
-			yield(Item{Path: path, Size: fi.Size()})
+			yield(job.Item{Key: prefix, Size: listedSize(fi)}, nil)
 		default:
-			yield(Item{Path: path, Size: -1})
+			yield(job.Item{Key: prefix, Size: -1}, nil)
 		}
 	}
+}
+
+// listedSize is a regular file's size as a listing says it (see List).
+func listedSize(fi fs.FileInfo) int64 {
+	if fi.Size() == 0 {
+		return -1
+	}
+	return fi.Size()
 }
 
 // walk yields the regular files under dir in key order, and reports false
@@ -52,10 +67,10 @@ func List(ctx context.Context, path string) iter.Seq[Item] {
 // before file "a.txt", while "a.txt" < "a/b" because '.' < '/'. Sorting
 // each folder's entries with a "/" appended to the names of sub-folders
 // gives the key order, one folder in memory at a time.
-func walk(ctx context.Context, dir string, yield func(Item) bool) bool {
+func walk(ctx context.Context, dir string, yield func(job.Item, error) bool) bool {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		return yield(Item{Path: dir, Size: -1, Err: classify(err, dir)})
+		return yield(job.Item{Key: dir, Size: -1}, classify(err, dir))
 	}
 	sortKey := func(e os.DirEntry) string {
 		if e.IsDir() {
@@ -75,13 +90,15 @@ func walk(ctx context.Context, dir string, yield func(Item) bool) bool {
 				return false
 			}
 		case e.Type().IsRegular():
-			item := Item{Path: path}
-			if fi, err := e.Info(); err != nil {
-				item.Size, item.Err = -1, classify(err, path) // removed since it was listed
-			} else {
-				item.Size = fi.Size()
+			fi, err := e.Info()
+			if err != nil {
+				err = classify(err, path) // removed since it was listed
 			}
-			if !yield(item) {
+			item := job.Item{Key: path, Size: -1}
+			if err == nil {
+				item.Size = listedSize(fi)
+			}
+			if !yield(item, err) {
 				return false
 			}
 		}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/sumsq/sumsq/internal/inventory"
+	"github.com/sumsq/sumsq/internal/memstore"
 )
 
 // benchRows are n rows of keys as a bucket of dated parts has them, one in
@@ -30,7 +31,7 @@ func benchRows(n int) iter.Seq[inventory.Row] {
 func BenchmarkRows(b *testing.B) {
 	for _, n := range []int{1_000, 1_000_000} {
 		b.Run(fmt.Sprintf("rows=%d", n), func(b *testing.B) {
-			st := newMemStorage()
+			st := &memstore.Store{}
 			w := &inventory.Writer{
 				Destination:  inventory.Destination{Storage: st, Bucket: destBucket},
 				SourceBucket: sourceBucket,

@@ -31,6 +31,11 @@ type Error struct {
 	// read from: Bucket is "" for a local file, whose Key is its path.
 	Bucket, Key string
 
+	// Location is where the file is, as the Storage writes it
+	// (job.Names.Location: s3://bucket/key, a path); the message begins
+	// with it, or with Key if it is empty.
+	Location string
+
 	// Line is the 1-based line of a data file where the error is, or 0
 	// when it is about the whole file.
 	Line int
@@ -40,9 +45,9 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	s := e.Key + ": "
-	if e.Bucket != "" {
-		s = "s3://" + e.Bucket + "/" + s
+	s := e.Location + ": "
+	if e.Location == "" {
+		s = e.Key + ": "
 	}
 	if e.Line > 0 {
 		s += "line " + strconv.Itoa(e.Line) + ": "

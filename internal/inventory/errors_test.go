@@ -13,11 +13,13 @@ func TestErrorMessage(t *testing.T) {
 		err  *inventory.Error
 		want string
 	}{
-		{"in S3", &inventory.Error{Bucket: "b", Key: "k/manifest.json", Err: inventory.ErrManifest},
+		{"in S3", &inventory.Error{Bucket: "b", Key: "k/manifest.json", Location: "s3://b/k/manifest.json", Err: inventory.ErrManifest},
 			"s3://b/k/manifest.json: invalid S3 Inventory manifest"},
-		{"a local file", &inventory.Error{Key: "copy/k/manifest.json", Err: inventory.ErrFormat},
+		{"a local file", &inventory.Error{Key: "copy/k/manifest.json", Location: "copy/k/manifest.json", Err: inventory.ErrFormat},
 			"copy/k/manifest.json: unsupported S3 Inventory format"},
-		{"a line", &inventory.Error{Bucket: "b", Key: "d.csv.gz", Line: 7, Err: inventory.ErrData},
+		{"no location", &inventory.Error{Key: "k/manifest.json", Err: inventory.ErrManifest},
+			"k/manifest.json: invalid S3 Inventory manifest"},
+		{"a line", &inventory.Error{Bucket: "b", Key: "d.csv.gz", Location: "s3://b/d.csv.gz", Line: 7, Err: inventory.ErrData},
 			"s3://b/d.csv.gz: line 7: invalid S3 Inventory data file"},
 	}
 	for _, tt := range tests {

@@ -7,13 +7,14 @@ import (
 	"time"
 
 	"github.com/sumsq/sumsq/internal/inventory"
+	"github.com/sumsq/sumsq/internal/memstore"
 )
 
 // A report written, then read as a run reads one: the rows that are
 // current, with their decoded keys.
 func Example() {
 	ctx := context.Background()
-	dest := inventory.Destination{Storage: newMemStorage(), Bucket: "example-reports"}
+	dest := inventory.Destination{Storage: &memstore.Store{}, Bucket: "example-reports"}
 
 	w := &inventory.Writer{
 		Destination:  dest,

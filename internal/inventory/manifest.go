@@ -33,6 +33,17 @@ type Destination struct {
 	Root string
 }
 
+// error is an *Error about the file name in the Storage.
+func (d *Destination) error(name string, line int, err error) *Error {
+	return &Error{Bucket: d.Bucket, Key: name, Location: d.Storage.Location(d.Bucket, name), Line: line, Err: err}
+}
+
+// storageError is err, an error of the Storage reading or writing the file
+// name (what), wrapped with where the file is.
+func (d *Destination) storageError(what, name string, err error) error {
+	return fmt.Errorf("%s: %s: %w", what, d.Storage.Location(d.Bucket, name), err)
+}
+
 // name returns key's name in the Storage.
 func (d *Destination) name(key string) string {
 	if d.Root == "" || strings.HasSuffix(d.Root, "/") {
@@ -109,7 +120,7 @@ func (d *Destination) Open(ctx context.Context, key string) (*Report, error) {
 	}
 	r, reason := parseManifest(data, d.Bucket, key)
 	if reason != nil {
-		return nil, &Error{Bucket: d.Bucket, Key: name, Err: reason}
+		return nil, d.error(name, 0, reason)
 	}
 	r.dest = *d
 	return r, nil
@@ -118,21 +129,20 @@ func (d *Destination) Open(ctx context.Context, key string) (*Report, error) {
 func (d *Destination) readManifest(ctx context.Context, name string) ([]byte, error) {
 	src, err := d.Storage.Open(ctx, d.Bucket, name, -1)
 	if err != nil {
-		return nil, fmt.Errorf("inventory manifest: %w", err)
+		return nil, d.storageError("inventory manifest", name, err)
 	}
 	defer src.Close()
 	rc, err := src.NewReader(ctx, 0, -1)
 	if err != nil {
-		return nil, fmt.Errorf("inventory manifest: %w", err)
+		return nil, d.storageError("inventory manifest", name, err)
 	}
 	defer rc.Close()
 	data, err := io.ReadAll(io.LimitReader(rc, MaxManifestBytes+1))
 	if err != nil {
-		return nil, fmt.Errorf("inventory manifest: %w", err)
+		return nil, d.storageError("inventory manifest", name, err)
 	}
 	if len(data) > MaxManifestBytes {
-		return nil, &Error{Bucket: d.Bucket, Key: name,
-			Err: fmt.Errorf("%w: larger than %d MiB", ErrManifest, MaxManifestBytes>>20)}
+		return nil, d.error(name, 0, fmt.Errorf("%w: larger than %d MiB", ErrManifest, MaxManifestBytes>>20))
 	}
 	return data, nil
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/sumsq/sumsq/internal/inventory"
 	"github.com/sumsq/sumsq/internal/job"
+	"github.com/sumsq/sumsq/internal/memstore"
 )
 
 const (
@@ -49,8 +50,8 @@ func file(m map[string]any, i int) map[string]any {
 }
 
 func TestOpen(t *testing.T) {
-	st := newMemStorage()
-	st.set(destBucket, manifestKey, encodeManifest(t, validManifest()))
+	st := &memstore.Store{}
+	st.Set(destBucket, manifestKey, encodeManifest(t, validManifest()))
 	d := &inventory.Destination{Storage: st, Bucket: destBucket}
 	r, err := d.Open(t.Context(), manifestKey)
 	if err != nil {
@@ -79,7 +80,7 @@ func TestOpen(t *testing.T) {
 // TestOpenManifestErrors pins what the user reads about each mistake in a
 // manifest: which field, what was expected.
 func TestOpenManifestErrors(t *testing.T) {
-	const at = "s3://" + destBucket + "/" + manifestKey + ": "
+	const at = "mem://" + destBucket + "/" + manifestKey + ": "
 	tests := []struct {
 		name string
 		edit func(m map[string]any) // of validManifest()
@@ -176,8 +177,8 @@ func TestOpenManifestErrors(t *testing.T) {
 				tt.edit(m)
 				data = encodeManifest(t, m)
 			}
-			st := newMemStorage()
-			st.set(destBucket, manifestKey, data)
+			st := &memstore.Store{}
+			st.Set(destBucket, manifestKey, data)
 			d := &inventory.Destination{Storage: st, Bucket: destBucket}
 			r, err := d.Open(t.Context(), manifestKey)
 			var e *inventory.Error
@@ -211,8 +212,8 @@ func TestOpenAccepts(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			m := validManifest()
 			tt.edit(m)
-			st := newMemStorage()
-			st.set(destBucket, manifestKey, encodeManifest(t, m))
+			st := &memstore.Store{}
+			st.Set(destBucket, manifestKey, encodeManifest(t, m))
 			d := &inventory.Destination{Storage: st, Bucket: destBucket}
 			if _, err := d.Open(t.Context(), manifestKey); err != nil {
 				t.Errorf("Open: %v", err)
@@ -225,10 +226,10 @@ func TestOpenAccepts(t *testing.T) {
 // any destination bucket, and is found under Root.
 func TestOpenLocal(t *testing.T) {
 	for _, root := range []string{"copy", "copy/"} {
-		st := newMemStorage()
+		st := &memstore.Store{}
 		m := validManifest()
 		m["destinationBucket"] = "arn:aws:s3:::another-bucket"
-		st.set("", "copy/"+manifestKey, encodeManifest(t, m))
+		st.Set("", "copy/"+manifestKey, encodeManifest(t, m))
 		d := &inventory.Destination{Storage: st, Root: root}
 		if _, err := d.Open(t.Context(), manifestKey); err != nil {
 			t.Errorf("Root %q: Open: %v", root, err)
@@ -237,13 +238,13 @@ func TestOpenLocal(t *testing.T) {
 }
 
 func TestOpenTooLarge(t *testing.T) {
-	st := newMemStorage()
+	st := &memstore.Store{}
 	m := validManifest()
 	m["padding"] = strings.Repeat(" ", inventory.MaxManifestBytes)
-	st.set(destBucket, manifestKey, encodeManifest(t, m))
+	st.Set(destBucket, manifestKey, encodeManifest(t, m))
 	d := &inventory.Destination{Storage: st, Bucket: destBucket}
 	_, err := d.Open(t.Context(), manifestKey)
-	if want := "s3://example-reports/" + manifestKey + ": invalid S3 Inventory manifest: larger than 16 MiB"; err == nil || err.Error() != want {
+	if want := "mem://example-reports/" + manifestKey + ": invalid S3 Inventory manifest: larger than 16 MiB"; err == nil || err.Error() != want {
 		t.Errorf("Open = %v; want %s", err, want)
 	}
 }
@@ -251,14 +252,13 @@ func TestOpenTooLarge(t *testing.T) {
 // TestOpenStorageErrors checks that the Storage's errors come back for
 // the caller to classify.
 func TestOpenStorageErrors(t *testing.T) {
-	st := newMemStorage()
+	st := &memstore.Store{}
 	d := &inventory.Destination{Storage: st, Bucket: destBucket}
 	_, err := d.Open(t.Context(), manifestKey)
-	var nf *job.ObjectNotFoundError
-	if !errors.As(err, &nf) || nf.Key != manifestKey {
-		t.Errorf("Open of a missing manifest = %v; want a *job.ObjectNotFoundError", err)
+	if !errors.Is(err, job.ErrNotFound) {
+		t.Errorf("Open of a missing manifest = %v; want a job.ErrNotFound", err)
 	}
-	if want := "inventory manifest: s3://example-reports/" + manifestKey + ": object not found"; err == nil || err.Error() != want {
+	if want := "inventory manifest: mem://example-reports/" + manifestKey + ": object not found"; err == nil || err.Error() != want {
 		t.Errorf("Open of a missing manifest = %v; want %s", err, want)
 	}
 }

@@ -16,6 +16,8 @@ import (
 	"strings"
 
 	"github.com/klauspost/compress/gzip"
+
+	"github.com/sumsq/sumsq/internal/excerpt"
 )
 
 // A Row is an object, or a version of one, that a report lists.
@@ -72,19 +74,18 @@ func (r *Report) readFile(ctx context.Context, f File, yield func(Row, error) bo
 	name := r.dest.name(f.Key)
 	src, err := r.dest.Storage.Open(ctx, r.dest.Bucket, name, -1)
 	if err != nil {
-		return fmt.Errorf("inventory data file: %w", err)
+		return r.dest.storageError("inventory data file", name, err)
 	}
 	defer src.Close()
 	rc, err := src.NewReader(ctx, 0, -1)
 	if err != nil {
-		return fmt.Errorf("inventory data file: %w", err)
+		return r.dest.storageError("inventory data file", name, err)
 	}
 	defer rc.Close()
 
 	cr := &checkedReader{r: rc, md5: md5.New(), size: f.Size, sum: f.MD5Checksum}
 	bad := func(line int, format string, args ...any) error {
-		return &Error{Bucket: r.dest.Bucket, Key: name, Line: line,
-			Err: fmt.Errorf("%w: "+format, append([]any{ErrData}, args...)...)}
+		return r.dest.error(name, line, fmt.Errorf("%w: "+format, append([]any{ErrData}, args...)...))
 	}
 	// failed explains an error of gzip or of the CSV reader: the Storage's
 	// error, if reading failed; the size or checksum, if the file is not
@@ -95,7 +96,7 @@ func (r *Report) readFile(ctx context.Context, f File, yield func(Row, error) bo
 		}
 		switch {
 		case cr.err != nil:
-			return fmt.Errorf("inventory data file: %w", cr.err)
+			return r.dest.storageError("inventory data file", name, cr.err)
 		case cr.bad != "":
 			return bad(0, "%s", cr.bad)
 		case err == io.ErrUnexpectedEOF:
@@ -148,12 +149,12 @@ func (r *Report) readFile(ctx context.Context, f File, yield func(Row, error) bo
 func (r *Report) row(rec []string) (Row, error) {
 	c := &r.cols
 	if b := rec[c.bucket]; b != r.SourceBucket {
-		return Row{}, fmt.Errorf("column Bucket is %q, not the report's source bucket %q", truncate(b), r.SourceBucket)
+		return Row{}, fmt.Errorf("column Bucket is %s, not the report's source bucket %q", excerpt.Quote(b), r.SourceBucket)
 	}
 	row := Row{Bucket: r.SourceBucket, Size: -1}
 	var err error
 	if row.Key, err = DecodeKey(rec[c.key]); err != nil {
-		return Row{}, fmt.Errorf("column Key, %q: %v", truncate(rec[c.key]), err)
+		return Row{}, fmt.Errorf("column Key, %s: %v", excerpt.Quote(rec[c.key]), err)
 	}
 	if row.Key == "" {
 		return Row{}, errors.New("column Key is empty")
@@ -162,7 +163,7 @@ func (r *Report) row(rec []string) (Row, error) {
 		// A digit check first: ParseInt takes a sign, which S3 never writes.
 		s := rec[c.size]
 		if row.Size, err = strconv.ParseInt(s, 10, 64); err != nil || s[0] < '0' || s[0] > '9' {
-			return Row{}, fmt.Errorf("column Size is %q, not a number of bytes", truncate(s))
+			return Row{}, fmt.Errorf("column Size is %s, not a number of bytes", excerpt.Quote(s))
 		}
 	}
 	if c.versionID >= 0 {
@@ -194,16 +195,7 @@ func parseBool(s string, def bool) (bool, error) {
 	case strings.EqualFold(s, "false"):
 		return false, nil
 	}
-	return false, fmt.Errorf("is %q, not true or false", truncate(s))
-}
-
-// truncate shortens s for an error message.
-func truncate(s string) string {
-	const max = 64
-	if len(s) <= max {
-		return s
-	}
-	return s[:max] + "..."
+	return false, fmt.Errorf("is %s, not true or false", excerpt.Quote(s))
 }
 
 // A checkedReader reads a data file and checks, at its end, that it has

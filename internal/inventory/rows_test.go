@@ -16,6 +16,7 @@ import (
 
 	"github.com/sumsq/sumsq/internal/inventory"
 	"github.com/sumsq/sumsq/internal/job"
+	"github.com/sumsq/sumsq/internal/memstore"
 )
 
 func gzipped(t testing.TB, text string) []byte {
@@ -42,27 +43,27 @@ func dataFileKey(i int) string {
 	return fmt.Sprintf("reports/example-numbers/daily/data/file-%d.csv.gz", i)
 }
 
-// rawReport stores data files holding texts, gzipped, in a new memStorage,
+// rawReport stores data files holding texts, gzipped, in a new memstore,
 // and returns it with the manifest of a report of them with schema, to be
 // edited and stored by storeManifest.
-func rawReport(t testing.TB, schema string, texts ...string) (*memStorage, map[string]any) {
+func rawReport(t testing.TB, schema string, texts ...string) (*memstore.Store, map[string]any) {
 	t.Helper()
-	st := newMemStorage()
+	st := &memstore.Store{}
 	m := validManifest()
 	m["fileSchema"] = schema
 	files := []any{}
 	for i, text := range texts {
 		data := gzipped(t, text)
-		st.set(destBucket, dataFileKey(i), data)
+		st.Set(destBucket, dataFileKey(i), data)
 		files = append(files, map[string]any{"key": dataFileKey(i), "size": len(data), "MD5checksum": md5Hex(data)})
 	}
 	m["files"] = files
 	return st, m
 }
 
-func storeManifest(t testing.TB, st *memStorage, m map[string]any) {
+func storeManifest(t testing.TB, st *memstore.Store, m map[string]any) {
 	t.Helper()
-	st.set(destBucket, manifestKey, encodeManifest(t, m))
+	st.Set(destBucket, manifestKey, encodeManifest(t, m))
 }
 
 // readAll opens the report at manifestKey in st and returns its rows, and
@@ -179,18 +180,18 @@ func TestRowsDataErrors(t *testing.T) {
 		versioned = "Bucket, Key, VersionId, IsLatest, IsDeleteMarker, Size"
 		good      = `"example-numbers","a","1"` + "\n"
 	)
-	file0 := "s3://" + destBucket + "/" + dataFileKey(0) + ": "
-	file1 := "s3://" + destBucket + "/" + dataFileKey(1) + ": "
+	file0 := "mem://" + destBucket + "/" + dataFileKey(0) + ": "
+	file1 := "mem://" + destBucket + "/" + dataFileKey(1) + ": "
 	// edit changes a data file after its manifest entry was made.
-	edit := func(i int, f func([]byte) []byte) func(*memStorage, map[string]any) {
-		return func(st *memStorage, m map[string]any) {
-			st.set(destBucket, dataFileKey(i), f(bytes.Clone(st.get(destBucket, dataFileKey(i)))))
+	edit := func(i int, f func([]byte) []byte) func(*memstore.Store, map[string]any) {
+		return func(st *memstore.Store, m map[string]any) {
+			st.Set(destBucket, dataFileKey(i), f(bytes.Clone(get(st, destBucket, dataFileKey(i)))))
 		}
 	}
 	// replace stores data as file i, its manifest entry made to match.
-	replace := func(i int, data []byte) func(*memStorage, map[string]any) {
-		return func(st *memStorage, m map[string]any) {
-			st.set(destBucket, dataFileKey(i), data)
+	replace := func(i int, data []byte) func(*memstore.Store, map[string]any) {
+		return func(st *memstore.Store, m map[string]any) {
+			st.Set(destBucket, dataFileKey(i), data)
 			file(m, i)["size"] = len(data)
 			file(m, i)["MD5checksum"] = md5Hex(data)
 		}
@@ -199,7 +200,7 @@ func TestRowsDataErrors(t *testing.T) {
 		name   string
 		schema string
 		texts  []string
-		tamper func(*memStorage, map[string]any)
+		tamper func(*memstore.Store, map[string]any)
 		rows   int    // rows read before the error
 		msg    string // the error
 	}{
@@ -235,7 +236,7 @@ func TestRowsDataErrors(t *testing.T) {
 			msg: file1 + `line 2: invalid S3 Inventory data file: column Size is "x", not a number of bytes`},
 
 		{name: "another MD5 in the manifest", schema: plain, texts: []string{good},
-			tamper: func(st *memStorage, m map[string]any) { file(m, 0)["MD5checksum"] = strings.Repeat("ab", 16) }, rows: 1,
+			tamper: func(st *memstore.Store, m map[string]any) { file(m, 0)["MD5checksum"] = strings.Repeat("ab", 16) }, rows: 1,
 			msg: file0 + "invalid S3 Inventory data file: MD5 is {stored}, not the abababababababababababababababab its manifest says: the file is corrupt or was replaced"},
 		{name: "a byte changed", schema: plain, texts: []string{good + good},
 			tamper: edit(0, func(b []byte) []byte { b[len(b)/2] ^= 0x55; return b }),
@@ -253,7 +254,7 @@ func TestRowsDataErrors(t *testing.T) {
 			tamper: replace(0, nil),
 			msg:    file0 + "invalid S3 Inventory data file: empty, not gzip"},
 		{name: "data after the gzip stream", schema: plain, texts: []string{good},
-			tamper: func(st *memStorage, m map[string]any) {
+			tamper: func(st *memstore.Store, m map[string]any) {
 				replace(0, append(gzipped(t, good), "trailing bytes, not gzip"...))(st, m)
 			}, rows: 1,
 			msg: file0 + "invalid S3 Inventory data file: gzip: invalid header"},
@@ -274,7 +275,7 @@ func TestRowsDataErrors(t *testing.T) {
 			if len(rows) != tt.rows {
 				t.Errorf("Rows: %d rows before the error; want %d", len(rows), tt.rows)
 			}
-			stored := st.get(destBucket, dataFileKey(0))
+			stored := get(st, destBucket, dataFileKey(0))
 			want := strings.NewReplacer(
 				"{stored}", md5Hex(stored), "{made}", made,
 				"{stored size}", fmt.Sprint(len(stored)), "{size}", fmt.Sprint(size),
@@ -289,46 +290,36 @@ func TestRowsDataErrors(t *testing.T) {
 // TestRowsStorageErrors checks that the Storage's errors, reading a data
 // file, come back for the caller to classify.
 func TestRowsStorageErrors(t *testing.T) {
-	unavailable := &job.S3UnavailableError{Bucket: destBucket, Key: dataFileKey(0), Err: errors.New("connection reset")}
+	unavailable := &job.StorageError{Kind: job.ErrUnavailable, Err: errors.New("connection reset")}
+	at := "inventory data file: mem://" + destBucket + "/" + dataFileKey(0) + ": "
 	tests := []struct {
 		name  string
-		setup func(*memStorage)
+		setup func(*memstore.Store)
 		check func(error) bool
 		msg   string
 	}{
-		{"a data file missing", func(st *memStorage) { delete(st.objects, [2]string{destBucket, dataFileKey(1)}) },
-			func(err error) bool { var nf *job.ObjectNotFoundError; return errors.As(err, &nf) },
-			"inventory data file: s3://example-reports/" + dataFileKey(1) + ": object not found"},
-		{"S3 failing at the start", func(st *memStorage) {
-			st.wrap = func(key string, r io.Reader) io.Reader {
-				if key == manifestKey {
-					return r
-				}
-				return iotest.ErrReader(unavailable)
-			}
+		{"a data file missing", func(st *memstore.Store) { st.Delete(destBucket, dataFileKey(1)) },
+			func(err error) bool { return errors.Is(err, job.ErrNotFound) },
+			"inventory data file: mem://example-reports/" + dataFileKey(1) + ": object not found"},
+		{"S3 failing at the start", func(st *memstore.Store) {
+			dataFiles(st, func(_ context.Context, _ int64, r io.Reader) io.Reader { return iotest.ErrReader(unavailable) })
 		},
-			func(err error) bool { var u *job.S3UnavailableError; return errors.As(err, &u) },
-			"inventory data file: " + unavailable.Error()},
-		{"S3 failing in the middle", func(st *memStorage) {
-			st.wrap = func(key string, r io.Reader) io.Reader {
-				if key == manifestKey {
-					return r
-				}
+			func(err error) bool { return errors.Is(err, job.ErrUnavailable) },
+			at + unavailable.Error()},
+		{"S3 failing in the middle", func(st *memstore.Store) {
+			dataFiles(st, func(_ context.Context, _ int64, r io.Reader) io.Reader {
 				return io.MultiReader(io.LimitReader(r, 30), iotest.ErrReader(unavailable))
-			}
+			})
 		},
-			func(err error) bool { var u *job.S3UnavailableError; return errors.As(err, &u) },
-			"inventory data file: " + unavailable.Error()},
-		{"S3 failing at the end", func(st *memStorage) {
-			st.wrap = func(key string, r io.Reader) io.Reader {
-				if key == manifestKey {
-					return r
-				}
+			func(err error) bool { return errors.Is(err, job.ErrUnavailable) },
+			at + unavailable.Error()},
+		{"S3 failing at the end", func(st *memstore.Store) {
+			dataFiles(st, func(_ context.Context, _ int64, r io.Reader) io.Reader {
 				return io.MultiReader(r, iotest.ErrReader(unavailable))
-			}
+			})
 		},
-			func(err error) bool { var u *job.S3UnavailableError; return errors.As(err, &u) },
-			"inventory data file: " + unavailable.Error()},
+			func(err error) bool { return errors.Is(err, job.ErrUnavailable) },
+			at + unavailable.Error()},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -395,7 +386,9 @@ func TestRowsReaders(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			st, m := rawReport(t, "Bucket, Key, Size", text.String(), text.String())
 			storeManifest(t, st, m)
-			st.wrap = func(key string, r io.Reader) io.Reader { return tt.wrap(r) }
+			wrap := func(_ context.Context, _ int64, r io.Reader) io.Reader { return tt.wrap(r) }
+			st.Wrap(destBucket, manifestKey, wrap)
+			dataFiles(st, wrap)
 			got, err := readAll(t, t.Context(), st)
 			if err != nil || !reflect.DeepEqual(got, append(want, want...)) {
 				t.Errorf("Rows = %d rows, %v; want %d rows, nil", len(got), err, 2*len(want))
@@ -427,4 +420,17 @@ func TestRowsStop(t *testing.T) {
 			t.Errorf("stopping after %d rows: %d read", stop+1, n)
 		}
 	}
+}
+
+// dataFiles makes the readers of the report's data files read through wrap.
+func dataFiles(st *memstore.Store, wrap func(context.Context, int64, io.Reader) io.Reader) {
+	for i := range 2 {
+		st.Wrap(destBucket, dataFileKey(i), wrap)
+	}
+}
+
+// get returns the object key of bucket in st, or nil.
+func get(st *memstore.Store, bucket, key string) []byte {
+	b, _ := st.Get(bucket, key)
+	return b
 }

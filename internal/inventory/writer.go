@@ -166,7 +166,7 @@ func (w *Writer) Write(ctx context.Context, rows iter.Seq[Row]) (manifestKey str
 
 func (w *Writer) put(ctx context.Context, key string, data []byte) error {
 	if err := w.Storage.Put(ctx, w.Bucket, w.name(key), bytes.NewReader(data), int64(len(data))); err != nil {
-		return fmt.Errorf("inventory: writing the report: %w", err)
+		return w.storageError("inventory: writing the report", w.name(key), err)
 	}
 	return nil
 }

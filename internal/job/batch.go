@@ -3,8 +3,6 @@ package job
 import (
 	"context"
 	"errors"
-	"fmt"
-	"math"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -34,7 +32,7 @@ import (
 // If objects were never started by then, the batch was too large for the
 // time: Batch returns a *BatchTimeoutError, which no retry would mend.
 //
-// The result's JSON has at most MaxOutputBytes (see bound). A batch that
+// The result's JSON has at most maxOutputBytes (see bound). A batch that
 // could not name all its objects in that many bytes, were they all to fail,
 // is refused before anything is read, with an *InvalidEventError; the
 // template's limits on batches keep them well below that.
@@ -43,7 +41,7 @@ func (s *Summer) Batch(ctx context.Context, b Batch) (BatchResult, error) {
 	var skipped int64
 	objects := make([]batchObject, 0, len(b.Items))
 	for _, o := range b.Items {
-		if s.ResultsPrefix != "" && strings.HasPrefix(o.Key, s.ResultsPrefix) {
+		if s.IsResult(o.Bucket, o.Key) {
 			skipped++
 			continue
 		}
@@ -104,7 +102,7 @@ func (s *Summer) Batch(ctx context.Context, b Batch) (BatchResult, error) {
 				unstarted.Add(1) // never begun: the batch ran out of time
 				return nil
 			case timedOut:
-				err = o.p.timeout(o.bucket, o.Key) // it fails alone
+				err = o.p.timeout(o.bucket, o.Key, s.Storage.Location(o.bucket, o.Key)) // it fails alone
 			case IsTransient(err):
 				return err
 			}
@@ -163,51 +161,3 @@ type batchObject struct {
 func needsRead(o Object) bool {
 	return (o.Size == nil || *o.Size != 0) && !strings.HasSuffix(o.Key, "/")
 }
-
-// MaxBatchItems and MaxBatchInputBytes bound the batches the template lets
-// the Map's ItemBatcher send (its BatchSize and BatchMaxBytes parameters).
-// Batch takes every batch within both, whatever its bucket and keys, even
-// if every object fails (TestBatchLimitsTogether): a failure takes at most
-// 31 bytes more than its item, and the subtotal at most 2*MaxDigits+19
-// digits.
-const (
-	MaxBatchItems      = 1000
-	MaxBatchInputBytes = 128 << 10
-)
-
-// checkBatchSize refuses a batch whose result could exceed MaxOutputBytes
-// even with every per-object result left out and every cause empty: the
-// worst case is that every object fails, with the longest error name, and
-// the subtotal has the most digits the digit limit allows.
-func (s *Summer) checkBatchSize(objects []batchObject) error {
-	n := int64(len(objects))
-	worst := BatchResult{
-		Objects:        n,
-		Count:          math.MaxInt64,
-		SumOfSquares:   strings.Repeat("9", 2*s.maxDigits()+19),
-		Results:        []ObjectResult{},
-		ResultsOmitted: n,
-		FailedObjects:  n,
-		Failed:         make([]Failure, len(objects)),
-		SkippedObjects: math.MaxInt64,
-	}
-	for i, o := range objects {
-		worst.Failed[i] = Failure{Bucket: o.bucket, Key: o.Key, Error: longestFailureName}
-	}
-	if size := jsonSize(&worst); size > MaxOutputBytes {
-		return &InvalidEventError{Reason: fmt.Sprintf("batch too large: its result could take %d bytes, "+
-			"over the %d-byte limit; lower the ItemBatcher's MaxInputBytesPerBatch", size, MaxOutputBytes)}
-	}
-	return nil
-}
-
-// longestFailureName is the longest ErrorType of a failure a batch records.
-var longestFailureName = func() string {
-	longest := ""
-	for _, c := range Contract {
-		if c.Kind == Permanent && len(c.Name()) > len(longest) {
-			longest = c.Name()
-		}
-	}
-	return longest
-}()

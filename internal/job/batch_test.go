@@ -14,10 +14,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
 	"github.com/sumsq/sumsq/internal/job"
+	"github.com/sumsq/sumsq/internal/memstore"
 	"github.com/sumsq/sumsq/internal/s3store"
 	"github.com/sumsq/sumsq/internal/s3test"
 )
@@ -90,8 +90,7 @@ func TestBatch(t *testing.T) {
 }
 
 func TestBatchEmpty(t *testing.T) {
-	srv := s3test.NewServer(t, dataBucket)
-	got, err := testSummer(srv).Batch(context.Background(), job.Batch{Items: []job.Object{}})
+	got, err := memSummer(&memstore.Store{}).Batch(context.Background(), job.Batch{Items: []job.Object{}})
 	want := job.BatchResult{SumOfSquares: "0", Results: []job.ObjectResult{}, Failed: []job.Failure{}}
 	if !reflect.DeepEqual(got, want) || err != nil {
 		t.Fatalf("Batch(empty) = %+v, %v; want %+v, nil", got, err, want)
@@ -104,9 +103,9 @@ func TestBatchEmpty(t *testing.T) {
 // A run over the whole bucket lists the Map's own result files too: the
 // batch skips them, counts them, and reads none of them.
 func TestBatchSkipsResults(t *testing.T) {
-	srv := s3test.NewServer(t, dataBucket)
-	srv.Put(t, dataBucket, "a", []byte("3\n"))
-	srv.Put(t, dataBucket, "results/run/manifest.json", []byte(`{"ResultFiles":{}}`))
+	st := &memstore.Store{}
+	st.Set(dataBucket, "a", []byte("3\n"))
+	st.Set(dataBucket, "results/run/manifest.json", []byte(`{"ResultFiles":{}}`))
 	b := job.Batch{
 		Items: []job.Object{
 			{Bucket: dataBucket, Key: "a"},
@@ -115,7 +114,7 @@ func TestBatchSkipsResults(t *testing.T) {
 		},
 		BatchInput: json.RawMessage(`{"bucket":"my-bucket","resultsPrefix":"results/"}`),
 	}
-	s := testSummer(srv)
+	s := memSummer(st)
 	s.ResultsPrefix = "results/"
 	got, err := s.Batch(context.Background(), b)
 	want := job.BatchResult{
@@ -127,61 +126,72 @@ func TestBatchSkipsResults(t *testing.T) {
 	if err != nil || !reflect.DeepEqual(got, want) {
 		t.Fatalf("Batch = %+v, %v; want %+v, nil", got, err, want)
 	}
-	if n := srv.Requests(http.MethodGet, dataBucket, "results/run/manifest.json"); n != 0 {
-		t.Errorf("%d GET requests for the manifest; want 0", n)
+	if n := st.Opens(dataBucket, "results/run/manifest.json"); n != 0 {
+		t.Errorf("manifest opened %d times; want 0", n)
 	}
 }
 
-// countingS3 counts the objects being read: from GetObject until their
-// body is closed.
-type countingS3 struct {
-	s3store.API
+// reading counts the objects (or parts) being read, from their first read
+// to their end or Close, and holds each first read until want are being
+// read at once, or all those left to read.
+type reading struct {
 	mu            sync.Mutex
 	now, max, all int // being read, most at once, done
+	want, objects int
 }
 
-// reading returns how many objects are being read, and how many have been.
-func (c *countingS3) reading() (now, done int) {
+func (c *reading) overlapping() bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.now, c.all
+	return c.now >= min(c.want, c.objects-c.all)
 }
 
-func (c *countingS3) GetObject(ctx context.Context, in *s3.GetObjectInput, optFns ...func(*s3.Options)) (*s3.GetObjectOutput, error) {
-	c.mu.Lock()
-	c.now++
-	c.max = max(c.max, c.now)
-	c.mu.Unlock()
-	out, err := c.API.GetObject(ctx, in, optFns...)
-	if err != nil {
-		c.done()
-		return nil, err
+// wrap is a memstore reader's wrapper that counts its object's read.
+func (c *reading) wrap(_ context.Context, _ int64, r io.Reader) io.Reader {
+	return &countedReader{r: r, c: c}
+}
+
+type countedReader struct {
+	r             io.Reader
+	c             *reading
+	started, done bool
+}
+
+func (cr *countedReader) Read(p []byte) (int, error) {
+	c := cr.c
+	if !cr.started {
+		cr.started = true
+		c.mu.Lock()
+		c.now++
+		c.max = max(c.max, c.now)
+		c.mu.Unlock()
+		for deadline := time.Now().Add(time.Second); !c.overlapping() && time.Now().Before(deadline); {
+			time.Sleep(time.Millisecond)
+		}
 	}
-	out.Body = &closeFunc{ReadCloser: out.Body, close: c.done}
-	return out, nil
+	n, err := cr.r.Read(p)
+	if err != nil {
+		cr.Close()
+	}
+	return n, err
 }
 
-func (c *countingS3) done() {
-	c.mu.Lock()
-	c.now--
-	c.all++
-	c.mu.Unlock()
-}
-
-type closeFunc struct {
-	io.ReadCloser
-	once  sync.Once
-	close func()
-}
-
-func (c *closeFunc) Close() error {
-	c.once.Do(c.close)
-	return c.ReadCloser.Close()
+// Close ends the read, if it began, whether or not it got to the end.
+func (cr *countedReader) Close() error {
+	if cr.started && !cr.done {
+		cr.done = true
+		c := cr.c
+		c.mu.Lock()
+		c.now--
+		c.all++
+		c.mu.Unlock()
+	}
+	return nil
 }
 
 // TestBatchConcurrency checks that a batch reads Concurrency objects at
-// once, no more: each GET waits until that many are being read, or all
-// those left to read.
+// once, no more: each first read waits until that many are being read, or
+// all those left to read.
 func TestBatchConcurrency(t *testing.T) {
 	tests := []struct {
 		concurrency int
@@ -193,32 +203,23 @@ func TestBatchConcurrency(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprint(tt.concurrency), func(t *testing.T) {
-			srv := s3test.NewServer(t, dataBucket)
-			client := &countingS3{API: srv.Client()}
+			st := &memstore.Store{}
 			const objects = 20
-			overlapping := func() bool {
-				now, done := client.reading()
-				return now >= min(tt.want, objects-done)
-			}
+			c := &reading{want: tt.want, objects: objects}
 			var b job.Batch
 			for i := range objects {
 				key := fmt.Sprintf("k%d", i)
-				srv.Put(t, dataBucket, key, []byte("2\n"))
-				srv.Hook(dataBucket, key, func(w http.ResponseWriter, r *http.Request, next http.Handler) {
-					for deadline := time.Now().Add(time.Second); !overlapping() && time.Now().Before(deadline); {
-						time.Sleep(time.Millisecond)
-					}
-					next.ServeHTTP(w, r)
-				})
+				st.Set(dataBucket, key, []byte("2\n"))
+				st.Wrap(dataBucket, key, c.wrap)
 				b.Items = append(b.Items, job.Object{Bucket: dataBucket, Key: key})
 			}
-			s := &job.Summer{Storage: s3store.New(client), Concurrency: tt.concurrency}
+			s := &job.Summer{Storage: st, Concurrency: tt.concurrency}
 			got, err := s.Batch(context.Background(), b)
 			if err != nil || got.Objects != int64(len(b.Items)) || got.SumOfSquares != fmt.Sprint(4*len(b.Items)) {
 				t.Fatalf("Batch = %+v, %v; want %d objects summed", got, err, len(b.Items))
 			}
-			if client.max != tt.want {
-				t.Errorf("Concurrency %d: at most %d objects read at once; want %d", tt.concurrency, client.max, tt.want)
+			if c.max != tt.want {
+				t.Errorf("Concurrency %d: at most %d objects read at once; want %d", tt.concurrency, c.max, tt.want)
 			}
 		})
 	}
@@ -227,19 +228,19 @@ func TestBatchConcurrency(t *testing.T) {
 // TestBatchTransient checks that a transient failure of one object fails
 // the batch with that error, unwrapped.
 func TestBatchTransient(t *testing.T) {
-	srv := s3test.NewServer(t, dataBucket)
+	st := &memstore.Store{}
 	var b job.Batch
 	for i := range 10 {
 		key := fmt.Sprintf("k%d", i)
-		srv.Put(t, dataBucket, key, []byte("2\n"))
+		st.Set(dataBucket, key, []byte("2\n"))
 		b.Items = append(b.Items, job.Object{Bucket: dataBucket, Key: key})
 	}
 	b.Items = append(b.Items, job.Object{Bucket: dataBucket, Key: "missing"}) // permanent
-	srv.Hook(dataBucket, "k5", s3test.Fail(http.StatusServiceUnavailable, "SlowDown"))
+	st.Fail(dataBucket, "k5", &job.StorageError{Kind: job.ErrUnavailable, Err: errors.New("SlowDown")})
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	got, err := (&job.Summer{Storage: s3store.New(srv.Client()), Concurrency: 2}).Batch(ctx, b)
-	if want := (&job.S3UnavailableError{Bucket: dataBucket, Key: "k5"}); !reflect.DeepEqual(got, job.BatchResult{}) || !sameError(err, want) {
+	got, err := (&job.Summer{Storage: st, Concurrency: 2}).Batch(ctx, b)
+	if want := (&job.S3UnavailableError{Bucket: dataBucket, Key: "k5", Location: "mem://my-bucket/k5"}); !reflect.DeepEqual(got, job.BatchResult{}) || !sameError(err, want) {
 		t.Fatalf("Batch = %+v, %#v; want %#v", got, err, want)
 	}
 }
@@ -270,37 +271,37 @@ func TestBatchSlowObject(t *testing.T) {
 		name        string
 		concurrency int
 		deadline    time.Duration
-		slow        func(srv *s3test.Server) int64 // installs the slow object, returns its size
+		slow        func(st *memstore.Store) int64 // installs the slow object, returns its size
 		want        []string                       // in its failure's cause
 	}{
-		{"trickle, objects waiting", 1, 30 * time.Second, func(srv *s3test.Server) int64 {
-			srv.Put(t, dataBucket, "slow", []byte(strings.Repeat("1\n", 500000)))
-			srv.Hook(dataBucket, "slow", s3test.Trickle(10*time.Millisecond))
+		{"trickle, objects waiting", 1, 30 * time.Second, func(st *memstore.Store) int64 {
+			st.Set(dataBucket, "slow", []byte(strings.Repeat("1\n", 500000)))
+			st.Wrap(dataBucket, "slow", trickle(10*time.Millisecond))
 			return 1000000
 		}, []string{"not read within its share of the invocation's time", " of 1000000 bytes read in ", "raise FunctionMemory"}},
-		{"trickle, alone at the end", 8, 3 * time.Second, func(srv *s3test.Server) int64 {
-			srv.Put(t, dataBucket, "slow", []byte(strings.Repeat("1\n", 500000)))
-			srv.Hook(dataBucket, "slow", s3test.Trickle(10*time.Millisecond))
+		{"trickle, alone at the end", 8, 3 * time.Second, func(st *memstore.Store) int64 {
+			st.Set(dataBucket, "slow", []byte(strings.Repeat("1\n", 500000)))
+			st.Wrap(dataBucket, "slow", trickle(10*time.Millisecond))
 			return 1000000
 		}, []string{"not read within its share of the invocation's time", " of 1000000 bytes read in "}},
-		{"gzip bomb, objects waiting", 1, 30 * time.Second, func(srv *s3test.Server) int64 {
-			srv.Put(t, dataBucket, "slow", bomb)
+		{"gzip bomb, objects waiting", 1, 30 * time.Second, func(st *memstore.Store) int64 {
+			st.Set(dataBucket, "slow", bomb)
 			return int64(len(bomb))
 		}, []string{fmt.Sprintf(" of %d bytes read in ", len(bomb)), "decompressed (gzip) to ", "decompress it first"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv := s3test.NewServer(t, dataBucket)
-			b := job.Batch{Items: []job.Object{{Bucket: dataBucket, Key: "slow", Size: int64p(tt.slow(srv))}}}
+			st := &memstore.Store{}
+			b := job.Batch{Items: []job.Object{{Bucket: dataBucket, Key: "slow", Size: int64p(tt.slow(st))}}}
 			for i := range 200 {
 				key := fmt.Sprintf("k%03d", i)
-				srv.Put(t, dataBucket, key, []byte("3\n"))
+				st.Set(dataBucket, key, []byte("3\n"))
 				b.Items = append(b.Items, job.Object{Bucket: dataBucket, Key: key, Size: int64p(2)})
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), tt.deadline)
 			defer cancel()
 			start := time.Now()
-			got, err := (&job.Summer{Storage: s3store.New(srv.Client()), Concurrency: tt.concurrency}).Batch(ctx, b)
+			got, err := (&job.Summer{Storage: st, Concurrency: tt.concurrency}).Batch(ctx, b)
 			elapsed := time.Since(start)
 			if err != nil || got.Objects != 200 || got.SumOfSquares != "1800" || got.FailedObjects != 1 {
 				t.Fatalf("Batch = %d objects, sum %s, %d failed, %v; want the 200 small ones summed (1800), one failed",
@@ -335,18 +336,18 @@ func TestBatchSlowObject(t *testing.T) {
 // 1,000 times, alone in its batch, and sums it to its end: there is no
 // bound on expansion, only on time.
 func TestBatchLargeCompressedAlone(t *testing.T) {
-	srv := s3test.NewServer(t, dataBucket)
+	st := &memstore.Store{}
 	var text strings.Builder
 	for range 1 << 20 {
 		text.WriteString("7\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n")
 	}
 	body := zstded(t, text.String(), zstd.WithEncoderLevel(zstd.SpeedBestCompression))
-	srv.Put(t, dataBucket, "big.zst", body)
+	st.Set(dataBucket, "big.zst", body)
 	t.Logf("%d bytes of zstd for %d bytes of text (%.0fx)", len(body), text.Len(), float64(text.Len())/float64(len(body)))
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	b := job.Batch{Items: []job.Object{{Bucket: dataBucket, Key: "big.zst", Size: int64p(int64(len(body)))}}}
-	got, err := (&job.Summer{Storage: s3store.New(srv.Client())}).Batch(ctx, b)
+	got, err := (&job.Summer{Storage: st}).Batch(ctx, b)
 	if want := fmt.Sprint(49 << 20); err != nil || got.Objects != 1 || got.SumOfSquares != want {
 		t.Fatalf("Batch = %+v, %v; want 1 object summed, %s", got, err, want)
 	}
@@ -357,17 +358,17 @@ func TestBatchLargeCompressedAlone(t *testing.T) {
 // BatchTimeoutError saying how far it got, as no retry would mend it; the
 // object being read at the deadline is not what failed it.
 func TestBatchOutOfTime(t *testing.T) {
-	srv := s3test.NewServer(t, dataBucket)
+	st := &memstore.Store{}
 	var b job.Batch
 	for i := range 5 {
 		key := fmt.Sprintf("k%d", i)
-		srv.Put(t, dataBucket, key, []byte("2\n"))
-		srv.Hook(dataBucket, key, s3test.Stall(1))
+		st.Set(dataBucket, key, []byte("2\n"))
+		st.Wrap(dataBucket, key, stall(1))
 		b.Items = append(b.Items, job.Object{Bucket: dataBucket, Key: key})
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
 	defer cancel()
-	got, err := (&job.Summer{Storage: s3store.New(srv.Client()), Concurrency: 1}).Batch(ctx, b)
+	got, err := (&job.Summer{Storage: st, Concurrency: 1}).Batch(ctx, b)
 	want := &job.BatchTimeoutError{Objects: 5, Done: 1, Bytes: 0, Read: 1, Seconds: 1}
 	if !reflect.DeepEqual(got, job.BatchResult{}) || !reflect.DeepEqual(err, want) {
 		t.Fatalf("Batch = %+v, %#v; want %#v", got, err, want)
@@ -404,7 +405,7 @@ func TestBatchStalledBody(t *testing.T) {
 func TestBatchOutputBound(t *testing.T) {
 	longKey := func(i int) string { // 1,024 bytes, S3's longest
 		p := fmt.Sprintf("%04d/", i)
-		return p + strings.Repeat("k", job.MaxKeyBytes-len(p))
+		return p + strings.Repeat("k", s3store.MaxKeyBytes-len(p))
 	}
 	digits := strings.Repeat("9", 4300) // the default digit limit
 	tests := []struct {
@@ -424,13 +425,13 @@ func TestBatchOutputBound(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv := s3test.NewServer(t, dataBucket)
+			st := &memstore.Store{}
 			var b job.Batch
 			var nums []string
 			for i := range tt.objects {
 				key := tt.key(i)
 				if tt.body != "" {
-					srv.Put(t, dataBucket, key, []byte(tt.body))
+					st.Set(dataBucket, key, []byte(tt.body))
 					nums = append(nums, strings.Fields(tt.body)...)
 				}
 				b.Items = append(b.Items, job.Object{Bucket: dataBucket, Key: key})
@@ -438,7 +439,7 @@ func TestBatchOutputBound(t *testing.T) {
 			if tt.objectsOK == 0 {
 				nums = nil
 			}
-			s := &job.Summer{Storage: s3store.New(srv.Client()), MaxDigits: tt.maxDigits}
+			s := &job.Summer{Storage: st, MaxDigits: tt.maxDigits}
 			got, err := s.Batch(context.Background(), b)
 			if err != nil {
 				t.Fatalf("Batch = %v; want no error", err)
@@ -514,7 +515,7 @@ func TestBatchTemplateLimits(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Logf("%d items, %d bytes of input", len(tt.b.Items), inputSize(t, tt.b))
 			// Every object fails, with the longest error name a batch records.
-			s := &job.Summer{Storage: unreadable{}, MaxDigits: job.MaxDigitsLimit}
+			s := &job.Summer{Storage: &unreadable{}, MaxDigits: job.MaxDigitsLimit}
 			got, err := s.Batch(context.Background(), tt.b)
 			if err != nil {
 				t.Fatalf("Batch = %v; want every object named in Failed", err)
@@ -533,10 +534,10 @@ func TestBatchTemplateLimits(t *testing.T) {
 
 // unreadable is a Storage whose every object fails to open, as an archived
 // object does.
-type unreadable struct{}
+type unreadable struct{ s3store.Store }
 
 func (unreadable) Open(ctx context.Context, bucket, key string, size int64) (job.Source, error) {
-	return nil, &job.ObjectUnreadableError{Bucket: bucket, Key: key, Err: errors.New("InvalidObjectState: archived (a very long cause: " + strings.Repeat("x", 400) + ")")}
+	return nil, &job.StorageError{Kind: job.ErrUnreadable, Err: errors.New("InvalidObjectState: archived (a very long cause: " + strings.Repeat("x", 400) + ")")}
 }
 
 func (unreadable) Put(context.Context, string, string, io.ReadSeeker, int64) error {
@@ -554,17 +555,43 @@ func inputSize(t *testing.T, v any) int {
 }
 
 func TestBatchTooLarge(t *testing.T) {
-	srv := s3test.NewServer(t, dataBucket)
+	st := &memstore.Store{}
 	var b job.Batch
 	for i := range 240 {
 		b.Items = append(b.Items, job.Object{Bucket: dataBucket, Key: fmt.Sprintf("%04d", i) + strings.Repeat("k", 1020)})
 	}
-	got, err := testSummer(srv).Batch(context.Background(), b)
+	got, err := memSummer(st).Batch(context.Background(), b)
 	e, ok := err.(*job.InvalidEventError)
 	if !reflect.DeepEqual(got, job.BatchResult{}) || !ok || !strings.Contains(e.Reason, "batch too large") {
 		t.Fatalf("Batch(240 keys of 1 KiB) = %+v, %v; want *InvalidEventError: batch too large", got, err)
 	}
-	if n := srv.Requests(http.MethodGet, dataBucket, b.Items[0].Key); n != 0 {
-		t.Errorf("%d GET requests; want 0", n)
+	if n := st.Opens(dataBucket, b.Items[0].Key); n != 0 {
+		t.Errorf("opened %d times; want 0", n)
 	}
 }
+
+// trickle returns a memstore reader's wrapper that reads a byte every
+// interval, as a trickling connection does.
+func trickle(interval time.Duration) func(context.Context, int64, io.Reader) io.Reader {
+	return func(_ context.Context, _ int64, r io.Reader) io.Reader {
+		return readerFunc(func(p []byte) (int, error) {
+			time.Sleep(interval)
+			return r.Read(p[:min(len(p), 1)])
+		})
+	}
+}
+
+// stall returns a memstore reader's wrapper that reads n bytes, then
+// nothing more until the reader's context ends.
+func stall(n int64) func(context.Context, int64, io.Reader) io.Reader {
+	return func(ctx context.Context, _ int64, r io.Reader) io.Reader {
+		return io.MultiReader(io.LimitReader(r, n), readerFunc(func([]byte) (int, error) {
+			<-ctx.Done()
+			return 0, ctx.Err()
+		}))
+	}
+}
+
+type readerFunc func(p []byte) (int, error)
+
+func (f readerFunc) Read(p []byte) (int, error) { return f(p) }

@@ -82,17 +82,3 @@ func IsTransient(err error) bool {
 	}
 	return false
 }
-
-// AsContractError returns the first error in err's chain whose type is one
-// of Contract's, or nil: an error that already says what Step Functions
-// should do with it.
-func AsContractError(err error) error {
-	for e := err; e != nil; e = errors.Unwrap(e) {
-		for _, c := range Contract {
-			if reflect.TypeOf(e) == reflect.TypeOf(c.Err) {
-				return e
-			}
-		}
-	}
-	return nil
-}

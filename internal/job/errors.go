@@ -24,35 +24,41 @@ func (e *InvalidEventError) Error() string { return "invalid event: " + e.Reason
 // per the grammar, or a number over the digit limit. Permanent.
 type InvalidContentError struct {
 	Bucket, Key string
-	Err         error // a *sumsq.Error (line, byte offset, excerpt), or a decompression error
+	Location    string // where the object is, as its Storage writes it (Names.Location); the message begins with it
+	Err         error  // a *sumsq.Error (line, byte offset, excerpt), or a decompression error
 }
 
-func (e *InvalidContentError) Error() string { return location(e.Bucket, e.Key) + e.Err.Error() }
+func (e *InvalidContentError) Error() string { return at(e.Location) + e.Err.Error() }
 
 func (e *InvalidContentError) Unwrap() error { return e.Err }
 
 // ObjectNotFoundError means the object (or its bucket) does not exist, or,
-// for a local file (no bucket), the path does not. Permanent.
+// for a local file, the path does not. Permanent.
 type ObjectNotFoundError struct {
 	Bucket, Key string
+	Location    string
+	Err         error // the storage's words for it, if it has any ("no such file or directory")
 }
 
 func (e *ObjectNotFoundError) Error() string {
-	if e.Bucket == "" && e.Key != "" {
-		return location(e.Bucket, e.Key) + "no such file or directory" // as a shell says it
+	if e.Err != nil {
+		return at(e.Location) + e.Err.Error()
 	}
-	return location(e.Bucket, e.Key) + "object not found"
+	return at(e.Location) + "object not found"
 }
+
+func (e *ObjectNotFoundError) Unwrap() error { return e.Err }
 
 // AccessDeniedError means the function's role (or the user running the
 // CLI) may not read the object. Permanent.
 type AccessDeniedError struct {
 	Bucket, Key string
+	Location    string
 	Err         error
 }
 
 func (e *AccessDeniedError) Error() string {
-	return location(e.Bucket, e.Key) + "access denied: " + e.Err.Error()
+	return at(e.Location) + "access denied: " + e.Err.Error()
 }
 
 func (e *AccessDeniedError) Unwrap() error { return e.Err }
@@ -63,11 +69,12 @@ func (e *AccessDeniedError) Unwrap() error { return e.Err }
 // link loop or a device that fails. Permanent.
 type ObjectUnreadableError struct {
 	Bucket, Key string
+	Location    string
 	Err         error
 }
 
 func (e *ObjectUnreadableError) Error() string {
-	return location(e.Bucket, e.Key) + "cannot be read: " + e.Err.Error()
+	return at(e.Location) + "cannot be read: " + e.Err.Error()
 }
 
 func (e *ObjectUnreadableError) Unwrap() error { return e.Err }
@@ -78,6 +85,7 @@ func (e *ObjectUnreadableError) Unwrap() error { return e.Err }
 // give it no more time. The message says how far it got and what to do.
 type ObjectTimeoutError struct {
 	Bucket, Key  string
+	Location     string
 	Size         int64   // its stored size, -1 if unknown
 	Read         int64   // stored bytes read
 	Codec        string  // "gzip" or "zstd" for compressed data, else ""
@@ -87,7 +95,7 @@ type ObjectTimeoutError struct {
 
 func (e *ObjectTimeoutError) Error() string {
 	var b strings.Builder
-	b.WriteString(location(e.Bucket, e.Key))
+	b.WriteString(at(e.Location))
 	b.WriteString("not read within its share of the invocation's time: ")
 	fmt.Fprintf(&b, "%d", e.Read)
 	if e.Size >= 0 {
@@ -106,11 +114,12 @@ func (e *ObjectTimeoutError) Error() string {
 // connection) after the SDK's own retries. Transient.
 type S3UnavailableError struct {
 	Bucket, Key string
+	Location    string
 	Err         error
 }
 
 func (e *S3UnavailableError) Error() string {
-	return location(e.Bucket, e.Key) + "S3 unavailable: " + e.Err.Error()
+	return at(e.Location) + "S3 unavailable: " + e.Err.Error()
 }
 
 func (e *S3UnavailableError) Unwrap() error { return e.Err }
@@ -119,20 +128,22 @@ func (e *S3UnavailableError) Unwrap() error { return e.Err }
 // read (its ETag changed). Transient: a retry reads the new version whole.
 type ObjectChangedError struct {
 	Bucket, Key string
+	Location    string
 }
 
 func (e *ObjectChangedError) Error() string {
-	return location(e.Bucket, e.Key) + "object changed while being read"
+	return at(e.Location) + "object changed while being read"
 }
 
 // TimeoutError means the invocation stopped before the runtime's deadline,
 // while reading one object or a Map run's results. Transient.
 type TimeoutError struct {
 	Bucket, Key string // the object being read, if any
+	Location    string
 }
 
 func (e *TimeoutError) Error() string {
-	return location(e.Bucket, e.Key) + "stopped before the invocation's deadline"
+	return at(e.Location) + "stopped before the invocation's deadline"
 }
 
 // BatchTimeoutError means a batch's objects could not all be read before
@@ -186,7 +197,7 @@ func (e *FailureListError) Unwrap() error { return e.Err }
 type TooManyFailuresError struct {
 	Failed, Objects int64   // the run's failed objects, and all its objects (summed and failed)
 	Percentage      int     // ToleratedFailurePercentage
-	Location        string  // s3:// URL of the list of every failure
+	Location        string  // where the list of every failure is, as its Storage writes it
 	First           Failure // the first failure of that list
 }
 
@@ -196,14 +207,24 @@ func (e *TooManyFailuresError) Error() string {
 		e.Failed, e.Objects, e.Percentage, e.Location, e.First.Key, e.First.Error, e.First.Cause)
 }
 
-// location prefixes a message about an object: "s3://bucket/key: " for an
-// S3 object, "path: " for a local file (no bucket), nothing for none.
-func location(bucket, key string) string {
-	switch {
-	case bucket != "":
-		return "s3://" + bucket + "/" + key + ": "
-	case key != "":
-		return key + ": "
+// at prefixes a message about an object with where it is: "s3://b/k: ",
+// "path: ", or nothing for no location.
+func at(location string) string {
+	if location == "" {
+		return ""
 	}
-	return ""
+	return location + ": "
 }
+
+// A located error is about one object, and its message begins with where
+// the object is (see at).
+type located interface{ location() string }
+
+func (e *InvalidContentError) location() string   { return e.Location }
+func (e *ObjectNotFoundError) location() string   { return e.Location }
+func (e *AccessDeniedError) location() string     { return e.Location }
+func (e *ObjectUnreadableError) location() string { return e.Location }
+func (e *ObjectTimeoutError) location() string    { return e.Location }
+func (e *S3UnavailableError) location() string    { return e.Location }
+func (e *ObjectChangedError) location() string    { return e.Location }
+func (e *TimeoutError) location() string          { return e.Location }

@@ -5,6 +5,8 @@ import "time"
 // Test-only names.
 var JSONSize = jsonSize
 
+const MaxOutputBytes = maxOutputBytes
+
 // A Reading is an object being read, as a batch's clock sees it.
 type Reading struct {
 	Elapsed    time.Duration // since its first stream began

@@ -2,28 +2,44 @@ package job
 
 import (
 	"strings"
-	"unicode/utf8"
+
+	"github.com/sumsq/sumsq/internal/excerpt"
 )
 
-// NewFailure records that the object key in bucket failed with err. Error
-// is ErrorType(err); Cause is err's message without the leading
-// "s3://bucket/key: " (or "path: ") that the Failure already says, cut to
-// MaxCauseBytes.
-// A batch shortens causes further when it must, to keep its output under
-// MaxOutputBytes.
-func NewFailure(bucket, key string, err error) Failure {
-	cause := strings.TrimPrefix(err.Error(), location(bucket, key))
-	return Failure{Bucket: bucket, Key: key, Error: ErrorType(err), Cause: shorten(cause, MaxCauseBytes)}
+// Failure names an object that could not be summed and why.
+type Failure struct {
+	Bucket string `json:"bucket"`
+	Key    string `json:"key"`
+	Error  string `json:"error"` // the error type name, e.g. "InvalidContentError"
+	Cause  string `json:"cause"` // the error message, bounded in length
 }
 
-// truncate returns the longest prefix of s with at most n bytes that does
-// not split a UTF-8 sequence.
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
+// MaxCauseBytes bounds a Failure's Cause: in a batch's result (see
+// NewFailure) and in the list of all failures (FailureList).
+const MaxCauseBytes = 512
+
+// maxErrorNameBytes bounds a Failure's Error read from elsewhere (a Map
+// Run's records): the contract's names are far shorter.
+const maxErrorNameBytes = 128
+
+// NewFailure records that the object key in bucket failed with err. Error
+// is ErrorType(err); Cause is err's message without the location it begins
+// with ("s3://bucket/key: ", "path: "), which the Failure already says, cut
+// to MaxCauseBytes.
+// A batch shortens causes further when it must, to keep its output under
+// maxOutputBytes.
+func NewFailure(bucket, key string, err error) Failure {
+	cause := err.Error()
+	if l, ok := err.(located); ok {
+		cause = strings.TrimPrefix(cause, at(l.location()))
 	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
+	return Failure{Bucket: bucket, Key: key, Error: ErrorType(err), Cause: cause}.bounded()
+}
+
+// bounded returns f with its Error cut to maxErrorNameBytes and its Cause
+// to MaxCauseBytes.
+func (f Failure) bounded() Failure {
+	f.Error = excerpt.Shorten(f.Error, maxErrorNameBytes)
+	f.Cause = excerpt.Shorten(f.Cause, MaxCauseBytes)
+	return f
 }

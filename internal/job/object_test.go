@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/sumsq/sumsq/internal/job"
+	"github.com/sumsq/sumsq/internal/memstore"
 	"github.com/sumsq/sumsq/internal/s3store"
 	"github.com/sumsq/sumsq/internal/s3test"
 	"github.com/sumsq/sumsq/internal/sumsq"
@@ -26,9 +27,15 @@ const dataBucket = "my-bucket"
 
 func int64p(n int64) *int64 { return &n }
 
+// testSummer reads through S3, the in-process server: for the tests of
+// what the job makes of S3's answers (its names, error codes, broken and
+// replaced bodies, ranged GETs). The others read from memory (memSummer).
 func testSummer(srv *s3test.Server) *job.Summer {
 	return &job.Summer{Storage: s3store.New(srv.Client())}
 }
+
+// memSummer is a Summer of objects in st.
+func memSummer(st *memstore.Store) *job.Summer { return &job.Summer{Storage: st} }
 
 // sumOfSquares is the reference: the sum of the squares of nums, in decimal.
 func sumOfSquares(nums ...string) string {
@@ -110,7 +117,7 @@ func TestObjectInvalidEvent(t *testing.T) {
 		reason string // in the message
 	}{
 		{"no key", job.Object{Bucket: dataBucket}, `missing or empty "key"`},
-		{"no bucket", job.Object{Key: "k"}, "no bucket"},
+		{"no bucket", job.Object{Key: "k"}, "empty bucket name"},
 		{"bad ARN", job.Object{Bucket: "arn:aws:s3:eu-west-1::my-bucket", Key: "k"}, "want arn:aws:s3:::BUCKET"},
 		{"negative size", job.Object{Bucket: dataBucket, Key: "k", Size: int64p(-1)}, `"size" -1 is negative`},
 		{"key too long", job.Object{Bucket: dataBucket, Key: strings.Repeat("k", 1025)}, "key of 1025 bytes"},
@@ -151,22 +158,22 @@ func TestObjectErrors(t *testing.T) {
 		gets int
 	}{
 		{"missing object", job.Object{Bucket: dataBucket, Key: "missing"},
-			&job.ObjectNotFoundError{Bucket: dataBucket, Key: "missing"}, 1},
+			&job.ObjectNotFoundError{Bucket: dataBucket, Key: "missing", Location: "s3://my-bucket/missing"}, 1},
 		{"missing bucket", job.Object{Bucket: "arn:aws:s3:::no-such-bucket", Key: "k"},
-			&job.ObjectNotFoundError{Bucket: "no-such-bucket", Key: "k"}, 1},
+			&job.ObjectNotFoundError{Bucket: "no-such-bucket", Key: "k", Location: "s3://no-such-bucket/k"}, 1},
 		{"bad content", job.Object{Bucket: dataBucket, Key: "bad"},
-			&job.InvalidContentError{Bucket: dataBucket, Key: "bad",
+			&job.InvalidContentError{Bucket: dataBucket, Key: "bad", Location: "s3://my-bucket/bad",
 				Err: &sumsq.Error{Line: 2, Offset: 2, Excerpt: "x1 ", Err: sumsq.ErrSyntax}}, 1},
 		{"access denied", job.Object{Bucket: dataBucket, Key: "denied"},
-			&job.AccessDeniedError{Bucket: dataBucket, Key: "denied"}, 1},
+			&job.AccessDeniedError{Bucket: dataBucket, Key: "denied", Location: "s3://my-bucket/denied"}, 1},
 		{"archived object", job.Object{Bucket: dataBucket, Key: "glacier"},
-			&job.ObjectUnreadableError{Bucket: dataBucket, Key: "glacier"}, 1},
+			&job.ObjectUnreadableError{Bucket: dataBucket, Key: "glacier", Location: "s3://my-bucket/glacier"}, 1},
 		{"503 after the SDK's retries", job.Object{Bucket: dataBucket, Key: "slow-down"},
-			&job.S3UnavailableError{Bucket: dataBucket, Key: "slow-down"}, s3test.MaxAttempts},
+			&job.S3UnavailableError{Bucket: dataBucket, Key: "slow-down", Location: "s3://my-bucket/slow-down"}, s3test.MaxAttempts},
 		{"500 after the SDK's retries", job.Object{Bucket: dataBucket, Key: "internal"},
-			&job.S3UnavailableError{Bucket: dataBucket, Key: "internal"}, s3test.MaxAttempts},
+			&job.S3UnavailableError{Bucket: dataBucket, Key: "internal", Location: "s3://my-bucket/internal"}, s3test.MaxAttempts},
 		{"unexpected client error", job.Object{Bucket: dataBucket, Key: "teapot"},
-			&job.ObjectUnreadableError{Bucket: dataBucket, Key: "teapot"}, 1},
+			&job.ObjectUnreadableError{Bucket: dataBucket, Key: "teapot", Location: "s3://my-bucket/teapot"}, 1},
 	}
 	s := testSummer(srv)
 	for _, tt := range tests {
@@ -175,7 +182,7 @@ func TestObjectErrors(t *testing.T) {
 			if got != (job.ObjectResult{}) || !sameError(err, tt.want) {
 				t.Fatalf("Object(%+v) = %+v, %#v; want %#v", tt.in, got, err, tt.want)
 			}
-			bucket, _ := job.BucketName(tt.in.Bucket)
+			bucket, _ := s3store.BucketName(tt.in.Bucket)
 			if gets := srv.Requests(http.MethodGet, bucket, tt.in.Key); gets != tt.gets {
 				t.Errorf("Object(%+v): %d GET requests; want %d", tt.in, gets, tt.gets)
 			}
@@ -192,9 +199,9 @@ func TestObjectErrors(t *testing.T) {
 	})
 }
 
-// sameError reports whether got has want's type and want's Bucket and Key,
-// and for an *InvalidContentError the same *sumsq.Error. Wrapped S3 errors
-// are the SDK's and not compared.
+// sameError reports whether got has want's type and want's Bucket, Key and
+// Location, and for an *InvalidContentError the same *sumsq.Error. Wrapped
+// S3 errors are the SDK's and not compared.
 func sameError(got, want error) bool {
 	if reflect.TypeOf(got) != reflect.TypeOf(want) {
 		return false
@@ -202,16 +209,16 @@ func sameError(got, want error) bool {
 	switch w := want.(type) {
 	case *job.InvalidContentError:
 		g := got.(*job.InvalidContentError)
-		return g.Bucket == w.Bucket && g.Key == w.Key && reflect.DeepEqual(g.Err, w.Err)
+		return g.Bucket == w.Bucket && g.Key == w.Key && g.Location == w.Location && reflect.DeepEqual(g.Err, w.Err)
 	case *job.AccessDeniedError:
 		g := got.(*job.AccessDeniedError)
-		return g.Bucket == w.Bucket && g.Key == w.Key && g.Err != nil
+		return g.Bucket == w.Bucket && g.Key == w.Key && g.Location == w.Location && g.Err != nil
 	case *job.S3UnavailableError:
 		g := got.(*job.S3UnavailableError)
-		return g.Bucket == w.Bucket && g.Key == w.Key && g.Err != nil
+		return g.Bucket == w.Bucket && g.Key == w.Key && g.Location == w.Location && g.Err != nil
 	case *job.ObjectUnreadableError:
 		g := got.(*job.ObjectUnreadableError)
-		return g.Bucket == w.Bucket && g.Key == w.Key && g.Err != nil
+		return g.Bucket == w.Bucket && g.Key == w.Key && g.Location == w.Location && g.Err != nil
 	}
 	return reflect.DeepEqual(got, want)
 }
@@ -245,7 +252,7 @@ func TestObjectChanged(t *testing.T) {
 	srv.Put(t, dataBucket, "k", []byte(strings.Repeat("12345\n", 10000)))
 	srv.Hook(dataBucket, "k", srv.ChangeOnResume(dataBucket, "k", 1000, []byte("1\n")))
 	got, err := testSummer(srv).Object(context.Background(), job.Object{Bucket: dataBucket, Key: "k"})
-	want := &job.ObjectChangedError{Bucket: dataBucket, Key: "k"}
+	want := &job.ObjectChangedError{Bucket: dataBucket, Key: "k", Location: "s3://my-bucket/k"}
 	if got != (job.ObjectResult{}) || !reflect.DeepEqual(err, want) {
 		t.Fatalf("Object = %+v, %v; want %v", got, err, want)
 	}
@@ -254,15 +261,15 @@ func TestObjectChanged(t *testing.T) {
 // TestObjectDeadline stalls the body: Object returns a *TimeoutError when
 // ctx's deadline passes, not later.
 func TestObjectDeadline(t *testing.T) {
-	srv := s3test.NewServer(t, dataBucket)
-	srv.Put(t, dataBucket, "k", []byte(strings.Repeat("1\n", 1000)))
-	srv.Hook(dataBucket, "k", s3test.Stall(100))
+	st := &memstore.Store{}
+	st.Set(dataBucket, "k", []byte(strings.Repeat("1\n", 1000)))
+	st.Wrap(dataBucket, "k", stall(100))
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	got, err := testSummer(srv).Object(ctx, job.Object{Bucket: dataBucket, Key: "k"})
+	got, err := memSummer(st).Object(ctx, job.Object{Bucket: dataBucket, Key: "k"})
 	elapsed := time.Since(start)
-	want := &job.TimeoutError{Bucket: dataBucket, Key: "k"}
+	want := &job.TimeoutError{Bucket: dataBucket, Key: "k", Location: "mem://my-bucket/k"}
 	if got != (job.ObjectResult{}) || !reflect.DeepEqual(err, want) {
 		t.Fatalf("Object = %+v, %v; want %v", got, err, want)
 	}

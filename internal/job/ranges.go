@@ -6,9 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"sync"
-	"sync/atomic"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/sumsq/sumsq/internal/sumsq"
 )
@@ -47,27 +47,26 @@ func (s *Summer) sumParts(ctx context.Context, src Source, size int64, st *strea
 	n := int((size + part - 1) / part)
 	results := make([]sumsq.Result, n)
 	errs := make([]error, n)
-	var failed atomic.Int64 // the first part that failed
-	failed.Store(math.MaxInt64)
-	var wg sync.WaitGroup
-	workers := make(chan struct{}, s.rangeConcurrency())
+	var failed firstFailed
+	var g errgroup.Group
+	g.SetLimit(s.rangeConcurrency())
 	for i := range n {
-		workers <- struct{}{}
-		if failed.Load() < int64(i) {
-			<-workers
+		if failed.before(i) {
 			break // no need to read past an error
 		}
-		wg.Go(func() {
-			defer func() { <-workers }()
-			start, end := int64(i)*part, min(int64(i+1)*part, size)
-			results[i], errs[i] = s.sumPart(ctx, src, start, end, size, st, p, func() bool { return failed.Load() < int64(i) })
-			if errs[i] != nil {
-				for f := failed.Load(); int64(i) < f && !failed.CompareAndSwap(f, int64(i)); f = failed.Load() {
-				}
+		g.Go(func() error { // once a slot is free
+			if failed.before(i) {
+				return nil // an earlier part failed meanwhile
 			}
+			start, end := int64(i)*part, min(int64(i+1)*part, size)
+			results[i], errs[i] = s.sumPart(ctx, src, start, end, size, st, p, func() bool { return failed.before(i) })
+			if errs[i] != nil {
+				failed.add(i)
+			}
+			return nil
 		})
 	}
-	wg.Wait()
+	g.Wait()
 	var total sumsq.Result
 	for i := range results {
 		if err := errs[i]; err != nil {
@@ -80,6 +79,31 @@ func (s *Summer) sumParts(ctx context.Context, src Source, size int64, st *strea
 		total.Add(results[i])
 	}
 	return total, nil
+}
+
+// firstFailed is the first part of an object that failed, of those that
+// have: the parts after it need not be read, since the object's error is
+// its.
+type firstFailed struct {
+	mu  sync.Mutex
+	set bool
+	i   int
+}
+
+// add records that part i failed.
+func (f *firstFailed) add(i int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if !f.set || i < f.i {
+		f.set, f.i = true, i
+	}
+}
+
+// before reports whether a part before part i has failed.
+func (f *firstFailed) before(i int) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.set && f.i < i
 }
 
 // sumPart parses the lines that start in [start, end) of src, by the rule

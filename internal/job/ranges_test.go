@@ -18,6 +18,7 @@ import (
 
 	"github.com/sumsq/sumsq/internal/filestore"
 	"github.com/sumsq/sumsq/internal/job"
+	"github.com/sumsq/sumsq/internal/memstore"
 	"github.com/sumsq/sumsq/internal/s3store"
 	"github.com/sumsq/sumsq/internal/s3test"
 	"github.com/sumsq/sumsq/internal/sumsq"
@@ -140,7 +141,7 @@ func TestRangesObjectChanged(t *testing.T) {
 	size := int64(len(body))
 	s := &job.Summer{Storage: s3store.New(srv.Client()), PartSize: 6000, RangeConcurrency: 1}
 	_, err := s.Sum(context.Background(), job.Object{Bucket: dataBucket, Key: "k", Size: &size})
-	if want := (&job.ObjectChangedError{Bucket: dataBucket, Key: "k"}); !reflect.DeepEqual(err, want) {
+	if want := (&job.ObjectChangedError{Bucket: dataBucket, Key: "k", Location: "s3://my-bucket/k"}); !reflect.DeepEqual(err, want) {
 		t.Fatalf("Sum of an object replaced between its parts = %v; want %v", err, want)
 	}
 }
@@ -148,23 +149,24 @@ func TestRangesObjectChanged(t *testing.T) {
 // TestBatchStreamsBounded reads a batch of large objects in parts: the
 // reads of all its objects together never exceed the batch's Concurrency.
 func TestBatchStreamsBounded(t *testing.T) {
-	srv := s3test.NewServer(t, dataBucket)
-	client := &countingS3{API: srv.Client()}
+	st := &memstore.Store{}
+	reads := &reading{}
 	body := []byte(strings.Repeat("7\n", 50000)) // 100 KB: 10 parts of 10 KB
 	var b job.Batch
 	for i := range 12 {
 		key := fmt.Sprintf("k%d", i)
-		srv.Put(t, dataBucket, key, body)
+		st.Set(dataBucket, key, body)
+		st.Wrap(dataBucket, key, reads.wrap)
 		size := int64(len(body))
 		b.Items = append(b.Items, job.Object{Bucket: dataBucket, Key: key, Size: &size})
 	}
-	s := &job.Summer{Storage: s3store.New(client), Concurrency: 5, PartSize: 10000, RangeConcurrency: 4}
+	s := &job.Summer{Storage: st, Concurrency: 5, PartSize: 10000, RangeConcurrency: 4}
 	got, err := s.Batch(context.Background(), b)
 	if err != nil || got.Objects != 12 || got.Count != 12*50000 {
 		t.Fatalf("Batch = %+v, %v; want 12 objects summed", got, err)
 	}
-	if client.max > 5 || client.all < 12*10 {
-		t.Errorf("at most %d GETs at once, %d in all; want at most 5 at once, at least %d in all", client.max, client.all, 12*10)
+	if reads.max > 5 || reads.all < 12*10 {
+		t.Errorf("at most %d reads at once, %d in all; want at most 5 at once, at least %d in all", reads.max, reads.all, 12*10)
 	}
 }
 
@@ -255,7 +257,7 @@ func TestRangesFileChanged(t *testing.T) {
 			}}
 			s := &job.Summer{Storage: storage, PartSize: 6000, RangeConcurrency: 1}
 			_, err := sumWithin(t, s, job.Object{Key: path})
-			if want := (&job.ObjectChangedError{Key: path}); !reflect.DeepEqual(err, want) {
+			if want := (&job.ObjectChangedError{Key: path, Location: path}); !reflect.DeepEqual(err, want) {
 				t.Fatalf("Sum of a file %s while read in parts = %v; want %v", tt.name, err, want)
 			}
 		})
@@ -287,8 +289,11 @@ func (r *brokenReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// sourceStorage opens every key as src.
-type sourceStorage struct{ src job.Source }
+// sourceStorage opens every key as src, a local file's.
+type sourceStorage struct {
+	filestore.Store
+	src job.Source
+}
 
 func (s sourceStorage) Open(context.Context, string, string, int64) (job.Source, error) {
 	return s.src, nil
@@ -337,7 +342,7 @@ func TestUntrustedSource(t *testing.T) {
 		for _, part := range []int64{10000, 1 << 20} { // in parts, and whole
 			t.Run(fmt.Sprintf("%s/part %d", tt.name, part), func(t *testing.T) {
 				src := &brokenSource{size: 100000, read: tt.read}
-				s := &job.Summer{Storage: sourceStorage{src}, PartSize: part, RangeConcurrency: 3}
+				s := &job.Summer{Storage: &sourceStorage{src: src}, PartSize: part, RangeConcurrency: 3}
 				_, err := sumWithin(t, s, job.Object{Key: "k"})
 				if got := job.ErrorType(err); got != tt.want || (tt.is != nil && !errors.Is(err, tt.is)) {
 					t.Fatalf("Sum = %v (%s); want a %s wrapping %v", err, got, tt.want, tt.is)

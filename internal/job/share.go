@@ -73,14 +73,15 @@ func (p *progress) begin() {
 
 func (p *progress) setCodec(codec string) { p.codec.Store(&codec) }
 
-// timeout returns the *ObjectTimeoutError saying how far the object got.
-func (p *progress) timeout(bucket, key string) *ObjectTimeoutError {
+// timeout returns the *ObjectTimeoutError saying how far the object, at
+// location, got.
+func (p *progress) timeout(bucket, key, location string) *ObjectTimeoutError {
 	end := p.ended.Load()
 	if end == 0 {
 		end = time.Now().UnixNano()
 	}
 	e := &ObjectTimeoutError{
-		Bucket: bucket, Key: key,
+		Bucket: bucket, Key: key, Location: location,
 		Size: p.size.Load(), Read: p.read.Load(),
 		Seconds: math.Round(float64(end-p.started.Load())/1e8) / 10,
 	}

@@ -3,11 +3,11 @@ package job
 import (
 	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
 
+	"github.com/sumsq/sumsq/internal/excerpt"
 	"github.com/sumsq/sumsq/internal/sumsq"
 )
 
@@ -23,13 +23,13 @@ const DefaultResultsPrefix = "results/"
 
 // MaxDigitsLimit is the largest MaxDigits a Summer takes: the largest for
 // which every batch the template allows still fits its result in
-// MaxOutputBytes (TestBatchTemplateLimits), a sum of squares having about
+// maxOutputBytes (TestBatchTemplateLimits), a sum of squares having about
 // twice the digits of its largest number.
 const MaxDigitsLimit = 30000
 
-// A Summer sums the numbers in stored objects: one object, a batch of them,
-// or the total over a Map run's results. Its methods may be called
-// concurrently; it holds no state between calls.
+// A Summer sums the numbers in stored objects: one object, or a batch of
+// them (and, through package maprun, the total over a Map Run's results).
+// Its methods may be called concurrently; it holds no state between calls.
 type Summer struct {
 	Storage Storage
 
@@ -64,20 +64,30 @@ type Summer struct {
 	// windows (see memory.go). 0 means no bound.
 	Memory int64
 
-	// ResultsPrefix is where the Map writes its result files, "results/"
-	// in the template. A batch skips the objects under it (a run over the
-	// whole bucket lists them), an object event under it is refused, and a
-	// Total reads and writes nothing outside it. Empty: no such prefix, and
-	// Total refuses every run.
+	// ResultsPrefix is where the Map writes its result files in a bucket,
+	// "results/" in the template (see IsResult). A batch skips the objects
+	// under it (a run over the whole bucket lists them), an object event
+	// under it is refused, and a Total reads and writes nothing outside it.
+	// Empty: no such prefix, and Total refuses every run.
 	ResultsPrefix string
 }
 
 // The Summer's settings, defaults applied.
 func (s *Summer) concurrency() int { return orDefault(s.Concurrency, DefaultConcurrency) }
-func (s *Summer) maxDigits() int   { return orDefault(s.MaxDigits, sumsq.DefaultMaxDigits) }
 func (s *Summer) partSize() int64  { return orDefault(s.PartSize, DefaultPartSize) }
 func (s *Summer) rangeConcurrency() int {
 	return orDefault(s.RangeConcurrency, DefaultRangeConcurrency)
+}
+
+// DigitLimit is the digit limit in effect: MaxDigits, or its default.
+func (s *Summer) DigitLimit() int { return orDefault(s.MaxDigits, sumsq.DefaultMaxDigits) }
+
+// IsResult reports whether the object key of bucket is under ResultsPrefix:
+// one of the Map's result files, not data. A storage without buckets (local
+// files) has none: its keys are paths, not keys of the bucket the Map
+// writes to.
+func (s *Summer) IsResult(bucket, key string) bool {
+	return bucket != "" && s.ResultsPrefix != "" && strings.HasPrefix(key, s.ResultsPrefix)
 }
 
 // orDefault returns v if it is positive, else def: a setting's zero value
@@ -118,9 +128,9 @@ func (s *Summer) object(ctx context.Context, o Object) (string, sumsq.Result, er
 	if err != nil {
 		return "", sumsq.Result{}, err
 	}
-	if s.ResultsPrefix != "" && strings.HasPrefix(o.Key, s.ResultsPrefix) {
+	if s.IsResult(bucket, o.Key) {
 		return "", sumsq.Result{}, &InvalidEventError{Reason: fmt.Sprintf("key %s is under %s, where the Map writes its results, not data",
-			quote(o.Key), quote(s.ResultsPrefix))}
+			excerpt.Quote(o.Key), excerpt.Quote(s.ResultsPrefix))}
 	}
 	r, err := s.sum(ctx, bucket, o, newStreams(s.rangeConcurrency(), s.Memory), newProgress())
 	return bucket, r, err
@@ -139,48 +149,48 @@ func (s *Summer) sum(ctx context.Context, bucket string, o Object, st *streams, 
 	}
 	obj, err := s.Storage.Open(ctx, bucket, o.Key, size)
 	if err != nil {
-		return sumsq.Result{}, classify(ctx, err, bucket, o.Key)
+		return sumsq.Result{}, s.Classify(ctx, err, bucket, o.Key)
 	}
 	defer obj.Close()
 	p.size.Store(obj.Size())
-	if size := obj.Size(); size >= s.partSize() && compressedKey(o.Key) == "" {
+	if size := obj.Size(); size >= s.partSize() && codecOfKey(o.Key) == nil {
 		compressed, err := s.compressed(ctx, obj, st, p)
 		if err != nil {
-			return sumsq.Result{}, classify(ctx, err, bucket, o.Key)
+			return sumsq.Result{}, s.Classify(ctx, err, bucket, o.Key)
 		}
 		// The sniff made the object's first read: Pinned knows.
 		if !compressed && obj.Pinned() {
 			res, err := s.sumParts(ctx, obj, size, st, p)
 			if err != nil {
-				return sumsq.Result{}, classify(ctx, err, bucket, o.Key)
+				return sumsq.Result{}, s.Classify(ctx, err, bucket, o.Key)
 			}
 			return res, nil
 		}
 	}
 	h, err := st.take(ctx, streamMemory, p)
 	if err != nil {
-		return sumsq.Result{}, classify(ctx, err, bucket, o.Key)
+		return sumsq.Result{}, s.Classify(ctx, err, bucket, o.Key)
 	}
 	defer h.give()
 	r, err := obj.NewReader(ctx, 0, -1)
 	if err != nil {
-		return sumsq.Result{}, classify(ctx, err, bucket, o.Key)
+		return sumsq.Result{}, s.Classify(ctx, err, bucket, o.Key)
 	}
 	defer r.Close()
 	// Progress counts the bytes stored, compressed or not.
 	window := func(size int64, drop func()) error { return h.grow(ctx, zstdMemory(size), drop) }
 	in, done, err := decompressed(s.watch(&guardedReader{r: r, end: obj.Size()}, p), o.Key, p, window)
 	if err != nil {
-		return sumsq.Result{}, classify(ctx, err, bucket, o.Key)
+		return sumsq.Result{}, s.Classify(ctx, err, bucket, o.Key)
 	}
 	defer done()
 	a := sumsq.Accumulator{MaxDigits: s.MaxDigits}
 	if _, err := a.ReadFrom(in); err != nil {
-		return sumsq.Result{}, classify(ctx, err, bucket, o.Key)
+		return sumsq.Result{}, s.Classify(ctx, err, bucket, o.Key)
 	}
 	res, err := a.Finish()
 	if err != nil {
-		return sumsq.Result{}, classify(ctx, err, bucket, o.Key)
+		return sumsq.Result{}, s.Classify(ctx, err, bucket, o.Key)
 	}
 	return res, nil
 }
@@ -193,48 +203,13 @@ func (s *Summer) compressed(ctx context.Context, obj Source, st *streams, p *pro
 		return false, err
 	}
 	defer h.give()
-	r, err := obj.NewReader(ctx, 0, sniffBytes)
+	r, err := obj.NewReader(ctx, 0, int64(sniffBytes))
 	if err != nil {
 		return false, err
 	}
 	defer r.Close()
-	codec, err := sniff(bufio.NewReaderSize(&guardedReader{r: r, end: -1}, 16))
-	return codec != "", err
-}
-
-// classify turns an error from reading the object key in bucket (from the
-// storage, from the parser, or from ctx ending) into the exported type Step
-// Functions tells apart, unwrapped.
-func classify(ctx context.Context, err error, bucket, key string) error {
-	var (
-		content *sumsq.Error
-		codec   *contentError
-		short   *shortError
-	)
-	switch {
-	case errors.As(err, &content):
-		return &InvalidContentError{Bucket: bucket, Key: key, Err: content}
-	case errors.As(err, &codec):
-		return &InvalidContentError{Bucket: bucket, Key: key, Err: codec.err}
-	case errors.As(err, &short):
-		return &ObjectChangedError{Bucket: bucket, Key: key}
-	case errors.Is(err, io.ErrNoProgress), errors.Is(err, sumsq.ErrBadReadCount):
-		// The storage's reader is broken: no retry is known to mend it.
-		return &ObjectUnreadableError{Bucket: bucket, Key: key, Err: err}
-	}
-	ce := AsContractError(err)
-	switch ce.(type) {
-	case nil, *S3UnavailableError, *TimeoutError:
-		// Once ctx is done every error is a consequence of it, whatever
-		// its shape (a canceled request, a closed body).
-		if ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
-			return &TimeoutError{Bucket: bucket, Key: key}
-		}
-	}
-	if ce != nil {
-		return ce
-	}
-	return &S3UnavailableError{Bucket: bucket, Key: key, Err: err}
+	c, err := sniff(bufio.NewReaderSize(&guardedReader{r: r, end: -1}, sniffBytes))
+	return c != nil, err
 }
 
 // watch returns r, counting what is read from it in p and reporting it

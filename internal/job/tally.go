@@ -1,6 +1,8 @@
 package job
 
 import (
+	"errors"
+	"math"
 	"math/big"
 
 	"github.com/sumsq/sumsq/internal/sumsq"
@@ -8,7 +10,7 @@ import (
 
 // A Tally adds up a run: objects and numbers summed, the exact sum of
 // squares, objects skipped, and the failures. The CLI adds each object's
-// sumsq.Result; a Total adds the subtotals in the Map's result files.
+// sumsq.Result; a Map Run's total adds the subtotals in its result files.
 type Tally struct {
 	Objects int64 // objects summed
 	Count   int64 // numbers summed
@@ -34,14 +36,16 @@ func (t *Tally) Sum() string {
 	return new(big.Int).Add(t.sum.Int(), &t.decimal).String()
 }
 
-// Total returns the tally as a Total, FailuresLocation aside.
-func (t *Tally) Total() Total {
-	return Total{
-		Objects:        t.Objects,
-		Count:          t.Count,
-		SumOfSquares:   t.Sum(),
-		FailedObjects:  t.Failed.Len(),
-		Failed:         t.Failed.Listed(),
-		SkippedObjects: t.Skipped,
+// AddSubtotal adds a subtotal of objects summed, of count numbers whose
+// squares add up to sum, and of objects skipped: a batch's. Counts that
+// would overflow int64 are an error, and nothing is added.
+func (t *Tally) AddSubtotal(objects, count, skipped int64, sum *big.Int) error {
+	if t.Objects > math.MaxInt64-objects || t.Count > math.MaxInt64-count || t.Skipped > math.MaxInt64-skipped {
+		return errors.New("counts overflow int64")
 	}
+	t.Objects += objects
+	t.Count += count
+	t.Skipped += skipped
+	t.decimal.Add(&t.decimal, sum)
+	return nil
 }

@@ -47,7 +47,7 @@ type zstdReader struct {
 	// must wait for that memory, it first calls drop, which lets go of the
 	// decoder (and of the window it holds of earlier frames); the decoder
 	// is then made anew.
-	window func(size int64, drop func()) error
+	window windowFunc
 
 	dec     *zstd.Decoder
 	frame   zstdFrame
@@ -55,7 +55,7 @@ type zstdReader struct {
 	eof     bool // no frame left
 }
 
-func newZstdReader(br *bufio.Reader, window func(int64, func()) error) *zstdReader {
+func newZstdReader(br *bufio.Reader, window windowFunc) *zstdReader {
 	return &zstdReader{br: br, window: window}
 }
 

@@ -2,6 +2,8 @@
 // servers): it opens objects for reading, whole or in ranges, every GET of
 // one object pinned to the same version (its ETag), resumes a body that
 // breaks off from where it stopped, writes the Total's list of failures,
-// and lists prefixes for the CLI. It turns S3's errors into the job's error
-// types, by one table (errors.go).
+// and lists prefixes for the CLI. It reports S3's errors as the job's kinds
+// of failure (job.ErrNotFound, ...), by one table (errors.go), and S3's
+// rules for names (names.go): bucket names and ARNs, key lengths, s3://
+// URLs.
 package s3store

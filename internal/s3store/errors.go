@@ -1,7 +1,6 @@
 package s3store
 
 import (
-	"context"
 	"errors"
 	"net/http"
 
@@ -11,22 +10,21 @@ import (
 	"github.com/sumsq/sumsq/internal/job"
 )
 
-// A kind is what an S3 error means for the job.
-type kind int
-
-const (
-	transient  kind = iota // throttling, a server error, a dropped connection: retry
-	notFound               // no such key or bucket
-	denied                 // the caller may not
-	unreadable             // a client error no retry mends
-	changed                // the object is no longer the version being read
+// The kinds of failure S3's errors are (see job.Storage), named as the
+// table below reads best.
+var (
+	transient  = job.ErrUnavailable // throttling, a server error, a dropped connection: retry
+	notFound   = job.ErrNotFound    // no such key or bucket
+	denied     = job.ErrDenied      // the caller may not
+	unreadable = job.ErrUnreadable  // a client error no retry mends
+	changed    = job.ErrChanged     // the object is no longer the version being read
 )
 
 // codes classifies the S3 error codes a GET, HEAD, PUT or LIST can answer
 // (https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html,
 // "List of error codes"). Codes not listed are classified by their HTTP
 // status (byStatus).
-var codes = map[string]kind{
+var codes = map[string]error{
 	// 404
 	"NoSuchKey":     notFound,
 	"NoSuchBucket":  notFound,
@@ -78,7 +76,7 @@ var codes = map[string]kind{
 }
 
 // byStatus classifies an error response whose code is not in codes.
-func byStatus(status int) kind {
+func byStatus(status int) error {
 	switch {
 	case status == http.StatusNotFound:
 		return notFound
@@ -94,16 +92,10 @@ func byStatus(status int) kind {
 	return transient // no response at all: the network
 }
 
-// classify turns an error from reading or writing bucket/key into the job's
-// error types. Errors that are already the job's are returned as they are;
-// one that ends with ctx is a *job.TimeoutError.
-func classify(ctx context.Context, err error, bucket, key string) error {
-	if ce := job.AsContractError(err); ce != nil {
-		return ce
-	}
-	if ctx.Err() != nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return &job.TimeoutError{Bucket: bucket, Key: key}
-	}
+// kindOf returns the job's kind of failure that err, an error of the SDK,
+// is: by its error code (codes), or by its HTTP status (byStatus), or else
+// job.ErrUnavailable.
+func kindOf(err error) error {
 	k := transient
 	var (
 		ae smithy.APIError
@@ -116,15 +108,24 @@ func classify(ctx context.Context, err error, bucket, key string) error {
 	if !known && errors.As(err, &re) {
 		k = byStatus(re.HTTPStatusCode())
 	}
-	switch k {
-	case notFound:
-		return &job.ObjectNotFoundError{Bucket: bucket, Key: key}
-	case denied:
-		return &job.AccessDeniedError{Bucket: bucket, Key: key, Err: err}
-	case unreadable:
-		return &job.ObjectUnreadableError{Bucket: bucket, Key: key, Err: err}
-	case changed:
-		return &job.ObjectChangedError{Bucket: bucket, Key: key}
-	}
-	return &job.S3UnavailableError{Bucket: bucket, Key: key, Err: err}
+	return k
 }
+
+// storageError returns err, an error of the SDK about one object, as the
+// job's kind of failure, with err as its detail; a missing object's has
+// none: S3's 404 says no more.
+func storageError(err error) error {
+	k := kindOf(err)
+	if k == job.ErrNotFound {
+		return &job.StorageError{Kind: k}
+	}
+	return &job.StorageError{Kind: k, Err: err}
+}
+
+// unavailableErr is a failure a retry may mend: throttling, a server error,
+// the network.
+func unavailableErr(err error) error { return &job.StorageError{Kind: job.ErrUnavailable, Err: err} }
+
+// changedErr is a failure of a read whose object is no longer the version it
+// read: a retry reads the new one whole.
+func changedErr(err error) error { return &job.StorageError{Kind: job.ErrChanged, Err: err} }

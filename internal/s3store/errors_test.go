@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/sumsq/sumsq/internal/job"
@@ -13,10 +14,10 @@ import (
 )
 
 // TestErrorCodes answers a GET with each S3 error code the function can
-// meet and checks the job error it becomes: a row per code of the table in
-// errors.go, and one per HTTP status for the codes it does not know.
-// Permanent ones are not retried by the SDK (one GET); transient ones are,
-// up to its MaxAttempts.
+// meet and checks the kind of failure the reader reports, and the job error
+// a Summer makes of it: a row per code of the table in errors.go, and one
+// per HTTP status for the codes it does not know. Permanent ones are not
+// retried by the SDK (one GET); transient ones are, up to its MaxAttempts.
 func TestErrorCodes(t *testing.T) {
 	type kind = string
 	const (
@@ -26,6 +27,8 @@ func TestErrorCodes(t *testing.T) {
 		changed     kind = "ObjectChangedError"
 		unavailable kind = "S3UnavailableError"
 	)
+	kinds := map[kind]error{notFound: job.ErrNotFound, denied: job.ErrDenied, unreadable: job.ErrUnreadable,
+		changed: job.ErrChanged, unavailable: job.ErrUnavailable}
 	tests := []struct {
 		status int
 		code   string
@@ -87,17 +90,27 @@ func TestErrorCodes(t *testing.T) {
 			srv := s3test.NewServer(t, bucket)
 			srv.Hook(bucket, "k", s3test.Fail(tt.status, tt.code))
 			ctx := context.Background()
-			src, err := s3store.New(srv.Client()).Open(ctx, bucket, "k", 10)
+			store := s3store.New(srv.Client())
+			src, err := store.Open(ctx, bucket, "k", 10)
 			if err != nil {
 				t.Fatal(err)
 			}
 			r, _ := src.NewReader(ctx, 0, -1)
 			_, err = io.ReadAll(r)
+			if got := kindOf(err); got != kinds[tt.want] {
+				t.Fatalf("GET answered %d %s: error %v of kind %v; want %v", tt.status, tt.code, err, got, kinds[tt.want])
+			}
+
+			size := int64(10)
+			_, err = (&job.Summer{Storage: store}).Sum(ctx, job.Object{Bucket: bucket, Key: "k", Size: &size})
 			if got := job.ErrorType(err); got != tt.want {
-				t.Fatalf("GET answered %d %s: error %v (%s); want a %s", tt.status, tt.code, err, got, tt.want)
+				t.Fatalf("Sum with GET answered %d %s: error %v (%s); want a %s", tt.status, tt.code, err, got, tt.want)
 			}
 			if got := reflect.ValueOf(err).Elem().FieldByName("Key").String(); got != "k" {
 				t.Errorf("error %v names key %q; want k", err, got)
+			}
+			if !strings.HasPrefix(err.Error(), "s3://my-bucket/k: ") {
+				t.Errorf("error %q; want it to begin with the object's s3:// URL", err)
 			}
 			if job.IsTransient(err) != (tt.want == unavailable || tt.want == changed) {
 				t.Errorf("IsTransient(%v) = %v", err, job.IsTransient(err))

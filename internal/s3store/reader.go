@@ -11,8 +11,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-
-	"github.com/sumsq/sumsq/internal/job"
 )
 
 // MaxResumes is how many times a reader asks for the rest of a body that
@@ -53,6 +51,9 @@ type reader struct {
 var errClosed = errors.New("s3store: read after Close")
 
 func (r *reader) Read(p []byte) (int, error) {
+	if r.err == nil && r.ctx.Err() != nil {
+		r.err = r.stopped() // even with Open's first bytes at hand
+	}
 	for r.err == nil {
 		if r.end >= 0 && r.off >= r.end {
 			r.err = io.EOF
@@ -109,19 +110,22 @@ func (r *reader) Read(p []byte) (int, error) {
 func (r *reader) retry(err error) bool {
 	switch {
 	case r.ctx.Err() != nil:
-		r.err = &job.TimeoutError{Bucket: r.src.bucket, Key: r.src.key}
+		r.err = r.stopped()
 	case r.resumes == MaxResumes:
-		r.err = &job.S3UnavailableError{Bucket: r.src.bucket, Key: r.src.key,
-			Err: fmt.Errorf("body broke off at byte %d after %d resumes: %w", r.off, r.resumes, err)}
+		r.err = unavailableErr(fmt.Errorf("body broke off at byte %d after %d resumes: %w", r.off, r.resumes, err))
 	case r.src.pinned() == "" && r.off > r.start:
 		// Without an ETag a resumed read could mix two versions.
-		r.err = &job.S3UnavailableError{Bucket: r.src.bucket, Key: r.src.key,
-			Err: fmt.Errorf("body broke off at byte %d, and S3 gave no ETag to resume on: %w", r.off, err)}
+		r.err = unavailableErr(fmt.Errorf("body broke off at byte %d, and S3 gave no ETag to resume on: %w", r.off, err))
 	default:
 		r.resumes++
 		return true
 	}
 	return false
+}
+
+// stopped is the error of a read that its context's end stopped.
+func (r *reader) stopped() error {
+	return fmt.Errorf("reading %s at byte %d: %w", Location(r.src.bucket, r.src.key), r.off, r.ctx.Err())
 }
 
 func (r *reader) closeBody() {
@@ -201,7 +205,7 @@ func (r *reader) get() error {
 		if stall := dog.stalled(); stall != nil && r.ctx.Err() == nil {
 			return stall
 		}
-		return classify(r.ctx, err, s.bucket, s.key)
+		return storageError(err)
 	}
 	fail := func(err error) error {
 		out.Body.Close()
@@ -210,18 +214,17 @@ func (r *reader) get() error {
 	}
 	// A server that ignores If-Match, or a first GET racing a write, must
 	// not go unnoticed.
-	if !s.pin(aws.ToString(out.ETag)) {
-		return fail(&job.ObjectChangedError{Bucket: s.bucket, Key: s.key})
+	if etag := aws.ToString(out.ETag); !s.pin(etag) {
+		return fail(changedErr(fmt.Errorf("ETag %s, not %s", etag, s.pinned())))
 	}
 	if ranged {
 		start, total, ok := contentRange(aws.ToString(out.ContentRange))
 		switch {
 		case !ok || start != r.off:
-			return fail(&job.S3UnavailableError{Bucket: s.bucket, Key: s.key,
-				Err: fmt.Errorf("asked for bytes from %d, got Content-Range %q", r.off, aws.ToString(out.ContentRange))})
+			return fail(unavailableErr(fmt.Errorf("asked for bytes from %d, got Content-Range %q", r.off, aws.ToString(out.ContentRange))))
 		case s.size >= 0 && total >= 0 && total != s.size:
 			// Listed at one size, now another: not the version listed.
-			return fail(&job.ObjectChangedError{Bucket: s.bucket, Key: s.key})
+			return fail(changedErr(fmt.Errorf("%d bytes, listed at %d", total, s.size)))
 		case r.end < 0 && total >= 0:
 			r.end = total
 		}
@@ -230,7 +233,7 @@ func (r *reader) get() error {
 			// Listed at one size, now another: reading to the listed
 			// size could cut the new version short, and on a line
 			// boundary the sum would be wrong without a word.
-			return fail(&job.ObjectChangedError{Bucket: s.bucket, Key: s.key})
+			return fail(changedErr(fmt.Errorf("%d bytes, listed at %d", *out.ContentLength, s.size)))
 		}
 		if r.end < 0 {
 			r.end = *out.ContentLength

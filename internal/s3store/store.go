@@ -20,6 +20,7 @@ import (
 type API interface {
 	GetObject(ctx context.Context, in *s3.GetObjectInput, optFns ...func(*s3.Options)) (*s3.GetObjectOutput, error)
 	PutObject(ctx context.Context, in *s3.PutObjectInput, optFns ...func(*s3.Options)) (*s3.PutObjectOutput, error)
+	ListObjectsV2(ctx context.Context, in *s3.ListObjectsV2Input, optFns ...func(*s3.Options)) (*s3.ListObjectsV2Output, error)
 }
 
 // A Store is the job's Storage over S3.
@@ -75,8 +76,7 @@ func (s *Store) Open(ctx context.Context, bucket, key string, size int64) (job.S
 			if tries < MaxResumes {
 				continue
 			}
-			err = fmt.Errorf("no answer after %d tries: %w", tries+1, stall)
-			return nil, &job.S3UnavailableError{Bucket: bucket, Key: key, Err: err}
+			return nil, unavailableErr(fmt.Errorf("no answer after %d tries: %w", tries+1, stall))
 		}
 		break
 	}
@@ -87,7 +87,7 @@ func (s *Store) Open(ctx context.Context, bucket, key string, size int64) (job.S
 			src.size = 0
 			return src, nil
 		}
-		return nil, classify(ctx, err, bucket, key)
+		return nil, storageError(err)
 	}
 	start, total, ok := contentRange(aws.ToString(out.ContentRange))
 	switch {
@@ -98,8 +98,7 @@ func (s *Store) Open(ctx context.Context, bucket, key string, size int64) (job.S
 	default:
 		out.Body.Close()
 		dog.stop()
-		return nil, &job.S3UnavailableError{Bucket: bucket, Key: key,
-			Err: fmt.Errorf("asked for bytes from 0, got Content-Range %q", aws.ToString(out.ContentRange))}
+		return nil, unavailableErr(fmt.Errorf("asked for bytes from 0, got Content-Range %q", aws.ToString(out.ContentRange)))
 	}
 	src.etag = aws.ToString(out.ETag)
 	src.first, src.firstDog = out.Body, dog
@@ -123,19 +122,17 @@ func (s *Store) Put(ctx context.Context, bucket, key string, body io.ReadSeeker,
 		ContentType:   aws.String("application/jsonl"),
 	})
 	if err != nil {
-		return classify(ctx, err, bucket, key)
+		return storageError(err)
 	}
 	return nil
 }
 
 // checkName refuses what S3 would refuse before a request is made: the SDK
 // reports an empty bucket or key as an error of its own, which is not S3's.
+// A Summer checks names first (see Names); this is for other callers.
 func checkName(bucket, key string) error {
-	switch {
-	case bucket == "":
-		return &job.InvalidEventError{Reason: "no bucket: an S3 object needs one"}
-	case key == "":
-		return &job.InvalidEventError{Reason: "empty key"}
+	if bucket == "" || key == "" {
+		return &job.StorageError{Kind: job.ErrUnreadable, Err: errNoName}
 	}
 	return nil
 }

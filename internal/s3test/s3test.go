@@ -72,23 +72,34 @@ func NewServer(t testing.TB, buckets ...string) *Server {
 	return s
 }
 
-// Client returns an S3 client for the server. optFns adjust its options.
-func (s *Server) Client(optFns ...func(*s3.Options)) *s3.Client {
-	return s3.New(s3.Options{
+// Config returns the SDK configuration of the server's clients: its URL
+// over plain HTTP, static credentials, checksums only when required, and
+// MaxAttempts tries without delay. Its clients want path-style addressing:
+// Client sets it, and s3store.NewClient when S3_FORCE_PATH_STYLE says so.
+func (s *Server) Config() aws.Config {
+	return aws.Config{
 		Region:                     "us-east-1",
 		Credentials:                credentials.NewStaticCredentialsProvider("test", "test", ""),
 		BaseEndpoint:               aws.String(s.URL),
-		UsePathStyle:               true,
 		RequestChecksumCalculation: aws.RequestChecksumCalculationWhenRequired,
 		ResponseChecksumValidation: aws.ResponseChecksumValidationWhenRequired,
-		Retryer: retry.NewStandard(func(o *retry.StandardOptions) {
-			o.MaxAttempts = MaxAttempts
-			o.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) {
-				return time.Millisecond, nil
+		Retryer: func() aws.Retryer {
+			return retry.NewStandard(func(o *retry.StandardOptions) {
+				o.MaxAttempts = MaxAttempts
+				o.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) {
+					return time.Millisecond, nil
+				})
+				o.RateLimiter = ratelimit.None
 			})
-			o.RateLimiter = ratelimit.None
-		}),
-	}, optFns...)
+		},
+	}
+}
+
+// Client returns an S3 client for the server (see Config). optFns adjust
+// its options.
+func (s *Server) Client(optFns ...func(*s3.Options)) *s3.Client {
+	pathStyle := func(o *s3.Options) { o.UsePathStyle = true }
+	return s3.NewFromConfig(s.Config(), append([]func(*s3.Options){pathStyle}, optFns...)...)
 }
 
 // Put stores body as bucket/key and returns its ETag. Call it from the

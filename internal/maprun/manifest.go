@@ -1,4 +1,4 @@
-package job
+package maprun
 
 import (
 	"bytes"
@@ -10,6 +10,9 @@ import (
 	"path"
 	"slices"
 	"strings"
+
+	"github.com/sumsq/sumsq/internal/excerpt"
+	"github.com/sumsq/sumsq/internal/job"
 )
 
 // A Distributed Map with a ResultWriter writes, under its prefix, a
@@ -24,16 +27,19 @@ import (
 //	   "PENDING":   [],
 //	   "SUCCEEDED": [{"Key": "results/<id>/SUCCEEDED_0.json", "Size": 2048}]}}
 //
-// A result file is a JSON array (or, with OutputType JSONL, JSON Lines). With
-// the template's WriterConfig Transformation COMPACT, a SUCCEEDED file holds
-// the children's outputs themselves, and a FAILED or PENDING file the whole
-// records of those children, as Transformation NONE writes every record:
+// The template's WriterConfig, OutputType JSONL and Transformation COMPACT,
+// writes each result file as JSON Lines, one record a line (so that a file
+// can be read in byte ranges, a line at a time): in a SUCCEEDED file, the
+// children's outputs themselves, the function's batch results; in a FAILED
+// or PENDING file, the whole records of those children, as Transformation
+// NONE writes every record:
 //
 //	{"ExecutionArn": "…", "Name": "…", "Status": "FAILED",
-//	 "Input": "{\"Items\":[…]}", "Output": "…", "Error": "…", "Cause": "…", …}
+//	 "Input": "{\"Items\":[…]}", "Error": "…", "Cause": "…", …}
 //
-// whose Input and Output hold JSON text in a string. The reader accepts
-// records in any file, and outputs in SUCCEEDED files.
+// whose Input holds JSON text in a string. That is all the reader takes:
+// a JSON array (OutputType JSON), or a record in a SUCCEEDED file
+// (Transformation NONE), is not what the template writes, and is refused.
 
 // manifest is manifest.json. Each field is required: the page above
 // documents all three, and a run of no items writes them too, ResultFiles
@@ -111,9 +117,9 @@ func (b *boundedReader) Read(p []byte) (int, error) {
 // without DestinationBucket, MapRunArn or ResultFiles (or with a group of
 // ResultFiles that is not a list), or of more than MaxManifestBytes, is an
 // *InvalidResultsError.
-func (s *Summer) readManifest(ctx context.Context, bucket, key string) (mapRunArn string, files []statusFile, err error) {
+func readManifest(ctx context.Context, s *job.Summer, bucket, key string) (mapRunArn string, files []statusFile, err error) {
 	var m manifest
-	err = s.read(ctx, bucket, key, -1, func(r io.Reader) error {
+	err = read(ctx, s, bucket, key, -1, func(r io.Reader) error {
 		dec := json.NewDecoder(&boundedReader{r: r, n: MaxManifestBytes})
 		if err := dec.Decode(&m); err != nil {
 			return err
@@ -139,11 +145,11 @@ func (s *Summer) readManifest(ctx context.Context, bucket, key string) (mapRunAr
 		}
 	}
 	if len(missing) > 0 {
-		return "", nil, &InvalidResultsError{Key: key, Reason: fmt.Sprintf("manifest has no %s: not one a ResultWriter writes",
+		return "", nil, &job.InvalidResultsError{Key: key, Reason: fmt.Sprintf("manifest has no %s: not one a ResultWriter writes",
 			strings.Join(missing, ", "))}
 	}
 	if *m.DestinationBucket != bucket {
-		return "", nil, &InvalidResultsError{Key: key, Reason: fmt.Sprintf("manifest names bucket %s, not %s", quote(*m.DestinationBucket), quote(bucket))}
+		return "", nil, &job.InvalidResultsError{Key: key, Reason: fmt.Sprintf("manifest names bucket %s, not %s", excerpt.Quote(*m.DestinationBucket), excerpt.Quote(bucket))}
 	}
 	dir, _ := path.Split(key)
 	statuses := slices.Collect(func(yield func(string) bool) {
@@ -164,22 +170,22 @@ func (s *Summer) readManifest(ctx context.Context, bucket, key string) (mapRunAr
 		var group []resultFile
 		raw := bytes.TrimSpace(m.ResultFiles[status])
 		if len(raw) == 0 || raw[0] != '[' {
-			return "", nil, &InvalidResultsError{Key: key, Reason: fmt.Sprintf("manifest: ResultFiles.%s is %s, not a list of files", status, shorten(string(raw), 40))}
+			return "", nil, &job.InvalidResultsError{Key: key, Reason: fmt.Sprintf("manifest: ResultFiles.%s is %s, not a list of files", status, excerpt.Shorten(string(raw), 40))}
 		}
 		if err := json.Unmarshal(raw, &group); err != nil {
-			return "", nil, &InvalidResultsError{Key: key, Reason: fmt.Sprintf("manifest: ResultFiles.%s: %v", status, err)}
+			return "", nil, &job.InvalidResultsError{Key: key, Reason: fmt.Sprintf("manifest: ResultFiles.%s: %v", status, err)}
 		}
 		for i, f := range group {
 			where := fmt.Sprintf("manifest: ResultFiles.%s[%d]", status, i)
 			switch {
 			case f.Key == "":
-				return "", nil, &InvalidResultsError{Key: key, Reason: where + " has no Key"}
+				return "", nil, &job.InvalidResultsError{Key: key, Reason: where + " has no Key"}
 			case !strings.HasPrefix(f.Key, dir) || strings.Contains(f.Key[len(dir):], "/") || f.Key == key:
-				return "", nil, &InvalidResultsError{Key: key, Reason: fmt.Sprintf("%s: %s is not a result file of this run, in %s", where, quote(f.Key), quote(dir))}
+				return "", nil, &job.InvalidResultsError{Key: key, Reason: fmt.Sprintf("%s: %s is not a result file of this run, in %s", where, excerpt.Quote(f.Key), excerpt.Quote(dir))}
 			case seen[f.Key] != "":
-				return "", nil, &InvalidResultsError{Key: key, Reason: fmt.Sprintf("%s: %s is listed twice (also under %s): its results would count twice", where, quote(f.Key), seen[f.Key])}
+				return "", nil, &job.InvalidResultsError{Key: key, Reason: fmt.Sprintf("%s: %s is listed twice (also under %s): its results would count twice", where, excerpt.Quote(f.Key), seen[f.Key])}
 			case f.Size != nil && *f.Size < 0:
-				return "", nil, &InvalidResultsError{Key: key, Reason: fmt.Sprintf("%s: negative Size %d", where, *f.Size)}
+				return "", nil, &job.InvalidResultsError{Key: key, Reason: fmt.Sprintf("%s: negative Size %d", where, *f.Size)}
 			}
 			seen[f.Key] = status
 			size := int64(-1)
@@ -208,27 +214,27 @@ func statusRank(s string) int {
 // to fn. Errors reading it are classified (a missing file is an
 // *InvalidResultsError: the run's results are incomplete, and no retry
 // mends that); any other error from fn is the file's content at fault.
-func (s *Summer) read(ctx context.Context, bucket, key string, size int64, fn func(io.Reader) error) error {
+func read(ctx context.Context, s *job.Summer, bucket, key string, size int64, fn func(io.Reader) error) error {
 	obj, err := s.Storage.Open(ctx, bucket, key, size)
 	if err != nil {
-		return resultsError(ctx, err, bucket, key)
+		return resultsError(ctx, s, err, bucket, key)
 	}
 	defer obj.Close()
 	r, err := obj.NewReader(ctx, 0, -1)
 	if err != nil {
-		return resultsError(ctx, err, bucket, key)
+		return resultsError(ctx, s, err, bucket, key)
 	}
 	defer r.Close()
 	sr := &stickyReader{r: r}
 	if err := fn(sr); err != nil {
 		if sr.err != nil {
-			return resultsError(ctx, sr.err, bucket, key)
+			return resultsError(ctx, s, sr.err, bucket, key)
 		}
-		var ir *InvalidResultsError
+		var ir *job.InvalidResultsError
 		if errors.As(err, &ir) {
 			return ir
 		}
-		return &InvalidResultsError{Key: key, Reason: err.Error()}
+		return &job.InvalidResultsError{Key: key, Reason: err.Error()}
 	}
 	return nil
 }
@@ -249,11 +255,11 @@ func (s *stickyReader) Read(p []byte) (int, error) {
 }
 
 // resultsError classifies a failure to read a result file or the manifest.
-func resultsError(ctx context.Context, err error, bucket, key string) error {
-	err = classify(ctx, err, bucket, key)
-	var nf *ObjectNotFoundError
+func resultsError(ctx context.Context, s *job.Summer, err error, bucket, key string) error {
+	err = s.Classify(ctx, err, bucket, key)
+	var nf *job.ObjectNotFoundError
 	if errors.As(err, &nf) {
-		return &InvalidResultsError{Key: key, Reason: "not found in bucket " + bucket}
+		return &job.InvalidResultsError{Key: key, Reason: "not found in bucket " + bucket}
 	}
 	return err
 }

@@ -1,10 +1,11 @@
-package job_test
+package s3store_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
-	"github.com/sumsq/sumsq/internal/job"
+	"github.com/sumsq/sumsq/internal/s3store"
 )
 
 func TestBucketName(t *testing.T) {
@@ -21,7 +22,7 @@ func TestBucketName(t *testing.T) {
 		{strings.Repeat("a", 63), strings.Repeat("a", 63)},
 	}
 	for _, tt := range tests {
-		got, err := job.BucketName(tt.in)
+		got, err := s3store.BucketName(tt.in)
 		if got != tt.want || err != nil {
 			t.Errorf("BucketName(%q) = %q, %v; want %q, nil", tt.in, got, err, tt.want)
 		}
@@ -54,14 +55,47 @@ func TestBucketNameInvalid(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := job.BucketName(tt.in)
-			e, ok := err.(*job.InvalidEventError)
-			if got != "" || !ok || !strings.Contains(e.Error(), tt.reason) {
-				t.Fatalf("BucketName(%.80q) = %q, %v; want \"\", *InvalidEventError containing %q", tt.in, got, err, tt.reason)
+			got, err := s3store.BucketName(tt.in)
+			if got != "" || err == nil || !strings.Contains(err.Error(), tt.reason) {
+				t.Fatalf("BucketName(%.80q) = %q, %v; want \"\", an error containing %q", tt.in, got, err, tt.reason)
 			}
-			if len(e.Error()) > 300 {
-				t.Errorf("BucketName(%.80q): message of %d bytes; want at most 300", tt.in, len(e.Error()))
+			if len(err.Error()) > 300 {
+				t.Errorf("BucketName(%.80q): message of %d bytes; want at most 300", tt.in, len(err.Error()))
 			}
 		})
 	}
+}
+
+func TestCheckKey(t *testing.T) {
+	s := &s3store.Store{}
+	for _, tt := range []struct {
+		key string
+		ok  bool
+	}{
+		{"k", true},
+		{strings.Repeat("k", s3store.MaxKeyBytes), true},
+		{strings.Repeat("é", s3store.MaxKeyBytes/2), true},
+		{strings.Repeat("k", s3store.MaxKeyBytes+1), false},
+	} {
+		if err := s.CheckKey(tt.key); (err == nil) != tt.ok || err != nil && !strings.Contains(err.Error(), "S3 keys have at most 1024") {
+			t.Errorf("CheckKey(%d bytes) = %v; want ok %v", len(tt.key), err, tt.ok)
+		}
+	}
+}
+
+func ExampleBucketName() {
+	for _, s := range []string{"my-bucket", "arn:aws:s3:::my-bucket", "arn:aws-us-gov:s3:::my-bucket", "My_Bucket"} {
+		name, err := s3store.BucketName(s)
+		fmt.Printf("%q %v\n", name, err)
+	}
+	// Output:
+	// "my-bucket" <nil>
+	// "my-bucket" <nil>
+	// "my-bucket" <nil>
+	// "" bucket "My_Bucket": 'M' at byte 0: a bucket name has only lowercase letters, digits, dots and hyphens
+}
+
+func ExampleLocation() {
+	fmt.Println(s3store.Location("my-bucket", "today/random_1.log"))
+	// Output: s3://my-bucket/today/random_1.log
 }

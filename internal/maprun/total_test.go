@@ -1,4 +1,4 @@
-package job_test
+package maprun_test
 
 import (
 	"bufio"
@@ -19,8 +19,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/sumsq/sumsq/internal/job"
+	"github.com/sumsq/sumsq/internal/maprun"
+	"github.com/sumsq/sumsq/internal/memstore"
 	"github.com/sumsq/sumsq/internal/s3store"
 	"github.com/sumsq/sumsq/internal/s3test"
 	"github.com/sumsq/sumsq/internal/sumsq"
@@ -45,10 +46,25 @@ type resultFile struct {
 	body   []byte
 }
 
-// putRun stores the result files in manifestKey's directory in srv, and a manifest
-// listing them, or the one in files, as manifestKey. It returns the event
-// for the total of a Map Run of items items, every failure tolerated.
-func putRun(t *testing.T, srv *s3test.Server, manifestKey string, items int64, files ...resultFile) job.TotalEvent {
+// A setter stores objects: a *memstore.Store, or S3 (s3Objects).
+type setter interface {
+	Set(bucket, key string, data []byte)
+}
+
+// s3Objects stores objects in an in-process S3 server, for the tests of
+// reading result files over S3 (its bodies broken off, streamed).
+type s3Objects struct {
+	t   testing.TB
+	srv *s3test.Server
+}
+
+func (o s3Objects) Set(bucket, key string, data []byte) { o.srv.Put(o.t, bucket, key, data) }
+
+// putRun stores the result files in manifestKey's directory in st, and a
+// manifest listing them, or the one in files, as manifestKey. It returns
+// the event for the total of a Map Run of items items, every failure
+// tolerated.
+func putRun(t *testing.T, st setter, manifestKey string, items int64, files ...resultFile) maprun.Event {
 	t.Helper()
 	listed := map[string][]map[string]any{"FAILED": {}, "PENDING": {}, "SUCCEEDED": {}}
 	var manifest []byte
@@ -58,7 +74,7 @@ func putRun(t *testing.T, srv *s3test.Server, manifestKey string, items int64, f
 			manifest = f.body
 			continue
 		}
-		srv.Put(t, resultsBucket, dir+f.name, f.body)
+		st.Set(resultsBucket, dir+f.name, f.body)
 		listed[f.status] = append(listed[f.status], map[string]any{"Key": dir + f.name, "Size": len(f.body)})
 	}
 	if manifest == nil {
@@ -68,11 +84,11 @@ func putRun(t *testing.T, srv *s3test.Server, manifestKey string, items int64, f
 			"ResultFiles":       listed,
 		})
 	}
-	srv.Put(t, resultsBucket, manifestKey, manifest)
-	return job.TotalEvent{
+	st.Set(resultsBucket, manifestKey, manifest)
+	return maprun.Event{
 		MapRunArn:                  mapRunArn,
-		ResultWriterDetails:        &job.ResultWriterDetails{Bucket: resultsBucket, Key: manifestKey},
-		ItemCounts:                 &job.ItemCounts{Total: &items},
+		ResultWriterDetails:        &maprun.ResultWriterDetails{Bucket: resultsBucket, Key: manifestKey},
+		ItemCounts:                 &maprun.ItemCounts{Total: &items},
 		ToleratedFailurePercentage: ptr(100),
 	}
 }
@@ -127,13 +143,7 @@ func batchOf(keys ...string) job.Batch {
 	return b
 }
 
-// jsonArray is a result file of the default OutputType, JSON.
-func jsonArray(t testing.TB, records ...any) []byte {
-	t.Helper()
-	return mustJSON(t, records)
-}
-
-// jsonLines is a result file of OutputType JSONL.
+// jsonLines is a result file of the template's OutputType, JSONL.
 func jsonLines(t testing.TB, records ...any) []byte {
 	t.Helper()
 	var b bytes.Buffer
@@ -144,16 +154,23 @@ func jsonLines(t testing.TB, records ...any) []byte {
 	return b.Bytes()
 }
 
-func newSummer(srv *s3test.Server) *job.Summer {
-	return &job.Summer{Storage: s3store.New(srv.Client()), ResultsPrefix: "results/"}
+// newSummer returns a Summer of the Map's results in storage.
+func newSummer(storage job.Storage) *job.Summer {
+	return &job.Summer{Storage: storage, ResultsPrefix: "results/"}
 }
 
-// TestTotalRun totals the run in testdata/total/run, written as AWS
-// documents it for the template's WriterConfig (COMPACT): two SUCCEEDED
-// files of batch results, and the whole records of a batch that failed
-// after its retries and of one left pending.
+// failuresLocation is where a total writes the list of every failure of
+// the run in st.
+func failuresLocation(st job.Names) string {
+	return st.Location(resultsBucket, runDir+maprun.FailuresFileName)
+}
+
+// TestTotalRun totals the run in testdata/run, written as AWS documents it
+// for the template's WriterConfig (COMPACT, JSONL): two SUCCEEDED files of
+// batch results, and the whole records of a batch that failed after its
+// retries and of one left pending.
 func TestTotalRun(t *testing.T) {
-	srv := s3test.NewServer(t, resultsBucket)
+	st := &memstore.Store{}
 	var files []resultFile
 	for _, f := range []struct{ status, name string }{
 		{"", "manifest.json"},
@@ -162,18 +179,18 @@ func TestTotalRun(t *testing.T) {
 		{"FAILED", "FAILED_0.json"},
 		{"PENDING", "PENDING_0.json"},
 	} {
-		body, err := os.ReadFile(filepath.Join("testdata", "total", "run", f.name))
+		body, err := os.ReadFile(filepath.Join("testdata", "run", f.name))
 		if err != nil {
 			t.Fatal(err)
 		}
 		files = append(files, resultFile{f.status, f.name, body})
 	}
-	e := putRun(t, srv, manifestKey, 10, files...)
+	e := putRun(t, st, manifestKey, 10, files...)
 
-	got, err := newSummer(srv).Total(context.Background(), e)
+	got, err := maprun.Read(context.Background(), newSummer(st), e)
 
 	s3Cause := `{"errorMessage":"s3://data/today/f.txt: S3 unavailable: api error SlowDown: Please reduce your request rate.","errorType":"S3UnavailableError"}`
-	want := job.Total{
+	want := maprun.Total{
 		Objects:       5, // a, b, c, empty and d
 		Count:         8,
 		SumOfSquares:  "180", // 1+4+9 + 9+16 + 16+25 + 100
@@ -183,20 +200,20 @@ func TestTotalRun(t *testing.T) {
 			{Bucket: "data", Key: "today/e.txt", Error: "S3UnavailableError", Cause: s3Cause},
 			{Bucket: "data", Key: "today/f.txt", Error: "S3UnavailableError", Cause: s3Cause},
 			{Bucket: "data", Key: "today/g.txt", Error: "S3UnavailableError", Cause: s3Cause},
-			{Bucket: "data", Key: "today/h.txt", Error: job.MapItemPending,
+			{Bucket: "data", Key: "today/h.txt", Error: maprun.MapItemPending,
 				Cause: "child execution 00000005-6b1c-4d8e-9f2a-000000000005 ended with status PENDING"},
 		},
 	}
 	if err != nil || !reflect.DeepEqual(got, want) {
 		t.Fatalf("Total = %+v, %v; want %+v, nil", got, err, want)
 	}
-	if n := srv.Requests(http.MethodPut, resultsBucket, runDir+job.FailuresFileName); n != 0 {
-		t.Errorf("PUT %s: %d requests; want none, Failed lists every failure", job.FailuresFileName, n)
+	if _, written := st.Get(resultsBucket, runDir+maprun.FailuresFileName); written {
+		t.Errorf("%s written; want none, Failed lists every failure", maprun.FailuresFileName)
 	}
 }
 
-// TestTotalLayouts covers the ResultWriter's other documented layouts and
-// the edges of the default one.
+// TestTotalLayouts covers the edges of the template's layout: no files,
+// empty ones, several, a status the documentation does not name.
 func TestTotalLayouts(t *testing.T) {
 	out := func(objects, count int64, sum string, failed ...job.Failure) job.BatchResult {
 		if failed == nil {
@@ -209,70 +226,64 @@ func TestTotalLayouts(t *testing.T) {
 	tests := []struct {
 		name  string
 		files func(t *testing.T) []resultFile
-		want  job.Total
+		want  maprun.Total
 	}{
 		{
 			// A run of no items: the manifest lists no file (its groups
 			// are empty lists).
 			name:  "no results",
 			files: func(t *testing.T) []resultFile { return nil },
-			want:  job.Total{SumOfSquares: "0", Failed: []job.Failure{}},
+			want:  maprun.Total{SumOfSquares: "0", Failed: []job.Failure{}},
 		},
 		{
 			name: "ResultFiles without groups",
 			files: func(t *testing.T) []resultFile {
 				return []resultFile{{"", "manifest.json", manifestOf(`{}`)}}
 			},
-			want: job.Total{SumOfSquares: "0", Failed: []job.Failure{}},
+			want: maprun.Total{SumOfSquares: "0", Failed: []job.Failure{}},
 		},
 		{
 			name: "ResultFiles of empty lists",
 			files: func(t *testing.T) []resultFile {
 				return []resultFile{{"", "manifest.json", manifestOf(`{"SUCCEEDED": [], "FAILED": [], "PENDING": []}`)}}
 			},
-			want: job.Total{SumOfSquares: "0", Failed: []job.Failure{}},
+			want: maprun.Total{SumOfSquares: "0", Failed: []job.Failure{}},
 		},
 		{
-			name: "empty array",
+			name: "empty files",
 			files: func(t *testing.T) []resultFile {
-				return []resultFile{{"SUCCEEDED", "SUCCEEDED_0.json", []byte(" [ ]\n")}}
+				return []resultFile{{"SUCCEEDED", "SUCCEEDED_0.json", []byte{}}, {"SUCCEEDED", "SUCCEEDED_1.json", []byte(" \n\n")}}
 			},
-			want: job.Total{SumOfSquares: "0", Failed: []job.Failure{}},
+			want: maprun.Total{SumOfSquares: "0", Failed: []job.Failure{}},
 		},
 		{
 			name: "several SUCCEEDED files",
 			files: func(t *testing.T) []resultFile {
 				return []resultFile{
-					{"SUCCEEDED", "SUCCEEDED_0.json", jsonArray(t,
-						execution(t, "SUCCEEDED", batchOf("a", "b"), out(2, 10, "385"), "", ""),
-						execution(t, "SUCCEEDED", batchOf("c", "x"), out(1, 1, "4", bad), "", ""))},
-					{"SUCCEEDED", "SUCCEEDED_1.json", jsonArray(t,
-						execution(t, "SUCCEEDED", batchOf("d"), out(1, 3, "0014"), "", ""))},
+					{"SUCCEEDED", "SUCCEEDED_0.json", jsonLines(t, out(2, 10, "385"), out(1, 1, "4", bad))},
+					{"SUCCEEDED", "SUCCEEDED_1.json", jsonLines(t, out(1, 3, "0014"))},
 				}
 			},
-			want: job.Total{Objects: 4, Count: 14, SumOfSquares: "403", FailedObjects: 1, Failed: []job.Failure{bad}},
+			want: maprun.Total{Objects: 4, Count: 14, SumOfSquares: "403", FailedObjects: 1, Failed: []job.Failure{bad}},
 		},
 		{
-			name: "JSONL output type",
+			name: "SUCCEEDED and FAILED files",
 			files: func(t *testing.T) []resultFile {
-				return []resultFile{{"SUCCEEDED", "SUCCEEDED_0.jsonl", jsonLines(t,
-					execution(t, "SUCCEEDED", batchOf("a", "b"), out(2, 10, "385"), "", ""),
-					execution(t, "SUCCEEDED", batchOf("c"), out(1, 1, "4"), "", ""))},
-					{"FAILED", "FAILED_0.jsonl", jsonLines(t,
+				return []resultFile{{"SUCCEEDED", "SUCCEEDED_0.json", jsonLines(t, out(2, 10, "385"), out(1, 1, "4"))},
+					{"FAILED", "FAILED_0.json", jsonLines(t,
 						execution(t, "FAILED", batchOf("e"), nil, "TimeoutError", "stopped"))},
 				}
 			},
-			want: job.Total{Objects: 3, Count: 11, SumOfSquares: "389", FailedObjects: 1,
+			want: maprun.Total{Objects: 3, Count: 11, SumOfSquares: "389", FailedObjects: 1,
 				Failed: []job.Failure{{Bucket: "data", Key: "e", Error: "TimeoutError", Cause: "stopped"}}},
 		},
 		{
-			name: "COMPACT transformation",
+			// A file's last record has no newline after it.
+			name: "no newline at the end",
 			files: func(t *testing.T) []resultFile {
-				return []resultFile{{"SUCCEEDED", "SUCCEEDED_0.json", jsonArray(t,
-					out(2, 10, "385"), out(1, 2, "13"))},
-				}
+				return []resultFile{{"SUCCEEDED", "SUCCEEDED_0.json", bytes.TrimSuffix(jsonLines(t, out(2, 10, "385"), out(1, 2, "13")), []byte("\n"))}}
 			},
-			want: job.Total{Objects: 3, Count: 12, SumOfSquares: "398", Failed: []job.Failure{}},
+			want: maprun.Total{Objects: 3, Count: 12, SumOfSquares: "398", Failed: []job.Failure{}},
 		},
 		{
 			// The batch would have skipped the Map's own result files: the
@@ -281,28 +292,28 @@ func TestTotalLayouts(t *testing.T) {
 			files: func(t *testing.T) []resultFile {
 				b := batchOf("a", "results/old/manifest.json")
 				b.BatchInput = json.RawMessage(`{"bucket":"data","resultsPrefix":"results/"}`)
-				return []resultFile{{"FAILED", "FAILED_0.json", jsonArray(t,
+				return []resultFile{{"FAILED", "FAILED_0.json", jsonLines(t,
 					execution(t, "FAILED", b, nil, "TimeoutError", "late"))}}
 			},
-			want: job.Total{SumOfSquares: "0", FailedObjects: 1, SkippedObjects: 1, Failed: []job.Failure{
+			want: maprun.Total{SumOfSquares: "0", FailedObjects: 1, SkippedObjects: 1, Failed: []job.Failure{
 				{Bucket: "data", Key: "a", Error: "TimeoutError", Cause: "late"}}},
 		},
 		{
 			name: "status unknown to the manifest's documentation",
 			files: func(t *testing.T) []resultFile {
-				return []resultFile{{"ABORTED", "ABORTED_0.json", jsonArray(t,
+				return []resultFile{{"ABORTED", "ABORTED_0.json", jsonLines(t,
 					execution(t, "ABORTED", batchOf("a", "b"), nil, "States.Aborted", ""))}}
 			},
-			want: job.Total{SumOfSquares: "0", FailedObjects: 2, Failed: []job.Failure{
+			want: maprun.Total{SumOfSquares: "0", FailedObjects: 2, Failed: []job.Failure{
 				{Bucket: "data", Key: "a", Error: "States.Aborted", Cause: "child execution exec ended with status ABORTED"},
 				{Bucket: "data", Key: "b", Error: "States.Aborted", Cause: "child execution exec ended with status ABORTED"}}},
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv := s3test.NewServer(t, resultsBucket)
-			e := putRun(t, srv, manifestKey, tt.want.Objects+tt.want.FailedObjects+tt.want.SkippedObjects, tt.files(t)...)
-			got, err := newSummer(srv).Total(context.Background(), e)
+			st := &memstore.Store{}
+			e := putRun(t, st, manifestKey, tt.want.Objects+tt.want.FailedObjects+tt.want.SkippedObjects, tt.files(t)...)
+			got, err := maprun.Read(context.Background(), newSummer(st), e)
 			if err != nil || !reflect.DeepEqual(got, tt.want) {
 				t.Fatalf("Total = %+v, %v; want %+v, nil", got, err, tt.want)
 			}
@@ -330,7 +341,7 @@ func randomSum(r *rand.Rand, n, digits int, total *big.Int) string {
 // longest numbers the parser accepts, and compares with math/big.
 func TestTotalLargeSums(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
-	srv := s3test.NewServer(t, resultsBucket)
+	st := &memstore.Store{}
 	want := new(big.Int)
 	var count int64
 	var files []resultFile
@@ -344,13 +355,12 @@ func TestTotalLargeSums(t *testing.T) {
 			}
 			sum := randomSum(r, n, digits, want)
 			count += int64(n)
-			records = append(records, execution(t, "SUCCEEDED", batchOf("k"),
-				job.BatchResult{Objects: 1, Count: int64(n), SumOfSquares: sum, Failed: []job.Failure{}}, "", ""))
+			records = append(records, job.BatchResult{Objects: 1, Count: int64(n), SumOfSquares: sum, Failed: []job.Failure{}})
 		}
-		files = append(files, resultFile{"SUCCEEDED", fmt.Sprintf("SUCCEEDED_%d.json", f), jsonArray(t, records...)})
+		files = append(files, resultFile{"SUCCEEDED", fmt.Sprintf("SUCCEEDED_%d.json", f), jsonLines(t, records...)})
 	}
-	e := putRun(t, srv, manifestKey, 120, files...)
-	got, err := newSummer(srv).Total(context.Background(), e)
+	e := putRun(t, st, manifestKey, 120, files...)
+	got, err := maprun.Read(context.Background(), newSummer(st), e)
 	if err != nil || got.SumOfSquares != want.String() || got.Objects != 120 || got.Count != count {
 		t.Fatalf("Total = {Objects: %d, Count: %d, %d digits}, %v; want {120, %d, %d digits}, nil",
 			got.Objects, got.Count, len(got.SumOfSquares), err, count, len(want.String()))
@@ -368,14 +378,13 @@ func TestTotalResumesBrokenFile(t *testing.T) {
 	want := new(big.Int)
 	var records []any
 	for range 200 {
-		records = append(records, execution(t, "SUCCEEDED", batchOf("k"),
-			job.BatchResult{Objects: 1, Count: 5, SumOfSquares: randomSum(r, 5, 300, want), Failed: []job.Failure{}}, "", ""))
+		records = append(records, job.BatchResult{Objects: 1, Count: 5, SumOfSquares: randomSum(r, 5, 300, want), Failed: []job.Failure{}})
 	}
-	body := jsonArray(t, records...)
-	e := putRun(t, srv, manifestKey, 200, resultFile{"SUCCEEDED", "SUCCEEDED_0.json", body})
+	body := jsonLines(t, records...)
+	e := putRun(t, s3Objects{t, srv}, manifestKey, 200, resultFile{"SUCCEEDED", "SUCCEEDED_0.json", body})
 	srv.Hook(resultsBucket, runDir+"SUCCEEDED_0.json", s3test.BreakAfter(int64(len(body)/2), 1))
 
-	got, err := newSummer(srv).Total(context.Background(), e)
+	got, err := maprun.Read(context.Background(), newSummer(s3store.New(srv.Client())), e)
 	if err != nil || got.SumOfSquares != want.String() || got.Count != 1000 {
 		t.Fatalf("Total = {Count: %d, sum equal: %v}, %v; want {1000, true}, nil",
 			got.Count, got.SumOfSquares == want.String(), err)
@@ -385,20 +394,20 @@ func TestTotalResumesBrokenFile(t *testing.T) {
 	}
 }
 
-// readFailures reads the JSON Lines list of failures at loc, an s3:// URL.
-func readFailures(t *testing.T, srv *s3test.Server, loc string) []job.Failure {
+// readFailures reads the JSON Lines list of failures at loc, where st
+// says the list of the run's failures is.
+func readFailures(t *testing.T, st *memstore.Store, loc string) []job.Failure {
 	t.Helper()
-	bucket, key, ok := strings.Cut(strings.TrimPrefix(loc, "s3://"), "/")
-	if !ok || !strings.HasPrefix(loc, "s3://") {
-		t.Fatalf("FailuresLocation = %q; want s3://bucket/key", loc)
+	bucket, key, _ := strings.Cut(strings.TrimPrefix(loc, "mem://"), "/")
+	if loc != st.Location(bucket, key) {
+		t.Fatalf("FailuresLocation = %q; want mem://bucket/key", loc)
 	}
-	out, err := srv.Client().GetObject(context.Background(), &s3.GetObjectInput{Bucket: &bucket, Key: &key})
-	if err != nil {
-		t.Fatalf("GetObject(%s): %v", loc, err)
+	body, ok := st.Get(bucket, key)
+	if !ok {
+		t.Fatalf("%s not written", loc)
 	}
-	defer out.Body.Close()
 	var got []job.Failure
-	sc := bufio.NewScanner(out.Body)
+	sc := bufio.NewScanner(bytes.NewReader(body))
 	sc.Buffer(nil, 1<<20)
 	for sc.Scan() {
 		var f job.Failure
@@ -418,7 +427,7 @@ func readFailures(t *testing.T, srv *s3test.Server, loc string) []job.Failure {
 // TestTotalManyFailures has more failures than Total.Failed lists: the
 // first are listed, and all of them are written next to the manifest.
 func TestTotalManyFailures(t *testing.T) {
-	srv := s3test.NewServer(t, resultsBucket)
+	st := &memstore.Store{}
 	var want []job.Failure
 	var succeeded, failed []any
 	for b := range 15 { // 15 batches of 10 objects, 3 of them failed in each
@@ -428,8 +437,7 @@ func TestTotalManyFailures(t *testing.T) {
 				Error: "InvalidContentError", Cause: fmt.Sprintf("line %d: not an integer", i+1)})
 		}
 		want = append(want, fs...)
-		succeeded = append(succeeded, execution(t, "SUCCEEDED", batchOf("…"),
-			job.BatchResult{Objects: 7, Count: 7, SumOfSquares: "7", FailedObjects: 3, Failed: fs}, "", ""))
+		succeeded = append(succeeded, job.BatchResult{Objects: 7, Count: 7, SumOfSquares: "7", FailedObjects: 3, Failed: fs})
 	}
 	for b := range 20 { // 20 failed batches of 10 objects
 		var keys []string
@@ -441,12 +449,12 @@ func TestTotalManyFailures(t *testing.T) {
 			want = append(want, job.Failure{Bucket: "data", Key: k, Error: "States.Timeout", Cause: "batch " + fmt.Sprint(b)})
 		}
 	}
-	e := putRun(t, srv, manifestKey, 350,
-		resultFile{"SUCCEEDED", "SUCCEEDED_0.json", jsonArray(t, succeeded...)},
-		resultFile{"FAILED", "FAILED_0.json", jsonArray(t, failed...)})
+	e := putRun(t, st, manifestKey, 350,
+		resultFile{"SUCCEEDED", "SUCCEEDED_0.json", jsonLines(t, succeeded...)},
+		resultFile{"FAILED", "FAILED_0.json", jsonLines(t, failed...)})
 
-	got, err := newSummer(srv).Total(context.Background(), e)
-	wantLoc := "s3://" + resultsBucket + "/" + runDir + job.FailuresFileName
+	got, err := maprun.Read(context.Background(), newSummer(st), e)
+	wantLoc := failuresLocation(st)
 	if err != nil || got.FailedObjects != 245 || got.Objects != 105 || got.SumOfSquares != "105" || got.FailuresLocation != wantLoc {
 		t.Fatalf("Total = {Objects: %d, SumOfSquares: %s, FailedObjects: %d, FailuresLocation: %q}, %v; want {105, 105, 245, %q}, nil",
 			got.Objects, got.SumOfSquares, got.FailedObjects, got.FailuresLocation, err, wantLoc)
@@ -454,7 +462,7 @@ func TestTotalManyFailures(t *testing.T) {
 	if !reflect.DeepEqual(got.Failed, want[:job.MaxListedFailures]) {
 		t.Errorf("Failed = %+v; want the first %d failures %+v", got.Failed, job.MaxListedFailures, want[:job.MaxListedFailures])
 	}
-	if all := readFailures(t, srv, got.FailuresLocation); !reflect.DeepEqual(all, want) {
+	if all := readFailures(t, st, got.FailuresLocation); !reflect.DeepEqual(all, want) {
 		t.Errorf("%s holds %d failures %+v; want %d %+v", got.FailuresLocation, len(all), all, len(want), want)
 	}
 }
@@ -482,7 +490,7 @@ func TestTotalOutputBound(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv := s3test.NewServer(t, resultsBucket)
+			st := &memstore.Store{}
 			key := func(i int) string {
 				k := fmt.Sprintf("%d/", i)
 				return k + strings.Repeat(tt.keyRune, (1024-len(k))/len(tt.keyRune))
@@ -495,8 +503,7 @@ func TestTotalOutputBound(t *testing.T) {
 			}
 			// One batch with the longest sum, and 150 objects failed in
 			// batches with the longest error names and causes.
-			records = append(records, execution(t, "SUCCEEDED", batchOf("k"),
-				job.BatchResult{Objects: 1, Count: maxCount, SumOfSquares: longest, Failed: []job.Failure{}}, "", ""))
+			records = append(records, job.BatchResult{Objects: 1, Count: maxCount, SumOfSquares: longest, Failed: []job.Failure{}})
 			// The failed batches are as large as the template lets a batch
 			// be, as their inputs must.
 			var failed []any
@@ -514,14 +521,14 @@ func TestTotalOutputBound(t *testing.T) {
 			}
 			// The manifest's key is as long as S3 allows, and so is the
 			// location's.
-			dir := "results/" + strings.Repeat(tt.keyRune, (job.MaxKeyBytes-len("results//SUCCEEDED_0.json"))/len(tt.keyRune)) + "/"
-			e := putRun(t, srv, dir+"manifest.json", 151,
-				resultFile{"SUCCEEDED", "SUCCEEDED_0.json", jsonArray(t, records...)},
-				resultFile{"FAILED", "FAILED_0.json", jsonArray(t, failed...)})
+			dir := "results/" + strings.Repeat(tt.keyRune, (s3store.MaxKeyBytes-len("results//SUCCEEDED_0.json"))/len(tt.keyRune)) + "/"
+			e := putRun(t, st, dir+"manifest.json", 151,
+				resultFile{"SUCCEEDED", "SUCCEEDED_0.json", jsonLines(t, records...)},
+				resultFile{"FAILED", "FAILED_0.json", jsonLines(t, failed...)})
 
-			s := newSummer(srv)
+			s := newSummer(st)
 			s.MaxDigits = job.MaxDigitsLimit
-			got, err := s.Total(context.Background(), e)
+			got, err := maprun.Read(context.Background(), s, e)
 			if err != nil {
 				t.Fatalf("Total: %v", err)
 			}
@@ -543,7 +550,7 @@ func TestTotalOutputBound(t *testing.T) {
 						i, f.Key, len(f.Cause), keys[i], job.MaxListedCauseBytes)
 				}
 			}
-			all := readFailures(t, srv, got.FailuresLocation)
+			all := readFailures(t, st, got.FailuresLocation)
 			if len(all) != 150 {
 				t.Fatalf("%d failures in the file; want 150", len(all))
 			}
@@ -559,12 +566,9 @@ func TestTotalOutputBound(t *testing.T) {
 
 // TestTotalInvalid gives the total results it must not believe.
 func TestTotalInvalid(t *testing.T) {
-	ok := execution(t, "SUCCEEDED", batchOf("a"), job.BatchResult{Objects: 1, Count: 1, SumOfSquares: "4", Failed: []job.Failure{}}, "", "")
-	withOutput := func(output string) map[string]any {
-		r := execution(t, "SUCCEEDED", batchOf("a"), nil, "", "")
-		r["Output"] = output
-		return r
-	}
+	ok := job.BatchResult{Objects: 1, Count: 1, SumOfSquares: "4", Failed: []job.Failure{}}
+	// lines is a result file of the given lines, JSON or not.
+	lines := func(texts ...string) []byte { return []byte(strings.Join(texts, "\n") + "\n") }
 	tests := []struct {
 		name    string
 		files   []resultFile
@@ -594,37 +598,41 @@ func TestTotalInvalid(t *testing.T) {
 		{"negative Size", []resultFile{{"", "manifest.json", manifestOf(`{"SUCCEEDED": [{"Key": "` + runDir + `S.json", "Size": -1}]}`)}}, manifestKey, "negative Size -1"},
 		{"result file without Key", []resultFile{{"", "manifest.json", manifestOf(`{"SUCCEEDED": [{"Size": 2}]}`)}}, manifestKey, "ResultFiles.SUCCEEDED[0] has no Key"},
 		{"file not JSON", []resultFile{{"SUCCEEDED", "S.json", []byte("SUCCEEDED")}}, runDir + "S.json", `record 1: 'S' where a JSON object belongs`},
-		{"file truncated", []resultFile{{"SUCCEEDED", "S.json", jsonArray(t, ok, ok)[:100]}}, runDir + "S.json", "record 1: unexpected end of file"},
-		{"unclosed array", []resultFile{{"SUCCEEDED", "S.json", bytes.TrimSuffix(jsonArray(t, ok, ok), []byte("]"))}}, runDir + "S.json", "record 3: unexpected end of file, the array is not closed"},
-		{"data after the array", []resultFile{{"SUCCEEDED", "S.json", append(jsonArray(t, ok), "[]"...)}}, runDir + "S.json", "'[' after the end of the array"},
-		{"record a number", []resultFile{{"SUCCEEDED", "S.json", jsonArray(t, ok, 7)}}, runDir + "S.json", "record 2: '7' where a JSON object belongs"},
-		{"record not JSON inside", []resultFile{{"SUCCEEDED", "S.json", []byte(`[{"objects": 1, oops}]`)}}, runDir + "S.json", "record 1: invalid character 'o'"},
-		{"bare output in a FAILED file", []resultFile{{"FAILED", "F.json", jsonArray(t, job.BatchResult{Objects: 1, Count: 1, SumOfSquares: "1", Failed: []job.Failure{}})}}, runDir + "F.json", "record 1: a bare output in a FAILED file"},
-		{"Output missing", []resultFile{{"SUCCEEDED", "S.json", jsonArray(t, ok, execution(t, "SUCCEEDED", batchOf("a"), nil, "", ""))}}, runDir + "S.json", "record 2: Output of SUCCEEDED execution exec: missing"},
-		{"Output not JSON", []resultFile{{"SUCCEEDED", "S.json", jsonArray(t, withOutput("{oops"))}}, runDir + "S.json", "record 1: Output of SUCCEEDED execution exec: invalid character 'o'"},
-		{"Output no batch result", []resultFile{{"SUCCEEDED", "S.json", jsonArray(t, withOutput(`{"count": 1, "sumOfSquares": "1"}`))}}, runDir + "S.json", "not a batch result"},
-		{"sum negative", []resultFile{{"SUCCEEDED", "S.json", jsonArray(t, withOutput(`{"objects": 1, "count": 1, "sumOfSquares": "-4", "failed": []}`))}}, runDir + "S.json", `record 1: Output of SUCCEEDED execution exec: sumOfSquares "-4" is not a non-negative decimal integer`},
-		{"sum a number", []resultFile{{"SUCCEEDED", "S.json", jsonArray(t, withOutput(`{"objects": 1, "count": 1, "sumOfSquares": 4, "failed": []}`))}}, runDir + "S.json", "cannot unmarshal number"},
-		{"sum exponent", []resultFile{{"SUCCEEDED", "S.json", jsonArray(t, withOutput(`{"objects": 1, "count": 1, "sumOfSquares": "4e2", "failed": []}`))}}, runDir + "S.json", "not a non-negative decimal integer"},
-		{"sum empty", []resultFile{{"SUCCEEDED", "S.json", jsonArray(t, withOutput(`{"objects": 1, "count": 1, "sumOfSquares": "", "failed": []}`))}}, runDir + "S.json", "not a non-negative decimal integer"},
-		{"sum missing", []resultFile{{"SUCCEEDED", "S.json", jsonArray(t, withOutput(`{"objects": 1, "count": 1, "failed": []}`))}}, runDir + "S.json", "objects, count or sumOfSquares missing"},
-		{"sum of no numbers", []resultFile{{"SUCCEEDED", "S.json", jsonArray(t, withOutput(`{"objects": 1, "count": 0, "sumOfSquares": "9", "failed": []}`))}}, runDir + "S.json", `sumOfSquares "9" of no numbers`},
-		{"sum too long", []resultFile{{"SUCCEEDED", "S.json", jsonArray(t, withOutput(`{"objects": 1, "count": 1, "sumOfSquares": "1`+strings.Repeat("0", 2*sumsq.DefaultMaxDigits+1)+`", "failed": []}`))}}, runDir + "S.json", "more than 1 squares"},
-		{"count negative", []resultFile{{"SUCCEEDED", "S.json", jsonArray(t, withOutput(`{"objects": 1, "count": -1, "sumOfSquares": "0", "failed": []}`))}}, runDir + "S.json", "negative count"},
-		{"objects negative", []resultFile{{"SUCCEEDED", "S.json", jsonArray(t, withOutput(`{"objects": -1, "count": 0, "sumOfSquares": "0", "failed": []}`))}}, runDir + "S.json", "negative count"},
-		{"count overflows", []resultFile{{"SUCCEEDED", "S.json", jsonArray(t,
-			withOutput(`{"objects": 1, "count": 9223372036854775807, "sumOfSquares": "1", "failed": []}`),
-			withOutput(`{"objects": 1, "count": 1, "sumOfSquares": "1", "failed": []}`))}}, runDir + "S.json", "record 2: Output of SUCCEEDED execution exec: counts overflow int64"},
-		{"failures not all named", []resultFile{{"SUCCEEDED", "S.json", jsonArray(t, withOutput(`{"objects": 1, "count": 1, "sumOfSquares": "1", "failedObjects": 2, "failed": [{"key": "x"}]}`))}}, runDir + "S.json", "failedObjects is 2 but failed names 1"},
-		{"FAILED record without Input", []resultFile{{"FAILED", "F.json", []byte(`[{"Name": "n", "Status": "FAILED", "Error": "E"}]`)}}, runDir + "F.json", "record 1: Input of FAILED execution n: missing"},
-		{"FAILED record Input no objects", []resultFile{{"FAILED", "F.json", jsonArray(t, execution(t, "FAILED", map[string]int{"n": 1}, nil, "E", "C"))}}, runDir + "F.json", `not a batch: no "Items"`},
-		{"record without Status", []resultFile{{"SUCCEEDED", "S.json", []byte(`[{"Output": "{}"}]`)}}, runDir + "S.json", "not a batch result"},
+		{"file truncated", []resultFile{{"SUCCEEDED", "S.json", jsonLines(t, ok, ok)[:20]}}, runDir + "S.json", "record 1: unexpected end of file"},
+		{"a record truncated", []resultFile{{"SUCCEEDED", "S.json", bytes.TrimSuffix(jsonLines(t, ok, ok), []byte("}\n"))}}, runDir + "S.json", "record 2: unexpected end of file"},
+		// OutputType JSON: not what the template writes.
+		{"a JSON array", []resultFile{{"SUCCEEDED", "S.json", mustJSON(t, []any{ok, ok})}}, runDir + "S.json", "record 1: '[' where a JSON object belongs"},
+		{"record a number", []resultFile{{"SUCCEEDED", "S.json", jsonLines(t, ok, 7)}}, runDir + "S.json", "record 2: '7' where a JSON object belongs"},
+		{"record not JSON inside", []resultFile{{"SUCCEEDED", "S.json", lines(`{"objects": 1, oops}`)}}, runDir + "S.json", "record 1: invalid character 'o'"},
+		{"bare output in a FAILED file", []resultFile{{"FAILED", "F.json", jsonLines(t, job.BatchResult{Objects: 1, Count: 1, SumOfSquares: "1", Failed: []job.Failure{}})}}, runDir + "F.json", "record 1: a bare output in a FAILED file"},
+		// Transformation NONE: not what the template writes.
+		{"a record in a SUCCEEDED file", []resultFile{{"SUCCEEDED", "S.json", jsonLines(t, ok, execution(t, "SUCCEEDED", batchOf("a"), ok, "", ""))}}, runDir + "S.json",
+			"record 2: a child execution's record in a SUCCEEDED file, as WriterConfig Transformation NONE writes it"},
+		{"a SUCCEEDED record in a FAILED file", []resultFile{{"FAILED", "F.json", jsonLines(t, execution(t, "SUCCEEDED", batchOf("a"), ok, "", ""))}}, runDir + "F.json",
+			"record 1: a SUCCEEDED child's record in a FAILED file"},
+		{"output no batch result", []resultFile{{"SUCCEEDED", "S.json", lines(`{"count": 1, "sumOfSquares": "1"}`)}}, runDir + "S.json", "not a batch result"},
+		{"sum negative", []resultFile{{"SUCCEEDED", "S.json", lines(`{"objects": 1, "count": 1, "sumOfSquares": "-4", "failed": []}`)}}, runDir + "S.json", `record 1: sumOfSquares "-4" is not a non-negative decimal integer`},
+		{"sum a number", []resultFile{{"SUCCEEDED", "S.json", lines(`{"objects": 1, "count": 1, "sumOfSquares": 4, "failed": []}`)}}, runDir + "S.json", "cannot unmarshal number"},
+		{"sum exponent", []resultFile{{"SUCCEEDED", "S.json", lines(`{"objects": 1, "count": 1, "sumOfSquares": "4e2", "failed": []}`)}}, runDir + "S.json", "not a non-negative decimal integer"},
+		{"sum empty", []resultFile{{"SUCCEEDED", "S.json", lines(`{"objects": 1, "count": 1, "sumOfSquares": "", "failed": []}`)}}, runDir + "S.json", "not a non-negative decimal integer"},
+		{"sum missing", []resultFile{{"SUCCEEDED", "S.json", lines(`{"objects": 1, "count": 1, "failed": []}`)}}, runDir + "S.json", "objects, count or sumOfSquares missing"},
+		{"sum of no numbers", []resultFile{{"SUCCEEDED", "S.json", lines(`{"objects": 1, "count": 0, "sumOfSquares": "9", "failed": []}`)}}, runDir + "S.json", `sumOfSquares "9" of no numbers`},
+		{"sum too long", []resultFile{{"SUCCEEDED", "S.json", lines(`{"objects": 1, "count": 1, "sumOfSquares": "1` + strings.Repeat("0", 2*sumsq.DefaultMaxDigits+1) + `", "failed": []}`)}}, runDir + "S.json", "more than 1 squares"},
+		{"count negative", []resultFile{{"SUCCEEDED", "S.json", lines(`{"objects": 1, "count": -1, "sumOfSquares": "0", "failed": []}`)}}, runDir + "S.json", "negative count"},
+		{"objects negative", []resultFile{{"SUCCEEDED", "S.json", lines(`{"objects": -1, "count": 0, "sumOfSquares": "0", "failed": []}`)}}, runDir + "S.json", "negative count"},
+		{"count overflows", []resultFile{{"SUCCEEDED", "S.json", lines(
+			`{"objects": 1, "count": 9223372036854775807, "sumOfSquares": "1", "failed": []}`,
+			`{"objects": 1, "count": 1, "sumOfSquares": "1", "failed": []}`)}}, runDir + "S.json", "record 2: counts overflow int64"},
+		{"failures not all named", []resultFile{{"SUCCEEDED", "S.json", lines(`{"objects": 1, "count": 1, "sumOfSquares": "1", "failedObjects": 2, "failed": [{"key": "x"}]}`)}}, runDir + "S.json", "failedObjects is 2 but failed names 1"},
+		{"FAILED record without Input", []resultFile{{"FAILED", "F.json", lines(`{"Name": "n", "Status": "FAILED", "Error": "E"}`)}}, runDir + "F.json", "record 1: Input of FAILED execution n: missing"},
+		{"FAILED record Input no objects", []resultFile{{"FAILED", "F.json", jsonLines(t, execution(t, "FAILED", map[string]int{"n": 1}, nil, "E", "C"))}}, runDir + "F.json", `not a batch: no "Items"`},
+		{"record without Status", []resultFile{{"SUCCEEDED", "S.json", lines(`{"Output": "{}"}`)}}, runDir + "S.json", "a child execution's record in a SUCCEEDED file"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv := s3test.NewServer(t, resultsBucket)
-			e := putRun(t, srv, manifestKey, 1, tt.files...)
-			got, err := newSummer(srv).Total(context.Background(), e)
+			st := &memstore.Store{}
+			e := putRun(t, st, manifestKey, 1, tt.files...)
+			got, err := maprun.Read(context.Background(), newSummer(st), e)
 			var ire *job.InvalidResultsError
 			if !errors.As(err, &ire) || ire.Key != tt.wantKey || !strings.Contains(ire.Reason, tt.reason) {
 				t.Fatalf("Total = %+v, %v; want an InvalidResultsError for %s with %q", got, err, tt.wantKey, tt.reason)
@@ -646,55 +654,55 @@ func TestTotalErrors(t *testing.T) {
 	}
 	tests := []struct {
 		name  string
-		ctx   context.Context       // nil: Background
-		event func(*job.TotalEvent) // changes the run's event
-		hook  s3test.Hook           // on the run's result file
+		ctx   context.Context     // nil: Background
+		event func(*maprun.Event) // changes the run's event
+		fail  error               // of the run's result file
 		check func(error) bool
 		want  string
 	}{
-		{"no ResultWriterDetails", nil, func(e *job.TotalEvent) { e.ResultWriterDetails = nil }, nil,
+		{"no ResultWriterDetails", nil, func(e *maprun.Event) { e.ResultWriterDetails = nil }, nil,
 			invalidEvent("ResultWriterDetails needs a Bucket and a Key"), "InvalidEventError"},
-		{"no Key", nil, func(e *job.TotalEvent) { e.ResultWriterDetails.Key = "" }, nil,
+		{"no Key", nil, func(e *maprun.Event) { e.ResultWriterDetails.Key = "" }, nil,
 			invalidEvent("ResultWriterDetails needs a Bucket and a Key"), "InvalidEventError"},
-		{"no MapRunArn", nil, func(e *job.TotalEvent) { e.MapRunArn = "" }, nil,
+		{"no MapRunArn", nil, func(e *maprun.Event) { e.MapRunArn = "" }, nil,
 			invalidEvent("MapRunArn is required"), "InvalidEventError naming MapRunArn"},
-		{"no ItemCounts", nil, func(e *job.TotalEvent) { e.ItemCounts = nil }, nil,
+		{"no ItemCounts", nil, func(e *maprun.Event) { e.ItemCounts = nil }, nil,
 			invalidEvent("ItemCounts.Total is required"), "InvalidEventError naming ItemCounts.Total"},
-		{"no ItemCounts.Total", nil, func(e *job.TotalEvent) { e.ItemCounts.Total = nil }, nil,
+		{"no ItemCounts.Total", nil, func(e *maprun.Event) { e.ItemCounts.Total = nil }, nil,
 			invalidEvent("ItemCounts.Total is required"), "InvalidEventError naming ItemCounts.Total"},
-		{"negative ItemCounts.Total", nil, func(e *job.TotalEvent) { e.ItemCounts.Total = ptr[int64](-1) }, nil,
+		{"negative ItemCounts.Total", nil, func(e *maprun.Event) { e.ItemCounts.Total = ptr[int64](-1) }, nil,
 			invalidEvent("ItemCounts.Total -1 is negative"), "InvalidEventError"},
-		{"no ToleratedFailurePercentage", nil, func(e *job.TotalEvent) { e.ToleratedFailurePercentage = nil }, nil,
+		{"no ToleratedFailurePercentage", nil, func(e *maprun.Event) { e.ToleratedFailurePercentage = nil }, nil,
 			invalidEvent("ToleratedFailurePercentage is required"), "InvalidEventError naming ToleratedFailurePercentage"},
-		{"ToleratedFailurePercentage over 100", nil, func(e *job.TotalEvent) { e.ToleratedFailurePercentage = ptr(101) }, nil,
+		{"ToleratedFailurePercentage over 100", nil, func(e *maprun.Event) { e.ToleratedFailurePercentage = ptr(101) }, nil,
 			invalidEvent("ToleratedFailurePercentage 101 is not from 0 to 100"), "InvalidEventError"},
-		{"ToleratedFailurePercentage negative", nil, func(e *job.TotalEvent) { e.ToleratedFailurePercentage = ptr(-1) }, nil,
+		{"ToleratedFailurePercentage negative", nil, func(e *maprun.Event) { e.ToleratedFailurePercentage = ptr(-1) }, nil,
 			invalidEvent("ToleratedFailurePercentage -1 is not from 0 to 100"), "InvalidEventError"},
-		{"manifest missing", nil, func(e *job.TotalEvent) { e.ResultWriterDetails.Key = missing }, nil,
+		{"manifest missing", nil, func(e *maprun.Event) { e.ResultWriterDetails.Key = missing }, nil,
 			func(err error) bool {
 				var e *job.InvalidResultsError
 				return errors.As(err, &e) && e.Key == missing
 			}, "InvalidResultsError for " + missing},
-		{"S3 unavailable", nil, nil, s3test.Fail(http.StatusServiceUnavailable, "SlowDown"),
+		{"S3 unavailable", nil, nil, &job.StorageError{Kind: job.ErrUnavailable, Err: errors.New("SlowDown")},
 			is[*job.S3UnavailableError], "S3UnavailableError"},
-		{"access denied", nil, nil, s3test.Fail(http.StatusForbidden, "AccessDenied"),
+		{"access denied", nil, nil, &job.StorageError{Kind: job.ErrDenied, Err: errors.New("AccessDenied")},
 			is[*job.AccessDeniedError], "AccessDeniedError"},
 		{"deadline", canceled, nil, nil,
 			is[*job.TimeoutError], "TimeoutError"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv := s3test.NewServer(t, resultsBucket)
-			e := putRun(t, srv, manifestKey, 0, resultFile{"SUCCEEDED", "S.json", []byte("[]")})
+			st := &memstore.Store{}
+			e := putRun(t, st, manifestKey, 0, resultFile{"SUCCEEDED", "S.json", []byte{}})
 			if tt.event != nil {
 				tt.event(&e)
 			}
-			srv.Hook(resultsBucket, runDir+"S.json", tt.hook)
+			st.Fail(resultsBucket, runDir+"S.json", tt.fail)
 			ctx := tt.ctx
 			if ctx == nil {
 				ctx = context.Background()
 			}
-			got, err := newSummer(srv).Total(ctx, e)
+			got, err := maprun.Read(ctx, newSummer(st), e)
 			if !tt.check(err) {
 				t.Fatalf("Total = %+v, %v (%T); want %s", got, err, err, tt.want)
 			}
@@ -719,8 +727,8 @@ func TestTotalCountsItems(t *testing.T) {
 	files := func(t *testing.T) []resultFile {
 		// 3 + 2 summed, 1 failed, 1 skipped, and a failed batch of 2: 9 items.
 		return []resultFile{
-			{"SUCCEEDED", "SUCCEEDED_0.json", jsonArray(t, out(3, 1, 1), out(2, 0, 0))},
-			{"FAILED", "FAILED_0.json", jsonArray(t, execution(t, "FAILED", batchOf("f/1", "f/2"), nil, "States.Timeout", "late"))},
+			{"SUCCEEDED", "SUCCEEDED_0.json", jsonLines(t, out(3, 1, 1), out(2, 0, 0))},
+			{"FAILED", "FAILED_0.json", jsonLines(t, execution(t, "FAILED", batchOf("f/1", "f/2"), nil, "States.Timeout", "late"))},
 		}
 	}
 	for _, tt := range []struct {
@@ -734,9 +742,9 @@ func TestTotalCountsItems(t *testing.T) {
 		{"a run of no items", 0, "but the Map Run counted 0 items"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			srv := s3test.NewServer(t, resultsBucket)
-			e := putRun(t, srv, manifestKey, tt.items, files(t)...)
-			got, err := newSummer(srv).Total(context.Background(), e)
+			st := &memstore.Store{}
+			e := putRun(t, st, manifestKey, tt.items, files(t)...)
+			got, err := maprun.Read(context.Background(), newSummer(st), e)
 			if tt.reason == "" {
 				if err != nil || got.Objects != 5 || got.FailedObjects != 3 || got.SkippedObjects != 1 {
 					t.Fatalf("Total = %+v, %v; want 5 summed, 3 failed, 1 skipped", got, err)
@@ -747,8 +755,8 @@ func TestTotalCountsItems(t *testing.T) {
 			if !errors.As(err, &ire) || ire.Key != manifestKey || !strings.Contains(ire.Reason, tt.reason) {
 				t.Fatalf("Total = %+v, %v; want an InvalidResultsError for %s with %q", got, err, manifestKey, tt.reason)
 			}
-			if n := srv.Requests(http.MethodPut, resultsBucket, runDir+job.FailuresFileName); n != 0 {
-				t.Errorf("PUT %s: %d requests; want none from incomplete results", job.FailuresFileName, n)
+			if _, written := st.Get(resultsBucket, runDir+maprun.FailuresFileName); written {
+				t.Errorf("%s written; want none from incomplete results", maprun.FailuresFileName)
 			}
 		})
 	}
@@ -769,14 +777,14 @@ func TestTotalTooManyFailures(t *testing.T) {
 				Error: "InvalidContentError", Cause: `line 1 (byte 0): not an integer: "x"`})
 		}
 		r.FailedObjects = int64(len(r.Failed))
-		files := []resultFile{{"SUCCEEDED", "SUCCEEDED_0.json", jsonArray(t, r)}}
+		files := []resultFile{{"SUCCEEDED", "SUCCEEDED_0.json", jsonLines(t, r)}}
 		if inFailedBatches > 0 {
 			var keys []string
 			for i := range inFailedBatches {
 				keys = append(keys, fmt.Sprintf("lost/%03d", i))
 			}
 			files = append(files, resultFile{"FAILED", "FAILED_0.json",
-				jsonArray(t, execution(t, "FAILED", batchOf(keys...), nil, "BatchTimeoutError", "late"))})
+				jsonLines(t, execution(t, "FAILED", batchOf(keys...), nil, "BatchTimeoutError", "late"))})
 		}
 		return files
 	}
@@ -800,13 +808,13 @@ func TestTotalTooManyFailures(t *testing.T) {
 		{"all failed at 100 %", 0, 7, 3, 0, 100, false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			srv := s3test.NewServer(t, resultsBucket)
+			st := &memstore.Store{}
 			items := int64(tt.summed + tt.perObject + tt.inFailedBatch + tt.skipped)
-			e := putRun(t, srv, manifestKey, items, run(t, tt.summed, tt.perObject, tt.inFailedBatch, tt.skipped)...)
+			e := putRun(t, st, manifestKey, items, run(t, tt.summed, tt.perObject, tt.inFailedBatch, tt.skipped)...)
 			e.ToleratedFailurePercentage = ptr(tt.percentage)
-			got, err := newSummer(srv).Total(context.Background(), e)
+			got, err := maprun.Read(context.Background(), newSummer(st), e)
 			failed, objects := int64(tt.perObject+tt.inFailedBatch), int64(tt.summed+tt.perObject+tt.inFailedBatch)
-			loc := "s3://" + resultsBucket + "/" + runDir + job.FailuresFileName
+			loc := failuresLocation(st)
 			if !tt.tooMany {
 				if err != nil || got.FailedObjects != failed || got.Objects != int64(tt.summed) || got.FailuresLocation != "" {
 					t.Fatalf("Total = %+v, %v; want %d summed, %d failed, every failure listed, nil", got, err, tt.summed, failed)
@@ -830,7 +838,7 @@ func TestTotalTooManyFailures(t *testing.T) {
 			}
 			// The list is written before the error: every failure, even a
 			// list short enough for Total.Failed.
-			if all := readFailures(t, srv, loc); int64(len(all)) != failed || all[0] != tm.First {
+			if all := readFailures(t, st, loc); int64(len(all)) != failed || all[0] != tm.First {
 				t.Errorf("%s holds %d failures, the first %+v; want %d, the first %+v", loc, len(all), all, failed, tm.First)
 			}
 		})
@@ -846,15 +854,15 @@ func TestTotalManifestTooLarge(t *testing.T) {
 		size   int
 		reason string // "" for a total
 	}{
-		{"at the bound", job.MaxManifestBytes, ""},
-		{"one byte over", job.MaxManifestBytes + 1, "manifest is larger than 16777216 bytes (16 MiB)"},
+		{"at the bound", maprun.MaxManifestBytes, ""},
+		{"one byte over", maprun.MaxManifestBytes + 1, "manifest is larger than 16777216 bytes (16 MiB)"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			srv := s3test.NewServer(t, resultsBucket)
+			st := &memstore.Store{}
 			m := manifestOf(`{}`)
 			m = append(m, bytes.Repeat([]byte(" "), tt.size-len(m))...)
-			e := putRun(t, srv, manifestKey, 0, resultFile{"", "manifest.json", m})
-			got, err := newSummer(srv).Total(context.Background(), e)
+			e := putRun(t, st, manifestKey, 0, resultFile{"", "manifest.json", m})
+			got, err := maprun.Read(context.Background(), newSummer(st), e)
 			if tt.reason == "" {
 				if err != nil {
 					t.Fatalf("Total over a manifest of %d bytes = %v; want a total", tt.size, err)
@@ -879,19 +887,19 @@ func TestTotalFailuresNotWritten(t *testing.T) {
 	failed := execution(t, "FAILED", batchOf(keys...), nil, "TimeoutError", "late")
 	tests := []struct {
 		name  string
-		hook  s3test.Hook
+		fail  error // of the list's Put
 		check func(error) bool
 		want  string
 	}{
-		{"S3 unavailable", s3test.Fail(http.StatusServiceUnavailable, "SlowDown"), is[*job.S3UnavailableError], "S3UnavailableError"},
-		{"access denied", s3test.Fail(http.StatusForbidden, "AccessDenied"), is[*job.AccessDeniedError], "AccessDeniedError"},
+		{"S3 unavailable", &job.StorageError{Kind: job.ErrUnavailable, Err: errors.New("SlowDown")}, is[*job.S3UnavailableError], "S3UnavailableError"},
+		{"access denied", &job.StorageError{Kind: job.ErrDenied, Err: errors.New("AccessDenied")}, is[*job.AccessDeniedError], "AccessDeniedError"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv := s3test.NewServer(t, resultsBucket)
-			e := putRun(t, srv, manifestKey, int64(len(keys)), resultFile{"FAILED", "FAILED_0.json", jsonArray(t, failed)})
-			srv.Hook(resultsBucket, runDir+job.FailuresFileName, tt.hook)
-			got, err := newSummer(srv).Total(context.Background(), e)
+			st := &memstore.Store{}
+			e := putRun(t, st, manifestKey, int64(len(keys)), resultFile{"FAILED", "FAILED_0.json", jsonLines(t, failed)})
+			st.Fail(resultsBucket, runDir+maprun.FailuresFileName, tt.fail)
+			got, err := maprun.Read(context.Background(), newSummer(st), e)
 			if !tt.check(err) {
 				t.Fatalf("Total = %+v, %v (%T); want %s", got, err, err, tt.want)
 			}
@@ -907,11 +915,11 @@ func TestTotalFailureListNotKept(t *testing.T) {
 	for i := range job.MaxListedFailures + 1 {
 		keys = append(keys, fmt.Sprint(i))
 	}
-	srv := s3test.NewServer(t, resultsBucket)
-	e := putRun(t, srv, manifestKey, int64(len(keys)), resultFile{"FAILED", "FAILED_0.json",
-		jsonArray(t, execution(t, "FAILED", batchOf(keys...), nil, "TimeoutError", "late"))})
+	st := &memstore.Store{}
+	e := putRun(t, st, manifestKey, int64(len(keys)), resultFile{"FAILED", "FAILED_0.json",
+		jsonLines(t, execution(t, "FAILED", batchOf(keys...), nil, "TimeoutError", "late"))})
 	t.Setenv("TMPDIR", filepath.Join(t.TempDir(), "missing"))
-	got, err := newSummer(srv).Total(context.Background(), e)
+	got, err := maprun.Read(context.Background(), newSummer(st), e)
 	if !is[*job.FailureListError](err) || job.ErrorType(err) != "FailureListError" {
 		t.Fatalf("Total with no temporary storage = %+v, %v (%T); want a FailureListError", got, err, err)
 	}
@@ -924,16 +932,16 @@ func TestTotalTwice(t *testing.T) {
 	for i := range 2 * job.MaxListedFailures {
 		keys = append(keys, fmt.Sprint(i))
 	}
-	srv := s3test.NewServer(t, resultsBucket)
-	e := putRun(t, srv, manifestKey, int64(len(keys)), resultFile{"FAILED", "FAILED_0.json",
-		jsonArray(t, execution(t, "FAILED", batchOf(keys...), nil, "TimeoutError", "late"))})
-	s := newSummer(srv)
-	first, err1 := s.Total(context.Background(), e)
-	second, err2 := s.Total(context.Background(), e)
+	st := &memstore.Store{}
+	e := putRun(t, st, manifestKey, int64(len(keys)), resultFile{"FAILED", "FAILED_0.json",
+		jsonLines(t, execution(t, "FAILED", batchOf(keys...), nil, "TimeoutError", "late"))})
+	s := newSummer(st)
+	first, err1 := maprun.Read(context.Background(), s, e)
+	second, err2 := maprun.Read(context.Background(), s, e)
 	if err1 != nil || err2 != nil || !reflect.DeepEqual(first, second) {
 		t.Fatalf("Total twice = %+v, %v and %+v, %v; want the same twice", first, err1, second, err2)
 	}
-	if all := readFailures(t, srv, second.FailuresLocation); len(all) != len(keys) {
+	if all := readFailures(t, st, second.FailuresLocation); len(all) != len(keys) {
 		t.Errorf("%s holds %d failures; want %d", second.FailuresLocation, len(all), len(keys))
 	}
 }
@@ -962,26 +970,26 @@ func hugeRecord(n int64) s3test.Hook {
 }
 
 var (
-	hugeHead = []byte(`[{"objects": 1, "count": 1, "sumOfSquares": "1", "failed": [], "pad": "`)
-	hugeTail = []byte(`"}]`)
+	hugeHead = []byte(`{"objects": 1, "count": 1, "sumOfSquares": "1", "failed": [], "pad": "`)
+	hugeTail = []byte("\"}\n")
 )
 
 func hugeRecordSize(n int64) int64 { return int64(len(hugeHead)) + n + int64(len(hugeTail)) }
 
-// TestTotalRecordTooLarge gives the Total a result file whose one record
-// is 300 MB: no record Step Functions writes is, so it is an
-// InvalidResultsError, found without reading it whole: the heap stays
+// TestTotalRecordTooLarge gives the Total a result file, streamed from S3,
+// whose one record is 300 MB: no record Step Functions writes is, so it is
+// an InvalidResultsError, found without reading it whole: the heap stays
 // small.
 func TestTotalRecordTooLarge(t *testing.T) {
 	srv := s3test.NewServer(t, resultsBucket)
 	const n = 300 << 20
 	manifest := manifestOf(fmt.Sprintf(`{"SUCCEEDED": [{"Key": %q, "Size": %d}]}`, runDir+"S.json", hugeRecordSize(n)))
-	e := putRun(t, srv, manifestKey, 1, resultFile{"", "manifest.json", manifest})
+	e := putRun(t, s3Objects{t, srv}, manifestKey, 1, resultFile{"", "manifest.json", manifest})
 	srv.Hook(resultsBucket, runDir+"S.json", hugeRecord(n))
 	runtime.GC()
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
-	_, err := newSummer(srv).Total(context.Background(), e)
+	_, err := maprun.Read(context.Background(), newSummer(s3store.New(srv.Client())), e)
 	runtime.ReadMemStats(&after)
 	var ire *job.InvalidResultsError
 	if !errors.As(err, &ire) || !strings.Contains(ire.Reason, "record 1 is larger than") {
@@ -996,18 +1004,28 @@ func TestTotalRecordTooLarge(t *testing.T) {
 
 // TestTotalRecordsUpToTheLimit: records of nearly MaxRecordBytes are read.
 func TestTotalRecordsUpToTheLimit(t *testing.T) {
-	srv := s3test.NewServer(t, resultsBucket)
+	st := &memstore.Store{}
 	out := job.BatchResult{Objects: 1, Count: 1, SumOfSquares: "4", Failed: []job.Failure{}}
 	b := mustJSON(t, out)
-	pad := job.MaxRecordBytes - len(b) - len(`,"pad":""`)
+	pad := maprun.MaxRecordBytes - len(b) - len(`,"pad":""`)
 	big := append(b[:len(b)-1:len(b)-1], []byte(`,"pad":"`+strings.Repeat("x", pad)+`"}`)...)
-	if len(big) != job.MaxRecordBytes {
-		t.Fatalf("record of %d bytes; want %d", len(big), job.MaxRecordBytes)
+	if len(big) != maprun.MaxRecordBytes {
+		t.Fatalf("record of %d bytes; want %d", len(big), maprun.MaxRecordBytes)
 	}
-	body := append(append([]byte("["), big...), ']')
-	e := putRun(t, srv, manifestKey, 1, resultFile{"SUCCEEDED", "S.json", body})
-	got, err := newSummer(srv).Total(context.Background(), e)
+	body := append(big, '\n')
+	e := putRun(t, st, manifestKey, 1, resultFile{"SUCCEEDED", "S.json", body})
+	got, err := maprun.Read(context.Background(), newSummer(st), e)
 	if err != nil || got.SumOfSquares != "4" {
 		t.Fatalf("Total over a record of MaxRecordBytes = %+v, %v; want sum 4", got, err)
 	}
+}
+
+// inputSize is the size of v's JSON as Step Functions and the function
+// write it (job.Marshal).
+func inputSize(t *testing.T, v any) int {
+	b, err := job.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(b)
 }

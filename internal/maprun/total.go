@@ -1,4 +1,4 @@
-package job
+package maprun
 
 import (
 	"bytes"
@@ -7,12 +7,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"math/big"
 	"math/bits"
 	"path"
 	"strconv"
 	"strings"
+
+	"github.com/sumsq/sumsq/internal/excerpt"
+	"github.com/sumsq/sumsq/internal/job"
 )
 
 // FailuresFileName is the name of the object, next to the manifest, that
@@ -28,7 +30,56 @@ const (
 	MapItemPending = "MapItemPending"
 )
 
-// Total reads the results a Distributed Map's ResultWriter wrote (see
+// ResultWriterDetails is where a Distributed Map wrote its results.
+type ResultWriterDetails struct {
+	Bucket string `json:"Bucket"`
+	Key    string `json:"Key"` // of manifest.json
+}
+
+// Event asks for the total over a Map Run's results. Every field is
+// required: statemachine.asl.json's Total state builds it from the Map's
+// output, DescribeMapRun's item count and the template's
+// ToleratedFailurePercentage.
+type Event struct {
+	MapRunArn           string               `json:"MapRunArn"`
+	ResultWriterDetails *ResultWriterDetails `json:"ResultWriterDetails"`
+	// ItemCounts is the Map Run's own count of its items: the objects its
+	// results must account for, summed, failed or skipped.
+	ItemCounts *ItemCounts `json:"ItemCounts"`
+	// ToleratedFailurePercentage is the share of the run's objects, 0 to
+	// 100, that may fail without failing the run.
+	ToleratedFailurePercentage *int `json:"ToleratedFailurePercentage"`
+}
+
+// ItemCounts is the part of DescribeMapRun's itemCounts a total checks.
+type ItemCounts struct {
+	Total *int64 `json:"Total"` // every item of the Map Run
+}
+
+// Total is the exact total over every object of a run.
+type Total struct {
+	Objects          int64         `json:"objects"` // objects summed
+	Count            int64         `json:"count"`   // numbers summed
+	SumOfSquares     string        `json:"sumOfSquares"`
+	FailedObjects    int64         `json:"failedObjects"`
+	Failed           []job.Failure `json:"failed"`                     // the first job.MaxListedFailures
+	FailuresLocation string        `json:"failuresLocation,omitempty"` // where the full list is (s3://bucket/key), when Failed is not all of it
+	SkippedObjects   int64         `json:"skippedObjects,omitempty"`   // the Map's own result files, listed but not read
+}
+
+// totalOf returns t as a Total, FailuresLocation aside.
+func totalOf(t *job.Tally) Total {
+	return Total{
+		Objects:        t.Objects,
+		Count:          t.Count,
+		SumOfSquares:   t.Sum(),
+		FailedObjects:  t.Failed.Len(),
+		Failed:         t.Failed.Listed(),
+		SkippedObjects: t.Skipped,
+	}
+}
+
+// Read reads the results a Distributed Map's ResultWriter wrote (see
 // manifest.go for the layout) and returns the exact total over them.
 //
 // Every object of the run is either summed or counted in FailedObjects:
@@ -38,7 +89,8 @@ const (
 // Error and Cause. Total.Failed lists the first failures within the bounds
 // of failures.go; when it cannot list them all, every failure is written as
 // JSON Lines to FailuresFileName next to the manifest, and
-// FailuresLocation is its s3:// URL. Total.Failed is always a prefix of
+// FailuresLocation says where it is, as the Storage writes it (an s3://
+// URL). Total.Failed is always a prefix of
 // that list.
 //
 // The objects the results account for (summed, failed and skipped) must be
@@ -59,25 +111,25 @@ const (
 // broken and a retry would not mend it. Errors reading are classified as
 // for objects (*AccessDeniedError, *S3UnavailableError, *TimeoutError when
 // ctx ends first, ...).
-func (s *Summer) Total(ctx context.Context, e TotalEvent) (Total, error) {
-	bucket, key, err := s.checkTotal(e)
+func Read(ctx context.Context, s *job.Summer, e Event) (Total, error) {
+	bucket, key, err := check(s, e)
 	if err != nil {
 		return Total{}, err
 	}
-	mapRun, files, err := s.readManifest(ctx, bucket, key)
+	mapRun, files, err := readManifest(ctx, s, bucket, key)
 	if err != nil {
 		return Total{}, err
 	}
 	if mapRun != e.MapRunArn {
-		return Total{}, &InvalidResultsError{Key: key, Reason: fmt.Sprintf("manifest is for Map Run %s, not %s", mapRun, e.MapRunArn)}
+		return Total{}, &job.InvalidResultsError{Key: key, Reason: fmt.Sprintf("manifest is for Map Run %s, not %s", mapRun, e.MapRunArn)}
 	}
-	t := &Tally{Failed: FailureList{Spill: true}}
+	t := &job.Tally{Failed: job.FailureList{Spill: true}}
 	defer t.Failed.Close()
-	max := maxSumDigits{maxDigits: s.maxDigits()}
+	max := maxSumDigits{maxDigits: s.DigitLimit()}
 	for _, f := range files {
-		err := s.read(ctx, bucket, f.Key, f.Size, func(r io.Reader) error {
+		err := read(ctx, s, bucket, f.Key, f.Size, func(r io.Reader) error {
 			return eachRecord(r, func(n int64, raw []byte) error {
-				if err := s.addRecord(t, &max, raw, f.Status); err != nil {
+				if err := addRecord(s, t, &max, raw, f.Status); err != nil {
 					return fmt.Errorf("record %d: %w", n, err)
 				}
 				return nil
@@ -87,9 +139,9 @@ func (s *Summer) Total(ctx context.Context, e TotalEvent) (Total, error) {
 			return Total{}, err
 		}
 	}
-	total := t.Total()
+	total := totalOf(t)
 	if err := accountsFor(total, *e.ItemCounts.Total); err != nil {
-		return Total{}, &InvalidResultsError{Key: key, Reason: err.Error()}
+		return Total{}, &job.InvalidResultsError{Key: key, Reason: err.Error()}
 	}
 	objects := total.Objects + total.FailedObjects
 	tooMany := exceeds(total.FailedObjects, objects, *e.ToleratedFailurePercentage)
@@ -101,12 +153,12 @@ func (s *Summer) Total(ctx context.Context, e TotalEvent) (Total, error) {
 			return Total{}, err
 		}
 		if err := s.Storage.Put(ctx, bucket, failures, body, size); err != nil {
-			return Total{}, classify(ctx, err, bucket, failures)
+			return Total{}, s.Classify(ctx, err, bucket, failures)
 		}
-		total.FailuresLocation = "s3://" + bucket + "/" + failures
+		total.FailuresLocation = s.Storage.Location(bucket, failures)
 	}
 	if tooMany {
-		err := &TooManyFailuresError{Failed: total.FailedObjects, Objects: objects,
+		err := &job.TooManyFailuresError{Failed: total.FailedObjects, Objects: objects,
 			Percentage: *e.ToleratedFailurePercentage, Location: total.FailuresLocation}
 		if len(total.Failed) > 0 { // always: the first failure is listed
 			err.First = total.Failed[0]
@@ -139,42 +191,43 @@ func exceeds(failed, objects int64, percentage int) bool {
 	return fh > oh || fh == oh && fl > ol
 }
 
-// checkTotal returns the bucket and key of the manifest e names, or an
-// *InvalidEventError if the Summer may not read it.
-func (s *Summer) checkTotal(e TotalEvent) (bucket, key string, err error) {
+// check returns the bucket and key of the manifest e names, or an
+// *job.InvalidEventError if s may not read it.
+func check(s *job.Summer, e Event) (bucket, key string, err error) {
 	d := e.ResultWriterDetails
 	if d == nil || d.Bucket == "" || d.Key == "" {
-		return "", "", &InvalidEventError{Reason: "ResultWriterDetails needs a Bucket and a Key"}
+		return "", "", &job.InvalidEventError{Reason: "ResultWriterDetails needs a Bucket and a Key"}
 	}
-	if bucket, err = BucketName(d.Bucket); err != nil {
-		return "", "", err
+	if bucket, err = s.Storage.Bucket(d.Bucket); err != nil {
+		return "", "", &job.InvalidEventError{Reason: err.Error()}
 	}
 	dir, _ := path.Split(d.Key)
 	switch {
 	case s.Bucket != "" && bucket != s.Bucket:
-		return "", "", &InvalidEventError{Reason: fmt.Sprintf("bucket %s: this function reads only bucket %s", quote(bucket), quote(s.Bucket))}
-	case len(d.Key) > MaxKeyBytes:
-		return "", "", &InvalidEventError{Reason: fmt.Sprintf("key of %d bytes: S3 keys have at most %d", len(d.Key), MaxKeyBytes)}
+		return "", "", &job.InvalidEventError{Reason: fmt.Sprintf("bucket %s: this function reads only bucket %s", excerpt.Quote(bucket), excerpt.Quote(s.Bucket))}
+	case s.Storage.CheckKey(d.Key) != nil:
+		return "", "", &job.InvalidEventError{Reason: s.Storage.CheckKey(d.Key).Error()}
 	case s.ResultsPrefix == "" || !strings.HasPrefix(dir, s.ResultsPrefix) || len(dir) == len(s.ResultsPrefix):
-		return "", "", &InvalidEventError{Reason: fmt.Sprintf("manifest %s is not in a run's directory under the results prefix %s",
-			quote(d.Key), quote(s.ResultsPrefix))}
+		return "", "", &job.InvalidEventError{Reason: fmt.Sprintf("manifest %s is not in a run's directory under the results prefix %s",
+			excerpt.Quote(d.Key), excerpt.Quote(s.ResultsPrefix))}
 	case e.MapRunArn == "":
-		return "", "", &InvalidEventError{Reason: "MapRunArn is required: the Map Run whose results these are"}
+		return "", "", &job.InvalidEventError{Reason: "MapRunArn is required: the Map Run whose results these are"}
 	case e.ItemCounts == nil || e.ItemCounts.Total == nil:
-		return "", "", &InvalidEventError{Reason: "ItemCounts.Total is required: the Map Run's count of its items (DescribeMapRun), which the results must account for"}
+		return "", "", &job.InvalidEventError{Reason: "ItemCounts.Total is required: the Map Run's count of its items (DescribeMapRun), which the results must account for"}
 	case *e.ItemCounts.Total < 0:
-		return "", "", &InvalidEventError{Reason: fmt.Sprintf("ItemCounts.Total %d is negative", *e.ItemCounts.Total)}
+		return "", "", &job.InvalidEventError{Reason: fmt.Sprintf("ItemCounts.Total %d is negative", *e.ItemCounts.Total)}
 	case e.ToleratedFailurePercentage == nil:
-		return "", "", &InvalidEventError{Reason: "ToleratedFailurePercentage is required: the share of objects, 0 to 100, that may fail"}
+		return "", "", &job.InvalidEventError{Reason: "ToleratedFailurePercentage is required: the share of objects, 0 to 100, that may fail"}
 	case *e.ToleratedFailurePercentage < 0 || *e.ToleratedFailurePercentage > 100:
-		return "", "", &InvalidEventError{Reason: fmt.Sprintf("ToleratedFailurePercentage %d is not from 0 to 100", *e.ToleratedFailurePercentage)}
+		return "", "", &job.InvalidEventError{Reason: fmt.Sprintf("ToleratedFailurePercentage %d is not from 0 to 100", *e.ToleratedFailurePercentage)}
 	}
 	return bucket, d.Key, nil
 }
 
-// mapRecord is the part of a child execution record that a total needs. No
-// field name matches one of BatchResult's, even case-insensitively, so one
-// decode tells them apart.
+// mapRecord is the part of a child execution record that a total needs,
+// and Output, which tells a record from an output. No field name matches
+// one of BatchResult's, even case-insensitively, so one decode tells them
+// apart.
 type mapRecord struct {
 	ExecutionArn string          `json:"ExecutionArn"`
 	Name         string          `json:"Name"`
@@ -185,34 +238,31 @@ type mapRecord struct {
 	Cause        string          `json:"Cause"`
 }
 
-// addRecord adds one element of a result file filed under status: a child
-// execution record, or (in a SUCCEEDED file) a child's output itself.
-func (s *Summer) addRecord(t *Tally, max *maxSumDigits, raw []byte, status string) error {
+// addRecord adds one record of a result file filed under status: in a
+// SUCCEEDED file, a child's output itself; in any other (FAILED, PENDING),
+// the whole record of a child execution, whose objects failed.
+func addRecord(s *job.Summer, t *job.Tally, max *maxSumDigits, raw []byte, status string) error {
 	var r mapRecord
 	if err := json.Unmarshal(raw, &r); err != nil {
 		return err
 	}
-	if r.Status == "" && r.ExecutionArn == "" && r.Input == nil && r.Output == nil {
-		if status != statusSucceeded {
-			return fmt.Errorf("a bare output in a %s file: want a child execution record", status)
-		}
+	record := r.Status != "" || r.ExecutionArn != "" || r.Input != nil || r.Output != nil
+	switch {
+	case status == statusSucceeded && record:
+		return errors.New("a child execution's record in a SUCCEEDED file, as WriterConfig Transformation NONE writes it: " +
+			"want the child's output alone (COMPACT)")
+	case status == statusSucceeded:
 		return addOutput(t, max, raw)
+	case !record:
+		return fmt.Errorf("a bare output in a %s file: want a child execution record", status)
+	case r.Status == statusSucceeded:
+		return fmt.Errorf("a SUCCEEDED child's record in a %s file", status)
 	}
 	if r.Status != "" {
 		status = r.Status
 	}
 	invalid := func(field string, err error) error {
 		return fmt.Errorf("%s of %s execution %s: %w", field, status, r.Name, err)
-	}
-	if status == statusSucceeded {
-		out, err := jsonText(r.Output)
-		if err == nil {
-			err = addOutput(t, max, out)
-		}
-		if err != nil {
-			return invalid("Output", err)
-		}
-		return nil
 	}
 	items, err := inputItems(r.Input)
 	if err != nil {
@@ -229,17 +279,17 @@ func (s *Summer) addRecord(t *Tally, max *maxSumDigits, raw []byte, status strin
 		cause = fmt.Sprintf("child execution %s ended with status %s", r.Name, status)
 	}
 	for _, o := range items {
-		if s.ResultsPrefix != "" && strings.HasPrefix(o.Key, s.ResultsPrefix) {
+		if s.IsResult(o.Bucket, o.Key) {
 			t.Skipped++ // as the batch would have: not data
 			continue
 		}
-		t.Failed.Add(Failure{Bucket: failedBucket(o.Bucket), Key: o.Key, Error: name, Cause: cause})
+		t.Failed.Add(job.Failure{Bucket: failedBucket(s, o.Bucket), Key: o.Key, Error: name, Cause: cause})
 	}
 	return nil
 }
 
-// jsonText returns the JSON text a record's Input or Output holds: the
-// content of a JSON string, or the JSON itself if it is not a string.
+// jsonText returns the JSON text a record's Input holds: the content of a
+// JSON string, or the JSON itself if it is not a string.
 func jsonText(raw json.RawMessage) ([]byte, error) {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || string(raw) == "null" {
@@ -257,13 +307,13 @@ func jsonText(raw json.RawMessage) ([]byte, error) {
 
 // inputItems returns the objects of a child execution's input: a batch,
 // {"Items": [...], "BatchInput": ...}, as the template's ItemBatcher sends.
-func inputItems(raw json.RawMessage) ([]Object, error) {
+func inputItems(raw json.RawMessage) ([]job.Object, error) {
 	text, err := jsonText(raw)
 	if err != nil {
 		return nil, err
 	}
 	var in struct {
-		Items *[]Object `json:"Items"`
+		Items *[]job.Object `json:"Items"`
 	}
 	if err := json.Unmarshal(text, &in); err != nil {
 		return nil, err
@@ -276,8 +326,8 @@ func inputItems(raw json.RawMessage) ([]Object, error) {
 
 // failedBucket returns the bucket of a failed item as results name it:
 // by its name, or as the item gave it if it names no bucket.
-func failedBucket(b string) string {
-	if name, err := BucketName(b); err == nil {
+func failedBucket(s *job.Summer, b string) string {
+	if name, err := s.Storage.Bucket(b); err == nil {
 		return name
 	}
 	return b
@@ -285,17 +335,17 @@ func failedBucket(b string) string {
 
 // batchOutput is the part of a BatchResult a total reads.
 type batchOutput struct {
-	Objects        *int64    `json:"objects"`
-	Count          *int64    `json:"count"`
-	SumOfSquares   *string   `json:"sumOfSquares"`
-	FailedObjects  int64     `json:"failedObjects"`
-	Failed         []Failure `json:"failed"`
-	SkippedObjects int64     `json:"skippedObjects"`
+	Objects        *int64        `json:"objects"`
+	Count          *int64        `json:"count"`
+	SumOfSquares   *string       `json:"sumOfSquares"`
+	FailedObjects  int64         `json:"failedObjects"`
+	Failed         []job.Failure `json:"failed"`
+	SkippedObjects int64         `json:"skippedObjects"`
 }
 
 // addOutput adds a batch's result, after checking that it is one that the
 // function could have written.
-func addOutput(t *Tally, max *maxSumDigits, raw []byte) error {
+func addOutput(t *job.Tally, max *maxSumDigits, raw []byte) error {
 	var o batchOutput
 	if err := json.Unmarshal(raw, &o); err != nil {
 		return err
@@ -313,13 +363,9 @@ func addOutput(t *Tally, max *maxSumDigits, raw []byte) error {
 	if err != nil {
 		return err
 	}
-	if t.Objects > math.MaxInt64-*o.Objects || t.Count > math.MaxInt64-*o.Count || t.Skipped > math.MaxInt64-o.SkippedObjects {
-		return errors.New("counts overflow int64")
+	if err := t.AddSubtotal(*o.Objects, *o.Count, o.SkippedObjects, sum); err != nil {
+		return err
 	}
-	t.Objects += *o.Objects
-	t.Count += *o.Count
-	t.Skipped += o.SkippedObjects
-	t.decimal.Add(&t.decimal, sum)
 	for _, f := range o.Failed {
 		t.Failed.Add(f)
 	}
@@ -335,11 +381,11 @@ type maxSumDigits struct{ maxDigits int }
 // of a Total's sum.
 func (m *maxSumDigits) parse(s string, count int64) (*big.Int, error) {
 	if s == "" || strings.TrimLeft(s, "0123456789") != "" {
-		return nil, fmt.Errorf("sumOfSquares %q is not a non-negative decimal integer", shorten(s, 40))
+		return nil, fmt.Errorf("sumOfSquares %q is not a non-negative decimal integer", excerpt.Shorten(s, 40))
 	}
 	digits := strings.TrimLeft(s, "0")
 	if count == 0 && digits != "" {
-		return nil, fmt.Errorf("sumOfSquares %q of no numbers", shorten(s, 40))
+		return nil, fmt.Errorf("sumOfSquares %q of no numbers", excerpt.Shorten(s, 40))
 	}
 	if len(digits) > 2*m.maxDigits+len(strconv.FormatInt(count, 10)) {
 		return nil, fmt.Errorf("sumOfSquares has %d digits, more than %d squares of %d-digit numbers can have",

@@ -1,8 +1,11 @@
-package job
+package s3store
 
 import (
+	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/sumsq/sumsq/internal/excerpt"
 )
 
 // MaxKeyBytes is the longest object key S3 allows, in bytes.
@@ -12,8 +15,7 @@ const MaxKeyBytes = 1024
 // itself or the bucket's ARN, arn:PARTITION:s3:::NAME, in any partition
 // (aws, aws-cn, aws-us-gov, ...). The name must look like an S3 bucket
 // name: 3 to 63 lowercase letters, digits, dots and hyphens, beginning and
-// ending with a letter or digit. Otherwise BucketName returns an
-// *InvalidEventError saying what is wrong.
+// ending with a letter or digit. Otherwise the error says what is wrong.
 //
 // Results name a bucket by the name BucketName returns, whichever form the
 // event used.
@@ -22,16 +24,15 @@ func BucketName(s string) (string, error) {
 	if rest, ok := strings.CutPrefix(s, "arn:"); ok {
 		partition, rest, _ := strings.Cut(rest, ":")
 		if !validPartition(partition) {
-			return "", &InvalidEventError{Reason: fmt.Sprintf("bucket ARN %s: bad partition %s", quote(s), quote(partition))}
+			return "", fmt.Errorf("bucket ARN %s: bad partition %s", excerpt.Quote(s), excerpt.Quote(partition))
 		}
 		name, ok = strings.CutPrefix(rest, "s3:::")
 		if !ok {
-			return "", &InvalidEventError{Reason: fmt.Sprintf(
-				"bucket ARN %s: want arn:%s:s3:::BUCKET (no region, account or access point)", quote(s), partition)}
+			return "", fmt.Errorf("bucket ARN %s: want arn:%s:s3:::BUCKET (no region, account or access point)", excerpt.Quote(s), partition)
 		}
 	}
 	if reason := checkBucketName(name); reason != "" {
-		return "", &InvalidEventError{Reason: fmt.Sprintf("bucket %s: %s", quote(s), reason)}
+		return "", fmt.Errorf("bucket %s: %s", excerpt.Quote(s), reason)
 	}
 	return name, nil
 }
@@ -70,36 +71,25 @@ func checkBucketName(name string) string {
 	return ""
 }
 
-// check returns an *InvalidEventError if o cannot name an object the
-// Summer may read, or else its bucket's name. An object with no bucket is a
-// local file, of a Storage that has no buckets.
-func (s *Summer) check(o Object) (string, error) {
-	bucket := ""
-	if o.Bucket != "" || s.Bucket != "" {
-		var err error
-		if bucket, err = BucketName(o.Bucket); err != nil {
-			return "", err
-		}
+// Location returns the s3:// URL of the object key in bucket: how the AWS
+// CLI and the console write it.
+func Location(bucket, key string) string { return "s3://" + bucket + "/" + key }
+
+// Bucket returns the name of the bucket s names (see BucketName).
+func (s *Store) Bucket(name string) (string, error) { return BucketName(name) }
+
+// CheckKey refuses a key longer than S3 allows (MaxKeyBytes).
+func (s *Store) CheckKey(key string) error {
+	if len(key) > MaxKeyBytes {
+		return fmt.Errorf("key of %d bytes: S3 keys have at most %d", len(key), MaxKeyBytes)
 	}
-	switch {
-	case s.Bucket != "" && bucket != s.Bucket:
-		return "", &InvalidEventError{Reason: fmt.Sprintf("bucket %s: this function reads only bucket %s", quote(bucket), quote(s.Bucket))}
-	case o.Key == "":
-		return "", &InvalidEventError{Reason: `missing or empty "key"`}
-	case bucket != "" && len(o.Key) > MaxKeyBytes:
-		return "", &InvalidEventError{Reason: fmt.Sprintf("key of %d bytes: S3 keys have at most %d", len(o.Key), MaxKeyBytes)}
-	case o.Size != nil && *o.Size < 0:
-		return "", &InvalidEventError{Reason: fmt.Sprintf(`"size" %d is negative`, *o.Size)}
-	}
-	return bucket, nil
+	return nil
 }
 
-// quote quotes s for a message, cut to a bounded length: an event's fields
-// may be of any size.
-func quote(s string) string {
-	const max = 64
-	if len(s) <= max {
-		return fmt.Sprintf("%q", s)
-	}
-	return fmt.Sprintf("%q...", truncate(s, max))
-}
+// Location returns the s3:// URL of the object (see Location).
+func (s *Store) Location(bucket, key string) string { return Location(bucket, key) }
+
+// errNoName is what a request that names no object gets, before it is
+// made: the SDK reports an empty bucket or key as an error of its own,
+// which is not S3's.
+var errNoName = errors.New("an S3 object needs a bucket and a key")

@@ -4,27 +4,26 @@ import (
 	"bufio"
 	"io"
 	"os"
+
+	"github.com/sumsq/sumsq/internal/excerpt"
 )
 
-// Bounds on the failures a Total lists, so that its JSON stays under Step
-// Functions' 256 KiB payload limit whatever the keys and the failures.
+// Bounds on the failures a run's total lists (maprun.Total's Failed), so
+// that its JSON stays under Step Functions' 256 KiB payload limit whatever
+// the keys and the failures.
 //
 // Total.Failed holds at most MaxListedFailures failures and at most
-// MaxListedFailuresBytes of JSON, their Cause cut to MaxListedCauseBytes
+// maxListedFailuresBytes of JSON, their Cause cut to MaxListedCauseBytes
 // and their Error to maxErrorNameBytes. The rest of a Total takes at most
 // 2×MaxDigitsLimit+19 digits of sum, a FailuresLocation of at most 6,213
 // bytes (a 1,024-byte key, every byte escaped) and 147 of names and counts:
-// TestTotalOutputBound checks the sum of the bounds against the limit.
+// maprun's TestTotalOutputBound checks the sum of the bounds against the
+// limit.
 const (
 	MaxListedFailures      = 100
-	MaxListedFailuresBytes = 150 << 10
+	maxListedFailuresBytes = 150 << 10
 	MaxListedCauseBytes    = 256
-	maxErrorNameBytes      = 128
 )
-
-// MaxCauseBytes bounds a Failure's Cause: in a batch's result (see
-// NewFailure) and in the list of all failures.
-const MaxCauseBytes = 512
 
 // A FailureList keeps the failures of a run: how many, the first ones
 // within the bounds of Total.Failed, and, with Spill set, all of them, in
@@ -48,13 +47,12 @@ type FailureList struct {
 // Add counts f and keeps it. An error writing the file is kept for All.
 func (l *FailureList) Add(f Failure) {
 	l.n++
-	f.Error = shorten(f.Error, maxErrorNameBytes)
-	f.Cause = shorten(f.Cause, MaxCauseBytes)
+	f = f.bounded()
 	if !l.closed {
 		short := f
-		short.Cause = shorten(f.Cause, MaxListedCauseBytes)
+		short.Cause = excerpt.Shorten(f.Cause, MaxListedCauseBytes)
 		size := jsonSize(&short) + 1 // and a comma
-		if len(l.listed) < MaxListedFailures && l.listedBytes+size <= MaxListedFailuresBytes {
+		if len(l.listed) < MaxListedFailures && l.listedBytes+size <= maxListedFailuresBytes {
 			l.listed = append(l.listed, short)
 			l.listedBytes += size
 		} else {
@@ -132,16 +130,3 @@ type emptyReader struct{}
 
 func (*emptyReader) Read([]byte) (int, error)       { return 0, io.EOF }
 func (*emptyReader) Seek(int64, int) (int64, error) { return 0, nil }
-
-// shorten returns s if it has at most n bytes, or else a prefix of s
-// ending in "..." of at most n bytes, cut at a rune boundary.
-func shorten(s string, n int) string {
-	const dots = "..."
-	if len(s) <= n {
-		return s
-	}
-	if n < len(dots) {
-		return ""
-	}
-	return truncate(s, n-len(dots)) + dots
-}

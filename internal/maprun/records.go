@@ -1,4 +1,4 @@
-package job
+package maprun
 
 import (
 	"bufio"
@@ -13,66 +13,31 @@ import (
 // and error it stays under 1 MiB. A larger element is refused unread.
 const MaxRecordBytes = 1 << 20
 
-// eachRecord reads a result file from r: a JSON array of objects, or JSON
-// Lines of objects (a WriterConfig's OutputType JSONL), and calls fn with
-// each element and its 1-based position. It holds one element in memory at
-// a time, refusing one of more than MaxRecordBytes before reading it whole,
-// so a result file of any size and any content costs bounded memory. An
-// empty file has no elements.
+// eachRecord reads a result file from r, JSON Lines of objects (the
+// template's WriterConfig OutputType JSONL), and calls fn with each object
+// and its 1-based position. It holds one object in memory at a time,
+// refusing one of more than MaxRecordBytes before reading it whole, so a
+// result file of any size and any content costs bounded memory. An empty
+// file has no records. A JSON array (OutputType JSON) is refused: its first
+// record is a '[', where an object belongs.
 //
 // The error is fn's, r's, or one saying what is wrong with the text.
 func eachRecord(r io.Reader, fn func(n int64, raw []byte) error) error {
-	br := bufio.NewReaderSize(r, 64<<10)
-	s := recordScanner{r: br}
-	c, err := s.skipSpace()
-	if err == io.EOF {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	array := c == '['
-	if array {
-		br.ReadByte()
-	}
+	s := recordScanner{r: bufio.NewReaderSize(r, 64<<10)}
 	var buf []byte
 	for n := int64(1); ; n++ {
-		c, err := s.skipSpace()
-		switch {
-		case err == io.EOF && !array:
+		_, err := s.skipSpace()
+		if err == io.EOF {
 			return nil
-		case err == io.EOF:
-			return fmt.Errorf("record %d: unexpected end of file, the array is not closed", n)
-		case err != nil:
-			return err
-		case array && c == ']' && n == 1:
-			br.ReadByte()
-			return s.end()
 		}
-		buf, err = s.object(buf[:0], n)
 		if err != nil {
+			return err
+		}
+		if buf, err = s.object(buf[:0], n); err != nil {
 			return err
 		}
 		if err := fn(n, buf); err != nil {
 			return err
-		}
-		if !array {
-			continue
-		}
-		c, err = s.skipSpace()
-		if err == io.EOF {
-			return fmt.Errorf("record %d: unexpected end of file, the array is not closed", n+1)
-		}
-		if err != nil {
-			return err
-		}
-		br.ReadByte()
-		switch c {
-		case ',':
-		case ']':
-			return s.end()
-		default:
-			return fmt.Errorf("after record %d: %q where a comma or ] belongs", n, c)
 		}
 	}
 }
@@ -94,18 +59,6 @@ func (s *recordScanner) skipSpace() (byte, error) {
 		}
 		return c, s.r.UnreadByte()
 	}
-}
-
-// end checks that only white space follows the array.
-func (s *recordScanner) end() error {
-	c, err := s.skipSpace()
-	if err == io.EOF {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	return fmt.Errorf("%q after the end of the array", c)
 }
 
 // object appends the JSON object that starts at the next byte to buf,

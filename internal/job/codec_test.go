@@ -18,8 +18,7 @@ import (
 
 	"github.com/sumsq/sumsq/internal/filestore"
 	"github.com/sumsq/sumsq/internal/job"
-	"github.com/sumsq/sumsq/internal/s3store"
-	"github.com/sumsq/sumsq/internal/s3test"
+	"github.com/sumsq/sumsq/internal/memstore"
 	"github.com/sumsq/sumsq/internal/sumsq"
 )
 
@@ -76,9 +75,9 @@ func TestCompressed(t *testing.T) {
 		{"zstd-without-suffix.log", zstded(t, plain)},
 	}
 	dir := t.TempDir()
-	srv := s3test.NewServer(t, dataBucket)
+	st := &memstore.Store{}
 	for _, tt := range tests {
-		srv.Put(t, dataBucket, tt.key, tt.body)
+		st.Set(dataBucket, tt.key, tt.body)
 		if err := os.WriteFile(filepath.Join(dir, tt.key), tt.body, 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -88,8 +87,8 @@ func TestCompressed(t *testing.T) {
 			object job.Object
 		}{
 			// PartSize below the object's size: sniffed, read as one stream.
-			"S3":    {&job.Summer{Storage: s3store.New(srv.Client()), PartSize: 1000}, job.Object{Bucket: dataBucket, Key: tt.key, Size: &size}},
-			"files": {&job.Summer{Storage: &filestore.Store{}, PartSize: 1000}, job.Object{Key: filepath.Join(dir, tt.key)}},
+			"memory": {&job.Summer{Storage: st, PartSize: 1000}, job.Object{Bucket: dataBucket, Key: tt.key, Size: &size}},
+			"files":  {&job.Summer{Storage: &filestore.Store{}, PartSize: 1000}, job.Object{Key: filepath.Join(dir, tt.key)}},
 		} {
 			got, err := s.summer.Sum(context.Background(), s.object)
 			if err != nil || got.String() != want.String() || got.Count != want.Count {
@@ -122,11 +121,11 @@ func TestCompressedInvalid(t *testing.T) {
 		{"truncated-frame.zst", zstded(t, "1\n2\n3\n")[:10], "unexpected EOF", nil},
 		{"huge-window.zst", []byte{0x28, 0xb5, 0x2f, 0xfd, 0x00, 0xa0, 0x11, 0x00, 0x00, '1', '\n'}, "window size", nil},
 	}
-	srv := s3test.NewServer(t, dataBucket)
-	s := &job.Summer{Storage: s3store.New(srv.Client())}
+	st := &memstore.Store{}
+	s := &job.Summer{Storage: st}
 	for _, tt := range tests {
 		t.Run(tt.key, func(t *testing.T) {
-			srv.Put(t, dataBucket, tt.key, tt.body)
+			st.Set(dataBucket, tt.key, tt.body)
 			_, err := s.Sum(context.Background(), job.Object{Bucket: dataBucket, Key: tt.key})
 			var ce *job.InvalidContentError
 			if !errors.As(err, &ce) || !strings.Contains(err.Error(), tt.want) {
@@ -186,11 +185,11 @@ func TestZstdSkippableFrames(t *testing.T) {
 		{"no zstd frame at all", skippable(0x5, []byte("nothing here")), "0"},
 	}
 	dir := t.TempDir()
-	srv := s3test.NewServer(t, dataBucket)
+	st := &memstore.Store{}
 	for _, tt := range tests {
 		for _, key := range []string{tt.name + ".zst", tt.name} {
 			t.Run(key, func(t *testing.T) {
-				srv.Put(t, dataBucket, key, tt.body)
+				st.Set(dataBucket, key, tt.body)
 				path := filepath.Join(dir, key)
 				if err := os.WriteFile(path, tt.body, 0o644); err != nil {
 					t.Fatal(err)
@@ -199,7 +198,7 @@ func TestZstdSkippableFrames(t *testing.T) {
 					summer *job.Summer
 					object job.Object
 				}{
-					{&job.Summer{Storage: s3store.New(srv.Client())}, job.Object{Bucket: dataBucket, Key: key}},
+					{&job.Summer{Storage: st}, job.Object{Bucket: dataBucket, Key: key}},
 					{&job.Summer{Storage: &filestore.Store{}, PartSize: 10}, job.Object{Key: path}},
 				} {
 					got, err := s.summer.Sum(context.Background(), s.object)

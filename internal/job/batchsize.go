@@ -1,0 +1,105 @@
+package job
+
+// The size of a batch: what the template lets the Map send, and what the
+// function may answer.
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/sumsq/sumsq/internal/excerpt"
+)
+
+// maxOutputBytes bounds the JSON of a BatchResult: Step Functions' 256 KiB
+// payload limit (service-quotas: "Maximum input or output size for a task,
+// state, or execution"), less 16 KiB to spare should the service spell the
+// same JSON a little longer than Marshal does.
+const maxOutputBytes = 240 << 10
+
+// Causes are shortened to these sizes in turn when a result is too large.
+var shorterCauses = []int{64, 0}
+
+// bound makes r's JSON fit in maxOutputBytes. It leaves out per-object
+// Results from the end (the subtotal still includes them; ResultsOmitted
+// counts them), then shortens every Failure's Cause. Keys, error names and
+// counts are always kept: Failed names every failed object. Batch's size
+// check guarantees that this fits; the error is for a broken guarantee.
+func bound(r *BatchResult) error {
+	size := jsonSize(r)
+	if size <= maxOutputBytes {
+		return nil
+	}
+	// Leave out just enough Results, counting each one's bytes and comma,
+	// and the bytes of the field that counts them.
+	excess := size - maxOutputBytes + len(`,"resultsOmitted":`) + len(strconv.Itoa(len(r.Results)))
+	n := len(r.Results)
+	for n > 0 && excess > 0 {
+		n--
+		excess -= jsonSize(&r.Results[n]) + 1
+	}
+	r.ResultsOmitted += int64(len(r.Results) - n)
+	r.Results = r.Results[:n]
+	for _, max := range shorterCauses {
+		if size = jsonSize(r); size <= maxOutputBytes {
+			return nil
+		}
+		for i := range r.Failed {
+			r.Failed[i].Cause = excerpt.Shorten(r.Failed[i].Cause, max)
+		}
+	}
+	if size = jsonSize(r); size <= maxOutputBytes {
+		return nil
+	}
+	return &InvalidEventError{Reason: fmt.Sprintf("batch too large: its result takes %d bytes, over the %d-byte limit",
+		size, maxOutputBytes)}
+}
+
+// MaxBatchItems and MaxBatchInputBytes bound the batches the template lets
+// the Map's ItemBatcher send (its BatchSize and BatchMaxBytes parameters).
+// Batch takes every batch within both, whatever its bucket and keys, even
+// if every object fails (TestBatchLimitsTogether): a failure takes at most
+// 31 bytes more than its item, and the subtotal at most 2*MaxDigits+19
+// digits.
+const (
+	MaxBatchItems      = 1000
+	MaxBatchInputBytes = 128 << 10
+)
+
+// checkBatchSize refuses a batch whose result could exceed maxOutputBytes
+// even with every per-object result left out and every cause empty: the
+// worst case is that every object fails, with the longest error name, and
+// the subtotal has the most digits the digit limit allows.
+func (s *Summer) checkBatchSize(objects []batchObject) error {
+	n := int64(len(objects))
+	worst := BatchResult{
+		Objects:        n,
+		Count:          math.MaxInt64,
+		SumOfSquares:   strings.Repeat("9", 2*s.DigitLimit()+19),
+		Results:        []ObjectResult{},
+		ResultsOmitted: n,
+		FailedObjects:  n,
+		Failed:         make([]Failure, len(objects)),
+		SkippedObjects: math.MaxInt64,
+	}
+	for i, o := range objects {
+		worst.Failed[i] = Failure{Bucket: o.bucket, Key: o.Key, Error: longestFailureName}
+	}
+	if size := jsonSize(&worst); size > maxOutputBytes {
+		return &InvalidEventError{Reason: fmt.Sprintf("batch too large: its result could take %d bytes, "+
+			"over the %d-byte limit; lower the ItemBatcher's MaxInputBytesPerBatch", size, maxOutputBytes)}
+	}
+	return nil
+}
+
+// longestFailureName is the longest ErrorType of a failure a batch records.
+var longestFailureName = func() string {
+	longest := ""
+	for _, c := range Contract {
+		if c.Kind == Permanent && len(c.Name()) > len(longest) {
+			longest = c.Name()
+		}
+	}
+	return longest
+}()
