@@ -16,6 +16,7 @@ import (
 	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
 
 	"github.com/sumsq/sumsq/internal/maprun"
+	"github.com/sumsq/sumsq/internal/s3store"
 )
 
 const startHelp = `
@@ -268,7 +269,7 @@ func printEnded(w io.Writer, e *sfn.DescribeExecutionOutput, t maprun.Total) err
 		plural(t.Objects+t.FailedObjects+t.SkippedObjects, "object"), plural(t.Objects, "object"), plural(t.Count, "number"),
 		t.SumOfSquares, plural(t.FailedObjects, "object"))
 	for _, f := range t.Failed {
-		fmt.Fprintf(w, "\t%s\t%s: %s\n", quoteName("s3://"+f.Bucket+"/"+f.Key), f.Error, escapeControls(f.Cause))
+		fmt.Fprintf(w, "\t%s\t%s: %s\n", quoteName(s3store.Location(f.Bucket, f.Key)), f.Error, escapeControls(f.Cause))
 	}
 	if int64(len(t.Failed)) < t.FailedObjects {
 		fmt.Fprintf(w, "\t... %d more", t.FailedObjects-int64(len(t.Failed)))
