@@ -45,7 +45,7 @@ func TestBatch(t *testing.T) {
 			{Bucket: dataBucket, Key: "b"},
 			{Bucket: dataBucket, Key: "empty"},
 		},
-		BatchInput: json.RawMessage(`{"prefix":"today/"}`),
+		BatchInput: &job.BatchInput{Bucket: dataBucket, ResultsPrefix: "results/"},
 	}
 	got, err := testSummer(srv).Batch(context.Background(), b)
 	want := job.BatchResult{
@@ -112,7 +112,7 @@ func TestBatchSkipsResults(t *testing.T) {
 			{Bucket: dataBucket, Key: "results/run/manifest.json"},
 			{Bucket: dataBucket, Key: "results/run/SUCCEEDED_0.json"},
 		},
-		BatchInput: json.RawMessage(`{"bucket":"my-bucket","resultsPrefix":"results/"}`),
+		BatchInput: &job.BatchInput{Bucket: "my-bucket", ResultsPrefix: "results/"},
 	}
 	s := memSummer(st)
 	s.ResultsPrefix = "results/"
@@ -480,7 +480,7 @@ func TestBatchTemplateLimits(t *testing.T) {
 	// batch fills the input bytes with items whose keys are key(i),
 	// each padded to the same length, up to MaxBatchItems items.
 	batch := func(keyLen int, char string) job.Batch {
-		b := job.Batch{BatchInput: json.RawMessage(`{"bucket":"` + longBucket + `","resultsPrefix":"results/"}`)}
+		b := job.Batch{BatchInput: &job.BatchInput{Bucket: longBucket, ResultsPrefix: "results/"}}
 		size := inputSize(t, b) - len("null") + len("[]")
 		for len(b.Items) < job.MaxBatchItems {
 			key := fmt.Sprintf("%04d", len(b.Items)) + strings.Repeat(char, (keyLen-4)/len(char))

@@ -135,7 +135,7 @@ func execution(t testing.TB, status string, input, output any, errName, cause st
 
 // batchOf is the input of a child execution for a batch of keys.
 func batchOf(keys ...string) job.Batch {
-	b := job.Batch{BatchInput: json.RawMessage(`{}`)}
+	b := job.Batch{BatchInput: &job.BatchInput{}}
 	for _, k := range keys {
 		size := int64(len(k))
 		b.Items = append(b.Items, job.Object{Bucket: resultsBucket, Key: k, Size: &size})
@@ -291,7 +291,7 @@ func TestTotalLayouts(t *testing.T) {
 			name: "FAILED batch with result files",
 			files: func(t *testing.T) []resultFile {
 				b := batchOf("a", "results/old/manifest.json")
-				b.BatchInput = json.RawMessage(`{"bucket":"data","resultsPrefix":"results/"}`)
+				b.BatchInput = &job.BatchInput{Bucket: "data", ResultsPrefix: "results/"}
 				return []resultFile{{"FAILED", "FAILED_0.json", jsonLines(t,
 					execution(t, "FAILED", b, nil, "TimeoutError", "late"))}}
 			},
