@@ -51,6 +51,7 @@ type lambdaProxy struct {
 	stats    proxyStats
 	fails    []failRule
 	failNext failNext
+	onGet    map[string]func() // by path, /bucket/key: called before an S3 GET of it goes to moto
 }
 
 // failNext makes the next N batch invocations (events with "Items") fail
@@ -232,6 +233,14 @@ func (p *lambdaProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	m := invocationsPath.FindStringSubmatch(r.URL.Path)
 	if m == nil || r.Method != http.MethodPost {
+		if r.Method == http.MethodGet {
+			p.mu.Lock()
+			hook := p.onGet[r.URL.Path]
+			p.mu.Unlock()
+			if hook != nil {
+				hook()
+			}
+		}
 		p.moto.ServeHTTP(w, r)
 		return
 	}
@@ -311,6 +320,24 @@ func (p *lambdaProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	w.WriteHeader(http.StatusOK)
 	w.Write(body)
+}
+
+// beforeGet calls hook before each GET of bucket/key (path style, as the
+// function and the tests address S3) goes to moto; nil removes it. The
+// function's S3 requests go through the proxy (see startHarness), so that a
+// test can change an object between two of them.
+func (p *lambdaProxy) beforeGet(bucket, key string, hook func()) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.onGet == nil {
+		p.onGet = make(map[string]func())
+	}
+	path := "/" + bucket + "/" + key
+	if hook == nil {
+		delete(p.onGet, path)
+		return
+	}
+	p.onGet[path] = hook
 }
 
 func (p *lambdaProxy) takeThrottle() bool {
