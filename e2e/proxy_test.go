@@ -64,17 +64,17 @@ type failNext struct {
 // FailNextBatchesPath is the proxy's own switch, for a person rehearsing a
 // failed run and its redrive on the serve mode's endpoint:
 //
-//	curl -X POST "$E/_sumsq/fail-next-batches?n=1&error=BatchTimeoutError"
+//	curl -X POST "$E/_sumsq/fail-next-batches?n=1&error=Sandbox.Timedout"
 //
 // n is how many batch invocations to fail from now on (0 turns it off),
-// error their errorType (default BatchTimeoutError, which the ASL does not
+// error their errorType (default Sandbox.Timedout, which the ASL does not
 // retry: each failed invocation fails its batch). The answer, and a GET, is
 // {"n": <left>, "errorType": "..."}. No S3 bucket name starts with "_", so
 // the path is no S3 request.
 const FailNextBatchesPath = "/_sumsq/fail-next-batches"
 
 // defaultFailNextError is the error failNextBatches gives by default.
-const defaultFailNextError = "BatchTimeoutError"
+const defaultFailNextError = "Sandbox.Timedout"
 
 // A failRule makes the invocations whose event contains Marker fail with a
 // function error of type ErrorType, without running the function: every
