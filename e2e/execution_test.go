@@ -559,18 +559,30 @@ func TestExecution(t *testing.T) {
 			"the results account for")
 	})
 
-	t.Run("typo in the input", func(t *testing.T) {
-		// {"Prefix": ...} must not become a run over the whole bucket: the
-		// run fails at once, naming the field, before any listing.
-		h.Proxy.reset()
-		d := execute(ctx, t, h.SFN, blogMachine, "typo", `{"Prefix": "today/"}`)
-		if errName, cause := aws.ToString(d.Error), aws.ToString(d.Cause); d.Status != types.ExecutionStatusFailed ||
-			errName != "InvalidInput" || !strings.Contains(cause, `"Prefix"`) {
-			t.Errorf("execution = status %s, error %q, cause %q; want FAILED, InvalidInput, a cause naming \"Prefix\"",
-				d.Status, errName, cause)
-		}
-		if s := h.Proxy.reset(); s.Invocations != 0 {
-			t.Errorf("proxy saw %d invocations; want 0", s.Invocations)
+	t.Run("bad input", func(t *testing.T) {
+		// A typo such as {"Prefix": ...} must not become a run over the
+		// whole bucket, nor a mistaken manifest a run over nothing: the run
+		// fails at once in InvalidInput, its cause naming the mistake,
+		// before anything is listed or invoked.
+		for i, tc := range []struct{ input, cause string }{
+			{`{"Prefix": "today/"}`, `Unknown input field "Prefix"`},
+			{`{"prefix": 7}`, `"prefix" must be a string`},
+			{`"today/"`, `must be a JSON object`},
+			{`{"manifest": "s3://blog/inventory/blog/sumsq/2026-12-01T01-00Z/manifest.checksum"}`, `"manifest" must be the s3:// URL of the manifest.json`},
+			{`{"manifest": "blog/inventory/manifest.json"}`, `got "blog/inventory/manifest.json"`},
+			{`{"manifest": ["s3://blog/manifest.json"]}`, `"manifest" must be the s3:// URL`},
+			{`{"prefix": "today/", "manifest": "s3://blog/manifest.json"}`, `not both`},
+		} {
+			h.Proxy.reset()
+			d := execute(ctx, t, h.SFN, blogMachine, fmt.Sprintf("bad-input-%d", i), tc.input)
+			if errName, cause := aws.ToString(d.Error), aws.ToString(d.Cause); d.Status != types.ExecutionStatusFailed ||
+				errName != "InvalidInput" || !strings.Contains(cause, tc.cause) {
+				t.Errorf("input %s: execution = status %s, error %q, cause %q; want FAILED, InvalidInput, a cause with %q",
+					tc.input, d.Status, errName, cause, tc.cause)
+			}
+			if s := h.Proxy.reset(); s.Invocations != 0 {
+				t.Errorf("input %s: proxy saw %d invocations; want 0", tc.input, s.Invocations)
+			}
 		}
 	})
 
