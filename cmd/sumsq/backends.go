@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -27,11 +28,30 @@ var backends = map[string]func(ctx context.Context, r *runner) (store, error){
 }
 
 // A target is a TARGET of sumsq run: the objects of a backend under a
-// prefix, or a local path.
+// prefix, or a local path; or the objects an S3 Inventory report lists,
+// when the key or path ends in ManifestName and is a report's manifest.
 type target struct {
 	arg            string // as given
 	scheme         string // its backend's; "" for a local path
 	bucket, prefix string // a local path is the prefix of no bucket
+
+	// manifest: the key or path ends in /ManifestName (or is it), and
+	// may be an S3 Inventory report's manifest: the target's objects are
+	// then the report's (see runner.listing).
+	manifest bool
+	// report: it is one, read (set once the target is listed).
+	report bool
+}
+
+// ManifestName ends the key of an S3 Inventory report's manifest: S3
+// delivers it as <prefix>/<source bucket>/<config>/<time>/manifest.json
+// (storage-inventory-location.html), and the workflow's input
+// {"manifest": "s3://..."} must end so.
+const ManifestName = "manifest.json"
+
+// isManifestName reports whether a key or path names a manifest.json.
+func isManifestName(key string) bool {
+	return key == ManifestName || strings.HasSuffix(key, "/"+ManifestName)
 }
 
 // parseTarget parses a TARGET. A URL of a scheme no backend has, or of no
@@ -40,7 +60,7 @@ type target struct {
 func parseTarget(arg string) (target, error) {
 	scheme, ok := urlScheme(arg)
 	if !ok {
-		return target{arg: arg, prefix: arg}, nil
+		return target{arg: arg, prefix: arg, manifest: isManifestName(filepath.ToSlash(arg))}, nil
 	}
 	if _, known := backends[scheme]; !known {
 		for s := range backends {
@@ -55,7 +75,7 @@ func parseTarget(arg string) (target, error) {
 	if bucket == "" {
 		return target{}, usageError{"run: no bucket in " + arg}
 	}
-	return target{arg: arg, scheme: scheme, bucket: bucket, prefix: prefix}, nil
+	return target{arg: arg, scheme: scheme, bucket: bucket, prefix: prefix, manifest: isManifestName(prefix)}, nil
 }
 
 // urlForms returns the URLs a TARGET may be, SCHEME://BUCKET/PREFIX for
