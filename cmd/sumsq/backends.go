@@ -54,10 +54,11 @@ func isManifestName(key string) bool {
 	return key == ManifestName || strings.HasSuffix(key, "/"+ManifestName)
 }
 
-// parseTarget parses a TARGET. A URL of a scheme no backend has, or of no
-// bucket, is a usage error: it would otherwise be taken for a local path
-// that does not exist ("S3:" and "gs:" folders).
-func parseTarget(arg string) (target, error) {
+// parseTarget parses a TARGET of the command cmd (run, plan). A URL of a
+// scheme no backend has, or of no bucket, is a usage error: it would
+// otherwise be taken for a local path that does not exist ("S3:" and "gs:"
+// folders).
+func parseTarget(cmd, arg string) (target, error) {
 	scheme, ok := urlScheme(arg)
 	if !ok {
 		return target{arg: arg, prefix: arg, manifest: isManifestName(filepath.ToSlash(arg))}, nil
@@ -65,15 +66,15 @@ func parseTarget(arg string) (target, error) {
 	if _, known := backends[scheme]; !known {
 		for s := range backends {
 			if s != "" && strings.EqualFold(s, scheme) {
-				return target{}, usageError{fmt.Sprintf("run: %s: write the scheme in lower case, %s://%s", quoteName(arg), s, arg[len(scheme+"://"):])}
+				return target{}, usageError{fmt.Sprintf("%s: %s: write the scheme in lower case, %s://%s", cmd, quoteName(arg), s, arg[len(scheme+"://"):])}
 			}
 		}
-		return target{}, usageError{fmt.Sprintf("run: %s: a TARGET is a local path or %s, not a %s:// URL (for a local path, write ./%s)",
-			quoteName(arg), strings.Join(urlForms(), " or "), scheme, arg)}
+		return target{}, usageError{fmt.Sprintf("%s: %s: a TARGET is a local path or %s, not a %s:// URL (for a local path, write ./%s)",
+			cmd, quoteName(arg), strings.Join(urlForms(), " or "), scheme, arg)}
 	}
 	bucket, prefix, _ := strings.Cut(arg[len(scheme+"://"):], "/")
 	if bucket == "" {
-		return target{}, usageError{"run: no bucket in " + arg}
+		return target{}, usageError{cmd + ": no bucket in " + arg}
 	}
 	return target{arg: arg, scheme: scheme, bucket: bucket, prefix: prefix, manifest: isManifestName(prefix)}, nil
 }

@@ -37,7 +37,7 @@ func TestParseTarget(t *testing.T) {
 		{"copy/manifest.json", target{arg: "copy/manifest.json", prefix: "copy/manifest.json", manifest: true}},
 	}
 	for _, tt := range tests {
-		if got, err := parseTarget(tt.arg); got != tt.want || err != nil {
+		if got, err := parseTarget("run", tt.arg); got != tt.want || err != nil {
 			t.Errorf("parseTarget(%q) = %+v, %v; want %+v, nil", tt.arg, got, err, tt.want)
 		}
 	}

@@ -25,13 +25,13 @@ const inventoryBucket = "reports"
 func putNumbers(t *testing.T, srv *s3test.Server) []inventory.Row {
 	t.Helper()
 	objects := map[string][]byte{
-		"today/bad.log":              []byte("1\n2\nthree\n"),
-		"today/empty.log":            nil,
-		"today/sub/":                 []byte("12\n"), // a folder marker: never read
-		"today/a b+c%.log":           []byte("7\n8\n"),
-		"today/ünï.log":              []byte("-3\n"),
+		"today/bad.log":               []byte("1\n2\nthree\n"),
+		"today/empty.log":             nil,
+		"today/sub/":                  []byte("12\n"), // a folder marker: never read
+		"today/a b+c%.log":            []byte("7\n8\n"),
+		"today/ünï.log":               []byte("-3\n"),
 		"results/r1/SUCCEEDED_0.json": []byte("{}\n"), // the workflow's: skipped
-		"other/x.log":                []byte("100\n"),
+		"other/x.log":                 []byte("100\n"),
 	}
 	g, err := sampledata.NewGenerator(sampledata.Options{Files: 40, Max: 999, Several: 0.3, Seed: 4})
 	if err != nil {
@@ -220,4 +220,3 @@ func TestRunEmptyInventory(t *testing.T) {
 		t.Errorf("sumsq run %s = status %d, stdout %q, stderr %q; want 1, %q, %q", target, status, stdout, stderr, "total\t0\t0\n", want)
 	}
 }
-

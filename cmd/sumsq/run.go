@@ -155,7 +155,7 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	}
 	var targets []target
 	for _, arg := range operands {
-		t, err := parseTarget(arg)
+		t, err := parseTarget("run", arg)
 		if err != nil {
 			return err
 		}
