@@ -559,3 +559,54 @@ func TestPlanREADMEExample(t *testing.T) {
 		t.Errorf("sumsq plan -no-stack %s prints:\n%s\nThe README shows (update it with what plan prints):\n%s", folder, got, want.String())
 	}
 }
+
+// plan reaches S3 with -endpoint-url, -profile and -region as run does, and
+// reads the stack in -region.
+func TestPlanAWSFlags(t *testing.T) {
+	srv := s3test.NewServer(t, "data")
+	s3TestEnv(t, srv)
+	srv.Put(t, "data", "a/1.log", []byte("3\n"))
+	t.Setenv("AWS_ENDPOINT_URL_S3", "http://127.0.0.1:1") // nothing listens there
+	t.Chdir(t.TempDir())
+	if err := os.WriteFile("samconfig.toml", []byte("[default.global.parameters]\nstack_name = \"planned\"\nregion = \"eu-west-1\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name  string
+		args  []string
+		calls []string
+	}{
+		{"samconfig.toml's region", []string{"-endpoint-url", srv.URL}, []string{"DescribeStacks planned eu-west-1"}},
+		{"-region", []string{"-endpoint-url", srv.URL, "-region", "us-west-2"}, []string{"DescribeStacks planned us-west-2"}},
+		{"-stack", []string{"-endpoint-url", srv.URL, "-stack", "sumsq"}, []string{"DescribeStacks sumsq eu-west-1"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFakeAWS()
+			p := planJSON(t, f, append(tt.args, "s3://data/a/")...)
+			if p.Objects != 1 || p.Bytes != 2 {
+				t.Errorf("plan %q: %d objects, %d bytes; want 1, 2", tt.args, p.Objects, p.Bytes)
+			}
+			if !slices.Equal(f.calls, tt.calls) {
+				t.Errorf("plan %q: calls %q; want %q", tt.args, f.calls, tt.calls)
+			}
+		})
+	}
+}
+
+// BenchmarkPlanCounter counts objects of a listing as plan does, keys of
+// 32 bytes with their bucket: what plan adds to the listing's own time.
+func BenchmarkPlanCounter(b *testing.B) {
+	keys := make([]string, 100_000)
+	for i := range keys {
+		keys[i] = fmt.Sprintf("today/n%015d", i)
+	}
+	s := defaultSettings()
+	for b.Loop() {
+		c := newPlanCounter(s, "sumsq-data", job.DefaultResultsPrefix, false)
+		for _, k := range keys {
+			c.add("sumsq-data", k, k, 4)
+		}
+	}
+	b.ReportMetric(float64(b.N)*float64(len(keys))/b.Elapsed().Seconds(), "objects/s")
+}
