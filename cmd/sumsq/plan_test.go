@@ -314,6 +314,27 @@ func TestPlanParameters(t *testing.T) {
 	}
 }
 
+// TestPlanVersions: a report of all versions is counted by its current
+// rows, its others listed (S3 bills them) and noted.
+func TestPlanVersions(t *testing.T) {
+	srv := s3test.NewServer(t, "data", inventoryBucket)
+	s3TestEnv(t, srv)
+	rows := []inventory.Row{{Key: "a.log", Size: 2}, {Key: "b.log", Size: 4}, {Key: "c.log", Size: 6}}
+	all := withHistory(rows) // 3 current rows; 3 older versions and a delete marker
+	manifest := writeInventory(t, s3store.New(srv.Client()), inventoryBucket, all)
+	t.Chdir(t.TempDir())
+	p := planJSON(t, newFakeAWS(), "-inventory-bucket", inventoryBucket, "s3://"+inventoryBucket+"/"+manifest)
+	want := "the report lists 3 rows that are older versions or delete markers: the workflow reads every row of a report, " +
+		"so give it a report of current versions only (the counts here are of the current ones)"
+	if p.Listed != int64(len(all)) || p.Noncurrent != 3 || p.Objects != 3 || p.Bytes != 12 || p.Requests != 3 || !slices.Equal(p.Notes, []string{want}) {
+		t.Errorf("plan of a report of all versions: %d listed, %d noncurrent, %d objects, %d bytes, %d GETs, notes %q; want %d, 3, 3, 12, 3, %q",
+			p.Listed, p.Noncurrent, p.Objects, p.Bytes, p.Requests, p.Notes, len(all), want)
+	}
+	if s := settings(p.Parameters).get(InventoryParam); s.Value != inventoryBucket || s.From != "flag -inventory-bucket" {
+		t.Errorf("%s = %+v; want %s from flag -inventory-bucket", InventoryParam, s, inventoryBucket)
+	}
+}
+
 func TestPlanUsage(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -422,6 +443,17 @@ func TestPlanNotes(t *testing.T) {
 	want := "a range of SplitSizeMiB takes about 18 s to read, more than FunctionTimeout (10s): lower SplitSizeMiB"
 	if len(p.Notes) != 1 || p.Notes[0] != want || p.Large != 1 || p.Ranges != 2 {
 		t.Errorf("notes %q, %d large, %d ranges; want %q, 1, 2", p.Notes, p.Large, p.Ranges, want)
+	}
+	// A compressed object is read whole, by one invocation: 1 GiB takes
+	// 18 s.
+	if err := os.Truncate(filepath.Join(dir, "big.gz"), 1<<30); err != nil {
+		t.Fatal(err)
+	}
+	p = planJSON(t, newFakeAWS(), "-no-stack", "-function-timeout", "10", "-split-size-mib", "8", dir)
+	want = "a compressed object of 1.1 GB takes about 18 s to read whole, more than FunctionTimeout (10s): " +
+		"it would fail with ObjectTimeoutError; decompress it first, or raise FunctionMemory"
+	if len(p.Notes) != 1 || p.Notes[0] != want || p.Compressed != 1 || p.Large != 1 || p.Ranges != 256 {
+		t.Errorf("notes %q, %d compressed, %d large, %d ranges; want %q, 1, 1, 256", p.Notes, p.Compressed, p.Large, p.Ranges, want)
 	}
 }
 
