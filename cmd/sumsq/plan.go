@@ -42,6 +42,7 @@ executions (the batches, the parts of the scaled-out total, the ranges);
 each parameter and where its value came from; the estimated cost of each
 component at us-east-1's list prices, and the estimated time at
 MaxConcurrency, on the README's paper model ("What it costs").
+
 Notes follow, of what a run should know: a compressed object or a range
 that could not be read within FunctionTimeout, a report of all versions
 (the workflow needs one of current versions), a report the stack cannot
@@ -138,8 +139,8 @@ func planCommand(ctx context.Context, args []string, connect connector, stdout, 
 	stack := fs.String("stack", "", "the CloudFormation stack `name` whose parameters to use (default: samconfig.toml's stack_name, or "+DefaultStackName+")")
 	noStack := fs.Bool("no-stack", false, "read no stack: samconfig.toml's parameter_overrides and the template's defaults only")
 	paramFlags := registerParamFlags(fs)
-	kmsKey := fs.String("kms-key-arn", "", KMSParam+": the data bucket's customer managed KMS key; with one, and no S3 Bucket Key, every GET is a KMS request (\"\": none)")
-	reports := fs.String("inventory-bucket", "", InventoryParam+": the `bucket` the stack reads S3 Inventory reports from (\"\": the data bucket)")
+	kmsKey := fs.String("kms-key-arn", "", "set "+KMSParam+" to `ARN`, the data bucket's customer managed KMS key: with one, and no S3 Bucket Key, every GET is a KMS request (\"\": none)")
+	reports := fs.String("inventory-bucket", "", "set "+InventoryParam+" to `B`, the bucket the stack reads S3 Inventory reports from (\"\": the data bucket)")
 	var a awsFlags
 	a.register(fs, "the AWS `region` of the stack and the buckets, as AWS_REGION")
 	operands, err := parseFlags(fs, args)

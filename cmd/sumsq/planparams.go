@@ -23,19 +23,20 @@ type stackParam struct {
 	flag     string // sumsq plan's
 	def      string // template.yaml's Default
 	min, max int    // the whole numbers it allows; both 0: "true" or "false"
+	arg      string // the flag's value, as the synopsis names it: N, MB, S, B
 	usage    string
 }
 
 // stackParams are the parameters a plan depends on, with template.yaml's
 // defaults and ranges (TestPlanParamsMatchTemplate checks them).
 var stackParams = []stackParam{
-	{"BatchSize", "batch-size", "1000", 1, 1000, "objects per batch (MaxItemsPerBatch)"},
-	{"BatchMaxBytes", "batch-max-bytes", "131072", 4096, 131072, "bytes of batch input (MaxInputBytesPerBatch)"},
-	{"MaxConcurrency", "max-concurrency", "10", 1, 10000, "child executions of a Map at once"},
-	{"FunctionMemory", "memory", "1024", 128, 10240, "MB of both functions"},
-	{"FunctionTimeout", "function-timeout", "60", 10, 60, "seconds of the batch function"},
-	{"SplitSizeMiB", "split-size-mib", "256", 8, 65536, "objects of this many MiB or more are summed in ranges of this size"},
-	{"Tracing", "tracing", "true", 0, 0, "X-Ray traces of both functions (true or false)"},
+	{"BatchSize", "batch-size", "1000", 1, 1000, "N", "objects per batch (MaxItemsPerBatch)"},
+	{"BatchMaxBytes", "batch-max-bytes", "131072", 4096, 131072, "N", "bytes of batch input (MaxInputBytesPerBatch)"},
+	{"MaxConcurrency", "max-concurrency", "10", 1, 10000, "N", "child executions of a Map at once"},
+	{"FunctionMemory", "memory", "1024", 128, 10240, "MB", "the memory of both functions"},
+	{"FunctionTimeout", "function-timeout", "60", 10, 60, "S", "seconds: the batch function's timeout"},
+	{"SplitSizeMiB", "split-size-mib", "256", 8, 65536, "N", "MiB: objects of this size or more are summed in ranges of this size"},
+	{"Tracing", "tracing", "true", 0, 0, "B", "true or false: X-Ray traces of both functions"},
 }
 
 // TotalPartMiB is how much of the data Map Run's results one TotalParts
@@ -134,7 +135,7 @@ type planFlags map[string]*string
 func registerParamFlags(fs *flag.FlagSet) planFlags {
 	f := planFlags{}
 	for _, p := range stackParams {
-		f[p.name] = fs.String(p.flag, "", fmt.Sprintf("%s: %s (template default %s)", p.name, p.usage, p.def))
+		f[p.name] = fs.String(p.flag, "", fmt.Sprintf("set %s to `%s`, %s (template default %s)", p.name, p.arg, p.usage, p.def))
 	}
 	return f
 }
