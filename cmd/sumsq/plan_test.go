@@ -7,12 +7,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -641,4 +643,52 @@ func BenchmarkPlanCounter(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N)*float64(len(keys))/b.Elapsed().Seconds(), "objects/s")
+}
+
+// An interrupted plan exits 130, says "interrupted" and prints nothing: a
+// listing cut short is not planned as if it were whole. The signal comes
+// while the listing waits on a page, at a moment of the listing (see
+// TestRunInterruptedSlowListing), never at a time.
+func TestPlanInterrupted(t *testing.T) {
+	srv := s3test.NewServer(t, "data")
+	s3TestEnv(t, srv)
+	for i := range 2100 { // three pages
+		srv.Put(t, "data", fmt.Sprintf("slow/%04d.log", i), []byte("3\n"))
+	}
+	requested := make(chan int64, 16)
+	var pages atomic.Int64
+	srv.Hook("data", "", func(w http.ResponseWriter, r *http.Request, next http.Handler) {
+		if r.Method == http.MethodGet && r.URL.Query().Has("list-type") {
+			requested <- pages.Add(1)
+			select {
+			case <-time.After(300 * time.Millisecond):
+			case <-r.Context().Done():
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+	for _, n := range []int64{1, 2, 3} {
+		for _, asJSON := range []bool{false, true} {
+			args := []string{"plan", "-no-stack", "s3://data/slow/"}
+			if asJSON {
+				args = []string{"plan", "-json", "-no-stack", "s3://data/slow/"}
+			}
+			pages.Store(0)
+			for len(requested) > 0 {
+				<-requested
+			}
+			r := interrupt(t, args, func(<-chan struct{}) {
+				for got := range requested {
+					if got == n {
+						break
+					}
+				}
+				time.Sleep(100 * time.Millisecond)
+			}, false)
+			if wrong := r.check(asJSON); wrong != "" || r.stdout != "" {
+				t.Errorf("sumsq %q interrupted on page %d: %s; stdout %q, want none", args, n, wrong, r.stdout)
+			}
+		}
+	}
 }
