@@ -6,8 +6,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -46,8 +48,9 @@ MaxConcurrency, on the README's paper model ("What it costs").
 Notes follow, of what a run should know: a compressed object or a range
 that could not be read within FunctionTimeout, a report of all versions
 (the workflow needs one of current versions), a report the stack cannot
-read (outside InventoryBucketName, or the data bucket when that is empty)
-or one of another bucket's objects.
+read (outside InventoryBucketName, or the data bucket when that is empty),
+a report or a prefix of objects of another bucket than the stack's, a
+value of the stack that the template does not allow (not used).
 
 The parameters are the deployed stack's (CloudFormation DescribeStacks of
 -stack, by default samconfig.toml's stack_name, or "sumsq"), else those of
@@ -193,9 +196,11 @@ func planCommand(ctx context.Context, args []string, connect connector, stdout, 
 		case err != nil:
 			notes = append(notes, fmt.Sprintf("stack %s not read, its parameters not used: %v", name, err))
 		default:
-			for k, v := range d.parameters {
-				if err := s.set(k, v, "stack "+name); err != nil {
-					return err
+			// A stack deployed from another version of the template may
+			// hold a value this one does not allow: noted, not used.
+			for _, k := range slices.Sorted(maps.Keys(d.parameters)) {
+				if err := s.set(k, d.parameters[k], "stack "+name); err != nil {
+					notes = append(notes, fmt.Sprintf("%v: not used", err))
 				}
 			}
 			dataBucket = d.dataBucket
@@ -321,6 +326,9 @@ func (r *runner) plan(ctx context.Context, t *target, s settings, dataBucket str
 		c = newPlanCounter(s, l.bucket, r.resultsPrefix, false)
 		c.bar = bar
 		err = c.listing(ctx, l)
+		if dataBucket != "" && t.bucket != dataBucket {
+			p.Notes = append(p.Notes, fmt.Sprintf("the stack sums the objects of its data bucket, s3://%s/, not those of s3://%s/", dataBucket, t.bucket))
+		}
 	}
 	if err != nil {
 		return nil, err

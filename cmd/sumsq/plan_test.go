@@ -692,3 +692,29 @@ func TestPlanInterrupted(t *testing.T) {
 		}
 	}
 }
+
+// TestPlanStackNotes: a value of the stack that the template does not
+// allow is noted and not used; a prefix of a bucket other than the
+// stack's is noted.
+func TestPlanStackNotes(t *testing.T) {
+	srv := s3test.NewServer(t, "data", "other")
+	s3TestEnv(t, srv)
+	srv.Put(t, "other", "a/1.log", []byte("3\n"))
+	t.Chdir(t.TempDir())
+	f := newFakeAWS()
+	f.stacks["old"] = fakeStack{cftypes.StackStatusUpdateComplete, map[string]string{"DataBucketName": "data"},
+		map[string]string{"FunctionTimeout": "300", "BatchSize": "10"}}
+	p := planJSON(t, f, "-stack", "old", "s3://other/a/")
+	want := []string{
+		`stack old: FunctionTimeout="300": want a whole number from 10 to 60: not used`,
+		"the stack sums the objects of its data bucket, s3://data/, not those of s3://other/",
+	}
+	if !slices.Equal(p.Notes, want) {
+		t.Errorf("notes %q; want %q", p.Notes, want)
+	}
+	params := settings(p.Parameters)
+	if got := []setting{params.get("BatchSize"), params.get("FunctionTimeout")}; !slices.Equal(got, []setting{
+		{"BatchSize", "10", "stack old"}, {"FunctionTimeout", "60", "template default"}}) {
+		t.Errorf("parameters %+v; want BatchSize 10 from the stack, FunctionTimeout 60 from the template", got)
+	}
+}
