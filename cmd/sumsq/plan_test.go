@@ -592,7 +592,7 @@ func TestPlanREADMEExample(t *testing.T) {
 		t.Fatal(err)
 	}
 	const genCmd, planCmd, folder = "$ go run ./cmd/sumsq gen -n 20000 -seed 8 /tmp/plan-data\n",
-		"$ go run ./cmd/sumsq plan -no-stack /tmp/plan-data\n", "/tmp/plan-data"
+		"$ go run ./cmd/sumsq plan -no-stack -max-concurrency 100 -split-size-mib 64 /tmp/plan-data\n", "/tmp/plan-data"
 	_, example, ok := strings.Cut(string(readme), "  "+genCmd+"  "+planCmd)
 	if !ok {
 		t.Fatalf("README.md has no example %q then %q", genCmd, planCmd)
@@ -609,11 +609,12 @@ func TestPlanREADMEExample(t *testing.T) {
 	}
 	t.Chdir(filepath.Join("..", "..")) // the repository's samconfig.toml
 	var out bytes.Buffer
-	if err := planCommand(context.Background(), []string{"-no-stack", dir}, newFakeAWS().connect, &out, io.Discard); err != nil {
+	args := []string{"-no-stack", "-max-concurrency", "100", "-split-size-mib", "64", dir}
+	if err := planCommand(context.Background(), args, newFakeAWS().connect, &out, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	if got := strings.ReplaceAll(out.String(), dir, folder); got != want.String() {
-		t.Errorf("sumsq plan -no-stack %s prints:\n%s\nThe README shows (update it with what plan prints):\n%s", folder, got, want.String())
+		t.Errorf("%sprints:\n%s\nThe README shows (update it with what plan prints):\n%s", planCmd, got, want.String())
 	}
 }
 
