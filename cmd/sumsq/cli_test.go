@@ -179,7 +179,7 @@ func TestStartUsage(t *testing.T) {
 
 // "sumsq help COMMAND" prints what "sumsq COMMAND -h" prints.
 func TestHelpCommand(t *testing.T) {
-	for _, cmd := range []string{"run", "gen", "start"} {
+	for _, cmd := range []string{"run", "plan", "gen", "start"} {
 		want, wantErr, wantStatus := sumsqCmd(t, "", cmd, "-h")
 		got, gotErr, status := sumsqCmd(t, "", "help", cmd)
 		if got != want || gotErr != wantErr || status != wantStatus || !strings.HasPrefix(got, "Usage: sumsq "+cmd) {

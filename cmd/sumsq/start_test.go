@@ -41,8 +41,9 @@ type fakeAWS struct {
 }
 
 type fakeStack struct {
-	status  cftypes.StackStatus
-	outputs map[string]string
+	status     cftypes.StackStatus
+	outputs    map[string]string
+	parameters map[string]string // what sumsq plan reads
 }
 
 // A fakeExecution answers DescribeExecution with running, running times,
@@ -83,6 +84,9 @@ func (s fakeClient) DescribeStacks(ctx context.Context, in *cloudformation.Descr
 	stack := cftypes.Stack{StackName: &name, StackStatus: st.status}
 	for k, v := range st.outputs {
 		stack.Outputs = append(stack.Outputs, cftypes.Output{OutputKey: aws.String(k), OutputValue: aws.String(v)})
+	}
+	for k, v := range st.parameters {
+		stack.Parameters = append(stack.Parameters, cftypes.Parameter{ParameterKey: aws.String(k), ParameterValue: aws.String(v)})
 	}
 	return &cloudformation.DescribeStacksOutput{Stacks: []cftypes.Stack{stack}}, nil
 }
@@ -163,10 +167,10 @@ func newFakeAWS() *fakeAWS {
 	return &fakeAWS{
 		configRegion: "us-east-1",
 		stacks: map[string]fakeStack{
-			"sumsq":     {cftypes.StackStatusCreateComplete, map[string]string{"StateMachineArn": testMachine, "DataBucketName": "data"}},
-			"from-sam":  {cftypes.StackStatusUpdateComplete, map[string]string{"StateMachineArn": testMachine}},
-			"other":     {cftypes.StackStatusCreateComplete, map[string]string{"StateMachineArn": testMachineEU}},
-			"unrelated": {cftypes.StackStatusUpdateComplete, map[string]string{"BucketName": "b"}},
+			"sumsq":     {cftypes.StackStatusCreateComplete, map[string]string{"StateMachineArn": testMachine, "DataBucketName": "data"}, nil},
+			"from-sam":  {cftypes.StackStatusUpdateComplete, map[string]string{"StateMachineArn": testMachine}, nil},
+			"other":     {cftypes.StackStatusCreateComplete, map[string]string{"StateMachineArn": testMachineEU}, nil},
+			"unrelated": {cftypes.StackStatusUpdateComplete, map[string]string{"BucketName": "b"}, nil},
 		},
 		machines:     map[string]bool{testMachine: true, testMachineEU: true},
 		runningPolls: 2,

@@ -46,6 +46,13 @@
 // listing would return: older versions and delete markers. [Row.Current]
 // tells them apart.
 //
+// A Report is a [job.Lister]: [Report.List] yields its current rows as the
+// job's items, in the report's order, so that a run sums a report as it
+// sums a listing. [Destination.Detect] tells a manifest from another
+// object of the same name (a Map Run's manifest.json, a file of numbers),
+// for a caller that takes either. A manifest read from local files is
+// found wherever the copy of its bucket is (see Destination.Root).
+//
 // # Errors
 //
 // A manifest or data file that is not what S3 writes is an *[Error] that
