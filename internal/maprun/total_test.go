@@ -64,7 +64,7 @@ func (o s3Objects) Set(bucket, key string, data []byte) { o.srv.Put(o.t, bucket,
 // manifest listing them, or the one in files, as manifestKey. It returns
 // the event for the total of a Map Run of items items, every failure
 // tolerated.
-func putRun(t *testing.T, st setter, manifestKey string, items int64, files ...resultFile) maprun.Event {
+func putRun(t testing.TB, st setter, manifestKey string, items int64, files ...resultFile) maprun.Event {
 	t.Helper()
 	listed := map[string][]map[string]any{"FAILED": {}, "PENDING": {}, "SUCCEEDED": {}}
 	var manifest []byte
