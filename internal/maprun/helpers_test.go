@@ -14,7 +14,6 @@ import (
 	"github.com/sumsq/sumsq/internal/job"
 	"github.com/sumsq/sumsq/internal/maprun"
 	"github.com/sumsq/sumsq/internal/memstore"
-	"github.com/sumsq/sumsq/internal/s3test"
 	"github.com/sumsq/sumsq/internal/sumsq"
 )
 
@@ -43,19 +42,10 @@ type resultFile struct {
 	body   []byte
 }
 
-// A setter stores objects: a *memstore.Store, or S3 (s3Objects).
+// A setter stores objects: a *memstore.Store.
 type setter interface {
 	Set(bucket, key string, data []byte)
 }
-
-// s3Objects stores objects in an in-process S3 server, for the tests of
-// reading result files over S3 (its bodies broken off, streamed).
-type s3Objects struct {
-	t   testing.TB
-	srv *s3test.Server
-}
-
-func (o s3Objects) Set(bucket, key string, data []byte) { o.srv.Put(o.t, bucket, key, data) }
 
 // putRun stores the result files in manifestKey's directory in st, and a
 // manifest of Map Run arn listing them, or the one in files, as
