@@ -105,6 +105,7 @@ type partTotal struct {
 	sum                               sum
 	failed                            job.FailureList // the first ones
 	failures, deferrals               *linesWriter    // every one, when there is any
+	enc                               job.Encoder     // of their lines
 }
 
 // add adds the record l holds.
@@ -281,7 +282,7 @@ func (t *partTotal) setAside(d job.Deferred) error {
 // write writes v as a line of w: when w cannot be written, the error is
 // the Storage's, classified.
 func (t *partTotal) write(w *linesWriter, v any) error {
-	b, err := job.Marshal(v)
+	b, err := t.enc.Encode(v)
 	if err != nil {
 		return err
 	}
