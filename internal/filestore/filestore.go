@@ -13,6 +13,7 @@ import (
 	"io/fs"
 	"math"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/sumsq/sumsq/internal/excerpt"
@@ -73,23 +74,75 @@ func (s *Store) CheckKey(string) error { return nil }
 // Location returns key, the file's path, as a shell names it.
 func (s *Store) Location(_, key string) string { return key }
 
-// Put writes body to the file at path key, replacing it.
+// Put writes size bytes of body to the file at path key, replacing it.
 func (s *Store) Put(ctx context.Context, bucket, key string, body io.ReadSeeker, size int64) error {
+	return s.put(ctx, bucket, key, body, size)
+}
+
+// PutStream writes body, read to its end, to the file at path key,
+// replacing it.
+func (s *Store) PutStream(ctx context.Context, bucket, key string, body io.Reader) error {
+	return s.put(ctx, bucket, key, body, -1)
+}
+
+// put writes size bytes of body (size < 0: all of it) into a new file next
+// to key, renamed to key once body has been read, so that a body that
+// fails leaves the file at key as it was, and no other behind.
+func (s *Store) put(ctx context.Context, bucket, key string, body io.Reader, size int64) error {
 	if _, err := s.Bucket(bucket); err != nil {
 		return err
 	}
-	f, err := os.Create(key)
+	dir, name := filepath.Split(key)
+	f, err := os.CreateTemp(dir, "."+name+".*")
 	if err != nil {
 		return classify(err, key)
 	}
-	_, err = io.CopyN(f, body, size)
-	if cerr := f.Close(); err == nil {
-		err = cerr
+	defer os.Remove(f.Name()) // once renamed, there is nothing to remove
+	if size >= 0 {
+		body = io.LimitReader(body, size)
+	}
+	// A body's errors and the file's are told apart: the file's are the
+	// system's (a full disk), the body's the caller's.
+	w := &fileWriter{f: f}
+	n, err := io.Copy(w, readerOnly{body})
+	if err == nil && size >= 0 && n < size {
+		err = io.ErrUnexpectedEOF
 	}
 	if err != nil {
+		f.Close()
+		if w.err != nil {
+			return classify(w.err, key)
+		}
+		return &job.StorageError{Kind: job.ErrUnavailable, Err: fmt.Errorf("reading the body to put: %w", err)}
+	}
+	if err := f.Close(); err != nil {
+		return classify(err, key)
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("putting %s: %w", key, err)
+	}
+	if err := os.Rename(f.Name(), key); err != nil {
 		return classify(err, key)
 	}
 	return nil
+}
+
+// readerOnly hides all but Read of a body, so that io.Copy reads it rather
+// than handing a fileWriter to its WriterTo.
+type readerOnly struct{ io.Reader }
+
+// A fileWriter writes to a file and keeps the first error of it.
+type fileWriter struct {
+	f   *os.File
+	err error
+}
+
+func (w *fileWriter) Write(p []byte) (int, error) {
+	n, err := w.f.Write(p)
+	if err != nil && w.err == nil {
+		w.err = err
+	}
+	return n, err
 }
 
 // classify returns an error of the system about the file at path as the

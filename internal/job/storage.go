@@ -28,6 +28,15 @@ type Storage interface {
 	// that name. body may be read more than once (a retried request seeks it
 	// back to the start).
 	Put(ctx context.Context, bucket, key string, body io.ReadSeeker, size int64) error
+
+	// PutStream stores body, read once to its end, as bucket/key,
+	// replacing any object of that name: a body of any length, not known
+	// before its end, in memory that does not grow with it (over S3, a
+	// multipart upload), so that a writer can stream into it through an
+	// io.Pipe. The object is stored whole or not at all: if body fails,
+	// PutStream returns an error that wraps body's (errors.Is finds it),
+	// and the object of that name, if any, is as it was.
+	PutStream(ctx context.Context, bucket, key string, body io.Reader) error
 }
 
 // Names are a Storage's rules for naming its objects: which buckets and

@@ -182,15 +182,35 @@ func (s *Store) Open(ctx context.Context, bucket, key string, size int64) (job.S
 
 // Put stores size bytes of body as the object key of bucket.
 func (s *Store) Put(ctx context.Context, bucket, key string, body io.ReadSeeker, size int64) error {
+	return s.put(ctx, bucket, key, body, size)
+}
+
+// PutStream stores body, read to its end, as the object key of bucket.
+func (s *Store) PutStream(ctx context.Context, bucket, key string, body io.Reader) error {
+	return s.put(ctx, bucket, key, body, -1)
+}
+
+// put stores size bytes of body (size < 0: all of it) as the object key of
+// bucket, once it has been read: if body fails, the object is as it was.
+func (s *Store) put(ctx context.Context, bucket, key string, body io.Reader, size int64) error {
 	s.mu.Lock()
 	o := s.objects[name{bucket, key}]
 	s.mu.Unlock()
 	if o != nil && o.fail != nil {
 		return o.fail
 	}
-	data := make([]byte, size)
-	if _, err := io.ReadFull(body, data); err != nil {
+	if size >= 0 {
+		body = io.LimitReader(body, size)
+	}
+	data, err := io.ReadAll(body)
+	if err == nil && size >= 0 && int64(len(data)) < size {
+		err = io.ErrUnexpectedEOF
+	}
+	if err != nil {
 		return &job.StorageError{Kind: job.ErrUnavailable, Err: fmt.Errorf("reading the body to put: %w", err)}
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("putting %s: %w", s.Location(bucket, key), err)
 	}
 	s.Set(bucket, key, data)
 	return nil

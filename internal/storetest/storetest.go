@@ -73,6 +73,8 @@ func Run(t *testing.T, newFixture func(t *testing.T) *Fixture) {
 	t.Run("Empty", func(t *testing.T) { testEmpty(t, newFixture(t)) })
 	t.Run("Stream", func(t *testing.T) { testStream(t, newFixture(t)) })
 	t.Run("PutOpen", func(t *testing.T) { testPutOpen(t, newFixture(t)) })
+	t.Run("PutStream", func(t *testing.T) { testPutStream(t, newFixture(t)) })
+	t.Run("PutBodyFails", func(t *testing.T) { testPutBodyFails(t, newFixture(t)) })
 	t.Run("List", func(t *testing.T) { testList(t, newFixture(t)) })
 	t.Run("NotFound", func(t *testing.T) { testNotFound(t, newFixture(t)) })
 	for _, kind := range []error{job.ErrNotFound, job.ErrDenied, job.ErrUnreadable, job.ErrUnavailable} {
@@ -258,6 +260,82 @@ func testPutOpen(t *testing.T, f *Fixture) {
 		got, err := read(ctx, f, key, -1, 0, -1)
 		if err != nil || !bytes.Equal(got, data) {
 			t.Fatalf("read after Put of %d bytes = %d bytes (equal: %v), %v", len(data), len(got), bytes.Equal(got, data), err)
+		}
+	}
+}
+
+// StreamBytes is the length of the bodies of unknown size the suite puts:
+// more than two parts of S3's least part size (5 MiB), so that an upload
+// in parts has a first, a middle and a last one.
+const StreamBytes = 11<<20 + 5
+
+// A streamBody is n bytes of content read in pieces of odd sizes, as a
+// pipe gives them, then err (io.EOF for a body that ends well): a reader
+// with Read alone, whose length cannot be known before its end.
+type streamBody struct {
+	data []byte
+	err  error
+	read int
+}
+
+func (b *streamBody) Read(p []byte) (int, error) {
+	if b.read == len(b.data) {
+		return 0, b.err
+	}
+	n := copy(p[:min(len(p), 1+(b.read*7919)%(100<<10))], b.data[b.read:])
+	b.read += n
+	return n, nil
+}
+
+// testPutStream puts bodies of unknown size with PutStream, of StreamBytes and of
+// nothing, through an io.Pipe as a writer streams them, and reads them back.
+func testPutStream(t *testing.T, f *Fixture) {
+	ctx := context.Background()
+	for _, n := range []int{StreamBytes, 0, 100} {
+		key := fmt.Sprintf("%sstream-put-%d", f.Prefix, n)
+		data := content(n)
+		pr, pw := io.Pipe()
+		go func() {
+			_, err := io.Copy(pw, &streamBody{data: data, err: io.EOF})
+			pw.CloseWithError(err)
+		}()
+		if err := f.Storage.PutStream(ctx, f.Bucket, key, pr); err != nil {
+			t.Fatalf("PutStream of %d bytes = %v", n, err)
+		}
+		got, err := read(ctx, f, key, -1, 0, -1)
+		if err != nil || !bytes.Equal(got, data) {
+			t.Fatalf("read after PutStream of %d bytes = %d bytes (equal: %v), %v", n, len(got), bytes.Equal(got, data), err)
+		}
+	}
+}
+
+// errBroken is what a body that breaks off fails with.
+var errBroken = errors.New("the writer gave up")
+
+// testPutBodyFails streams bodies that fail, at the start, after a few
+// bytes and after more than two parts: PutStream's error wraps the body's, and the
+// object is as it was, the old one or none.
+func testPutBodyFails(t *testing.T, f *Fixture) {
+	ctx := context.Background()
+	old := content(300)
+	for _, at := range []int{0, 10, StreamBytes} {
+		for _, existing := range []bool{true, false} {
+			key := fmt.Sprintf("%sput-fails-%d-%v", f.Prefix, at, existing)
+			if existing {
+				f.Create(t, key, old)
+			}
+			body := &streamBody{data: content(at), err: errBroken}
+			err := f.Storage.PutStream(ctx, f.Bucket, key, body)
+			if !errors.Is(err, errBroken) {
+				t.Errorf("PutStream of a body that fails after %d bytes = %v; want an error wrapping the body's", at, err)
+			}
+			got, err := read(ctx, f, key, -1, 0, -1)
+			switch {
+			case existing && (err != nil || !bytes.Equal(got, old)):
+				t.Errorf("after a PutStream that failed after %d bytes, the object = %d bytes (the old one: %v), %v; want the old one", at, len(got), bytes.Equal(got, old), err)
+			case !existing && !errors.Is(err, job.ErrNotFound):
+				t.Errorf("after a PutStream that failed after %d bytes, the object = %d bytes, %v; want none (job.ErrNotFound)", at, len(got), err)
+			}
 		}
 	}
 }
