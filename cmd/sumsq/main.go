@@ -12,8 +12,8 @@
 //	           [-tracing B] [-kms-key-arn ARN] [-inventory-bucket B] [-profile P] [-region R]
 //	           [-endpoint-url URL] TARGET
 //	sumsq gen [-n N] [-min N] [-max N] [-digits N] [-several F] [-numbers N] [-seed N] DIR
-//	sumsq start [-stack NAME | -state-machine ARN] [-prefix P] [-name N] [-wait] [-json] [-q]
-//	            [-profile P] [-region R] [-endpoint-url URL]
+//	sumsq start [-stack NAME | -state-machine ARN] [-prefix P | -manifest S3_URL] [-name N] [-wait]
+//	            [-json] [-q] [-profile P] [-region R] [-endpoint-url URL]
 //	sumsq start -redrive EXECUTION_ARN [-wait] [-json] [-q] [-profile P] [-endpoint-url URL]
 //	sumsq follow [-json] [-q] [-profile P] [-endpoint-url URL] EXECUTION_ARN
 //	sumsq version

@@ -115,6 +115,11 @@ const (
 	ResultBytesPerSecond = 43e6
 )
 
+// TotalMemoryMB is the Total function's memory (template.yaml): one full
+// vCPU, which Lambda gives at 1,769 MB (configuration-memory.html), for
+// the parts of the total, whose reading is bound by one core.
+const TotalMemoryMB = 1769
+
 // LogBytesPerInvocation is what one invocation writes to CloudWatch Logs:
 // the function's one JSON line and Lambda's platform lines (start, end,
 // report), about a kilobyte.
@@ -302,7 +307,7 @@ func (x Prices) Estimate(r Run, p Params) Estimate {
 		Listing:  float64(r.ListRequests()) * x.S3List,
 		Requests: float64(r.Requests) * x.S3Get,
 		Children: (batches+ranges)*(x.Transition+x.Express+x.LambdaReq) + parts*(2*x.Transition+x.LambdaReq),
-		Duration: (b + t + g) * float64(p.MemoryMB) / 1024 * x.LambdaGBs,
+		Duration: ((b+g)*float64(p.MemoryMB) + t*TotalMemoryMB) / 1024 * x.LambdaGBs,
 		Tracing:  invocations * LogBytesPerInvocation / 1e9 * x.LogsGB,
 	}
 	if r.Inventory {
