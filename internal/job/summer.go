@@ -159,7 +159,7 @@ func (s *Summer) sum(ctx context.Context, bucket string, o Object, st *streams, 
 			return sumsq.Result{}, s.Classify(ctx, err, bucket, o.Key)
 		}
 		// The sniff made the object's first read: Pinned knows.
-		if !compressed && obj.Pinned() {
+		if !compressed && obj.Version() != "" {
 			res, err := s.sumParts(ctx, obj, size, st, p)
 			if err != nil {
 				return sumsq.Result{}, s.Classify(ctx, err, bucket, o.Key)
