@@ -66,7 +66,7 @@ func (h *handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 // Functions matches.
 //
 // Handle stops a margin before ctx's deadline (see withMargin) and then
-// returns a *job.TimeoutError (*job.BatchTimeoutError for a batch), rather
+// returns a *job.TimeoutError (a batch sets aside what it has not read), rather
 // than being stopped by the runtime.
 func (h *handler) Handle(ctx context.Context, event json.RawMessage) (any, error) {
 	ctx, cancel := h.withMargin(ctx)

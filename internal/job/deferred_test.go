@@ -1,0 +1,160 @@
+package job_test
+
+import (
+	"context"
+	"fmt"
+	"math/big"
+	"net/http"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/sumsq/sumsq/internal/job"
+	"github.com/sumsq/sumsq/internal/memstore"
+	"github.com/sumsq/sumsq/internal/s3test"
+)
+
+// TestBatchLarge: with a SplitBytes, a batch does not read an object of at
+// least that many bytes that is not compressed: one small GET of its first
+// bytes tells that and pins its version, and it is set aside (reason
+// "large") with that ETag, for every range of it to read the same version.
+// A compressed object cannot be summed in ranges: it is read whole, whether
+// its key says so or only its first bytes do. Smaller objects are summed.
+func TestBatchLarge(t *testing.T) {
+	const split = 64
+	var nums strings.Builder
+	for i := range 100 {
+		fmt.Fprintf(&nums, "%d\n", i*7919)
+	}
+	numsSum := sumOfSquares(strings.Fields(nums.String())...)
+	srv := s3test.NewServer(t, dataBucket)
+	objects := []struct {
+		key  string
+		body []byte
+		want string // "large": set aside; else its sum of squares
+	}{
+		{"large", []byte(strings.Repeat("1\n", 40)), "large"},           // 80 bytes
+		{"exactly", []byte(strings.Repeat("1\n", split/2)), "large"},    // split bytes: at least
+		{"under", []byte(strings.Repeat("1\n", split/2-1) + "1"), "32"}, // split-1 bytes
+		{"numbers.gz", gzipped(t, nums.String()), numsSum},              // compressed, by its key
+		{"numbers", gzipped(t, nums.String()), numsSum},                 // compressed, by its bytes alone
+		{"zero", nil, "0"},                                        // nothing to read
+		{"small", []byte("3\n"), "9"},                             //
+		{"large-bad", []byte(strings.Repeat("x\n", 40)), "large"}, // not read: its ranges will tell
+		{"numbers-plain", []byte(nums.String()), "large"},         //
+	}
+	var b job.Batch
+	etags := map[string]string{}
+	for _, o := range objects {
+		etags[o.key] = srv.Put(t, dataBucket, o.key, o.body)
+		b.Items = append(b.Items, job.Object{Bucket: dataBucket, Key: o.key, Size: int64p(int64(len(o.body)))})
+	}
+	if len(gzipped(t, nums.String())) < split {
+		t.Fatalf("the gzipped numbers take %d bytes; want at least %d, to be large", len(gzipped(t, nums.String())), split)
+	}
+	b.BatchInput = &job.BatchInput{Bucket: dataBucket, ResultsPrefix: "results/", SplitBytes: split}
+	got, err := testSummer(srv).Batch(context.Background(), b)
+	if err != nil {
+		t.Fatalf("Batch = %v; want no error", err)
+	}
+	want := job.BatchResult{Results: []job.ObjectResult{}, Failed: []job.Failure{}}
+	var total []string
+	for i, o := range objects {
+		if o.want == "large" {
+			want.Deferred = append(want.Deferred, job.Deferred{Bucket: dataBucket, Key: o.key, Size: *b.Items[i].Size, ETag: etags[o.key], Reason: job.DeferredLarge})
+			continue
+		}
+		res := job.ObjectResult{Bucket: dataBucket, Key: o.key, SumOfSquares: o.want}
+		switch o.want {
+		case numsSum:
+			res.Count = 100
+		case "32":
+			res.Count = 32
+		case "9":
+			res.Count = 1
+		}
+		want.Results = append(want.Results, res)
+		want.Count += res.Count
+		total = append(total, o.want)
+	}
+	want.Objects, want.DeferredObjects = int64(len(want.Results)), int64(len(want.Deferred))
+	want.SumOfSquares = addDecimals(t, total...)
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Batch =\n%+v\nwant\n%+v", got, want)
+	}
+	for _, o := range objects {
+		if o.want != "large" {
+			continue
+		}
+		if n, served := srv.Requests(http.MethodGet, dataBucket, o.key), srv.Served(http.MethodGet, dataBucket, o.key); n != 1 || served > 16 {
+			t.Errorf("%s: %d GETs, %d bytes served; want 1 GET of its first bytes", o.key, n, served)
+		}
+	}
+}
+
+// addDecimals returns the sum of decimal integers, by math/big.
+func addDecimals(t *testing.T, nums ...string) string {
+	t.Helper()
+	sum := new(big.Int)
+	for _, n := range nums {
+		v, ok := new(big.Int).SetString(n, 10)
+		if !ok {
+			t.Fatalf("%q is not a decimal integer", n)
+		}
+		sum.Add(sum, v)
+	}
+	return sum.String()
+}
+
+// TestBatchURLKeys: with Keys "url" (an S3 Inventory's CSV), every key is
+// read decoded; if the decoded key differs and is not found, the key as
+// given is read, for AWS does not say whether its MANIFEST reader decodes
+// them. Without it, keys are read as given.
+func TestBatchURLKeys(t *testing.T) {
+	st := &memstore.Store{}
+	st.Set(dataBucket, "a b/c+d.txt", []byte("1\n"))
+	st.Set(dataBucket, "x+y", []byte("2\n"))      // a plus sign in its key: no "x y"
+	st.Set(dataBucket, "100%zz", []byte("3\n"))   // no URL encoding of anything
+	st.Set(dataBucket, "한글/x.txt", []byte("4\n")) // UTF-8, byte by byte
+	st.Set(dataBucket, "p q", []byte("5\n"))      // both "p q" and "p+q": the decoded one
+	st.Set(dataBucket, "p+q", []byte("6\n"))
+	items := []string{"a+b%2Fc%2Bd.txt", "x+y", "100%zz", "%ED%95%9C%EA%B8%80/x.txt", "p+q", "m+n"}
+	tests := []struct {
+		name   string
+		keys   string
+		want   []job.ObjectResult
+		failed []job.Failure
+	}{
+		{"url", job.KeysURL, []job.ObjectResult{
+			{Bucket: dataBucket, Key: "a b/c+d.txt", Count: 1, SumOfSquares: "1"},
+			{Bucket: dataBucket, Key: "x+y", Count: 1, SumOfSquares: "4"},
+			{Bucket: dataBucket, Key: "100%zz", Count: 1, SumOfSquares: "9"},
+			{Bucket: dataBucket, Key: "한글/x.txt", Count: 1, SumOfSquares: "16"},
+			{Bucket: dataBucket, Key: "p q", Count: 1, SumOfSquares: "25"},
+		}, []job.Failure{{Bucket: dataBucket, Key: "m n", Error: "ObjectNotFoundError", Cause: "object not found"}}},
+		{"as given", "", []job.ObjectResult{
+			{Bucket: dataBucket, Key: "x+y", Count: 1, SumOfSquares: "4"},
+			{Bucket: dataBucket, Key: "100%zz", Count: 1, SumOfSquares: "9"},
+			{Bucket: dataBucket, Key: "p+q", Count: 1, SumOfSquares: "36"},
+		}, []job.Failure{
+			{Bucket: dataBucket, Key: "a+b%2Fc%2Bd.txt", Error: "ObjectNotFoundError", Cause: "object not found"},
+			{Bucket: dataBucket, Key: "%ED%95%9C%EA%B8%80/x.txt", Error: "ObjectNotFoundError", Cause: "object not found"},
+			{Bucket: dataBucket, Key: "m+n", Error: "ObjectNotFoundError", Cause: "object not found"},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b := job.Batch{BatchInput: &job.BatchInput{Bucket: dataBucket, ResultsPrefix: "results/", Keys: tt.keys}}
+			for _, k := range items {
+				b.Items = append(b.Items, job.Object{Bucket: dataBucket, Key: k, Size: int64p(2)})
+			}
+			got, err := memSummer(st).Batch(context.Background(), b)
+			if err != nil {
+				t.Fatalf("Batch = %v; want no error", err)
+			}
+			if !reflect.DeepEqual(got.Results, tt.want) || !reflect.DeepEqual(got.Failed, tt.failed) {
+				t.Errorf("Batch results\n%+v\nfailed\n%+v\nwant\n%+v\n%+v", got.Results, got.Failed, tt.want, tt.failed)
+			}
+		})
+	}
+}
