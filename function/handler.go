@@ -131,6 +131,18 @@ func (h *handler) dispatch(ctx context.Context, event json.RawMessage) (kind str
 		}
 		res, err = maprun.Read(ctx, h.summer, e)
 		return "total", res, err
+	case has(fields, "Range"):
+		// {"Range": {...}}, a range of an object a batch set aside:
+		// job.RangeResult.
+		var e struct{ Range *job.Range }
+		if err := decode("range", event, &e); err != nil {
+			return "range", nil, err
+		}
+		if e.Range == nil {
+			return "range", nil, &job.InvalidEventError{Reason: `range event: "Range" must be an object`}
+		}
+		res, err = h.summer.Range(ctx, *e.Range)
+		return "range", res, err
 	case has(fields, "bucket") || has(fields, "key"):
 		var o job.Object
 		if err := decode("object", event, &o); err != nil {
