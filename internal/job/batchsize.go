@@ -43,8 +43,13 @@ func bound(r *BatchResult) error {
 	}
 	r.ResultsOmitted += int64(len(r.Results) - n)
 	r.Results = r.Results[:n]
-	for i := len(r.Deferred) - 1; i >= 0 && jsonSize(r) > maxOutputBytes; i-- {
-		r.Deferred[i].Read = 0
+	// Leave out just enough reads, each the bytes of its field.
+	excess = jsonSize(r) - maxOutputBytes
+	for i := len(r.Deferred) - 1; i >= 0 && excess > 0; i-- {
+		if d := &r.Deferred[i]; d.Read != 0 {
+			excess -= len(`,"read":`) + len(strconv.FormatInt(d.Read, 10))
+			d.Read = 0
+		}
 	}
 	for _, max := range shorterCauses {
 		if size = jsonSize(r); size <= maxOutputBytes {

@@ -158,3 +158,52 @@ func TestBatchURLKeys(t *testing.T) {
 		})
 	}
 }
+
+// TestBoundDeferred: a result too large only for the bytes read of the
+// objects set aside leaves them out, from the end, and keeps every object
+// named, with its size and version, which its ranges need.
+func TestBoundDeferred(t *testing.T) {
+	entry := func(i int) job.Deferred {
+		return job.Deferred{Bucket: dataBucket, Key: fmt.Sprintf("%04d/", i) + strings.Repeat("k", 1019), Size: 1 << 40,
+			ETag: `"0123456789abcdef0123456789abcdef-10000"`, Reason: job.DeferredSlow, Read: 1<<40 - 1}
+	}
+	var r job.BatchResult
+	for i := 0; ; i++ {
+		r = job.BatchResult{SumOfSquares: "0", Results: []job.ObjectResult{}, Failed: []job.Failure{}}
+		for j := range i {
+			r.Deferred = append(r.Deferred, entry(j))
+		}
+		r.DeferredObjects = int64(i)
+		noReads := r
+		noReads.Deferred = append([]job.Deferred(nil), r.Deferred...)
+		for j := range noReads.Deferred {
+			noReads.Deferred[j].Read = 0
+		}
+		if job.JSONSize(&r) > job.MaxOutputBytes && job.JSONSize(&noReads) <= job.MaxOutputBytes {
+			break
+		}
+	}
+	n := len(r.Deferred)
+	if err := job.Bound(&r); err != nil {
+		t.Fatalf("bound(%d deferred) = %v; want them to fit without some of their reads", n, err)
+	}
+	if size := job.JSONSize(&r); size > job.MaxOutputBytes {
+		t.Errorf("bound(%d deferred): %d bytes; want at most %d", n, size, job.MaxOutputBytes)
+	}
+	kept := 0
+	for i, d := range r.Deferred {
+		want := entry(i)
+		if d.Read != 0 {
+			kept++
+		}
+		if i >= kept {
+			want.Read = 0 // left out from the end
+		}
+		if d != want {
+			t.Fatalf("Deferred[%d] = %+v; want %+v", i, d, want)
+		}
+	}
+	if len(r.Deferred) != n || kept == 0 || kept == n {
+		t.Errorf("bound kept %d of %d deferred, %d reads; want all of them, and some of their reads", len(r.Deferred), n, kept)
+	}
+}

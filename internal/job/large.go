@@ -23,15 +23,18 @@ import (
 // (RangeFailure.Failure).
 //
 // A compressed object cannot be read from the middle: it is read whole, by
-// the batch, or by one whole-object Range (part 0 of 1).
+// the batch, or by the first of its Ranges (a batch may set one aside
+// before it has read its first bytes, unstarted, and its ranges are then
+// cut as any object's), the others counting nothing.
 
 // Range sums the lines of r's object that begin in [r.Start, r.End), by the
 // rule of package sumsq's parallel ranges, reading past r.End to finish the
-// last one, in parts of PartSize read RangeConcurrency at once, as Sum reads
-// a large object, every read pinned to the version r.ETag names (any, if
-// it is "": a range read alone, as a whole object is). A whole-object range
-// (part 0 of 1) of a compressed object is decompressed; any other range of
-// one is an *ObjectUnreadableError, which names why.
+// last one, in parts of PartSize, as Sum reads a large object, but as many
+// at once as RangeConcurrency or Concurrency says, whichever is more: the
+// invocation reads this one object. Every read is pinned to the version
+// r.ETag names (any, if it is "": a range read alone, as a whole object
+// is). The first range of a compressed object reads all of it,
+// decompressed; its other ranges hold no line.
 //
 // A failure of the object is in the result's Failure, not returned: a bad
 // line (its line counted from the range's first, its byte offset in the
@@ -58,8 +61,12 @@ func (s *Summer) Range(ctx context.Context, r Range) (RangeResult, error) {
 		return res, nil
 	}
 	res.Bucket = bucket
+	// One object for the whole invocation: its parts may take every slot a
+	// batch's objects would.
+	rs := *s
+	rs.RangeConcurrency = max(s.rangeConcurrency(), s.concurrency())
 	p := newProgress()
-	sum, err := s.sumRange(ctx, bucket, r, newStreams(s.rangeConcurrency(), s.Memory), p)
+	sum, err := rs.sumRange(ctx, bucket, r, newStreams(rs.RangeConcurrency, s.Memory), p)
 	if err != nil {
 		err = s.Classify(ctx, err, bucket, r.Key)
 	}
@@ -117,9 +124,10 @@ func (s *Summer) sumRange(ctx context.Context, bucket string, r Range, st *strea
 	switch want := codecOfKey(r.Key); {
 	case want != nil && c != want:
 		return sumsq.Result{}, want.notIt() // as a read of the whole object says
+	case c != nil && r.Part == 0:
+		return s.readStream(ctx, obj, r.Key, st, p)
 	case c != nil:
-		return sumsq.Result{}, &StorageError{Kind: ErrUnreadable,
-			Err: fmt.Errorf("%s data cannot be summed in ranges (this is part %d of %d); decompress it first", c.name, r.Part+1, r.Parts)}
+		return sumsq.Result{}, nil // the first range reads it all
 	}
 	return s.sumParts(ctx, obj, r.Start, r.End, st, p)
 }

@@ -231,17 +231,19 @@ func TestRangeObjectChanged(t *testing.T) {
 	}
 }
 
-// TestRangeFailures: what else a range can meet. A missing object, a
-// compressed one cut in ranges (its bytes mean nothing without those
-// before them) and a bad key are failures of the object, in the result; a
-// failure of S3 fails the invocation, for it to be retried; a range that is
-// not one of its parts is an invalid event. A compressed object in one
-// range (part 0 of 1) is read whole.
+// TestRangeFailures: what else a range can meet. A compressed object's
+// bytes mean nothing without those before them: the first of its ranges
+// reads it whole, the others hold no line. A missing object, a bad bucket,
+// and an object whose bytes are not what its key says are failures of the
+// object, in the result; a failure of S3 fails the invocation, for it to be
+// retried; a range that is not one of its parts is an invalid event.
 func TestRangeFailures(t *testing.T) {
 	srv := s3test.NewServer(t, dataBucket)
 	gz := gzipped(t, "3\n4\n")
 	gzETag := srv.Put(t, dataBucket, "numbers.gz", gz)
+	srv.Put(t, dataBucket, "numbers", gz)
 	plainETag := srv.Put(t, dataBucket, "plain", []byte("1\n2\n3\n4\n"))
+	srv.Put(t, dataBucket, "plain.gz", []byte("1\n2\n3\n4\n"))
 	srv.Put(t, dataBucket, "unavailable", []byte("1\n2\n"))
 	srv.Hook(dataBucket, "unavailable", s3test.Fail(http.StatusServiceUnavailable, "SlowDown"))
 	gzSize := int64(len(gz))
@@ -253,9 +255,14 @@ func TestRangeFailures(t *testing.T) {
 	}{
 		{"compressed, whole", job.Range{Bucket: dataBucket, Key: "numbers.gz", Size: gzSize, ETag: gzETag, End: gzSize, Parts: 1},
 			&job.RangeResult{Count: 2, SumOfSquares: "25", Lines: 2}, ""},
-		{"compressed, in ranges", job.Range{Bucket: dataBucket, Key: "numbers.gz", Size: gzSize, ETag: gzETag, Start: 5, End: gzSize, Part: 1, Parts: 2},
-			&job.RangeResult{SumOfSquares: "0", Failure: &job.RangeFailure{Error: "ObjectUnreadableError",
-				Cause: "cannot be read: gzip data cannot be summed in ranges (this is part 2 of 2); decompress it first"}}, ""},
+		{"compressed, the first of its ranges", job.Range{Bucket: dataBucket, Key: "numbers.gz", Size: gzSize, ETag: gzETag, End: 5, Part: 0, Parts: 2},
+			&job.RangeResult{Count: 2, SumOfSquares: "25", Lines: 2}, ""},
+		{"compressed, another of its ranges", job.Range{Bucket: dataBucket, Key: "numbers.gz", Size: gzSize, ETag: gzETag, Start: 5, End: gzSize, Part: 1, Parts: 2},
+			&job.RangeResult{SumOfSquares: "0"}, ""},
+		{"compressed by its bytes alone, the first of its ranges", job.Range{Bucket: dataBucket, Key: "numbers", Size: gzSize, ETag: gzETag, End: 5, Part: 0, Parts: 2},
+			&job.RangeResult{Count: 2, SumOfSquares: "25", Lines: 2}, ""},
+		{"not what its key says", job.Range{Bucket: dataBucket, Key: "plain.gz", Size: 8, ETag: plainETag, Start: 4, End: 8, Part: 1, Parts: 2},
+			&job.RangeResult{SumOfSquares: "0", Failure: &job.RangeFailure{Error: "InvalidContentError", Cause: "the key ends in .gz but the object is not gzip data"}}, ""},
 		{"missing", job.Range{Bucket: dataBucket, Key: "missing", Size: 4, ETag: plainETag, End: 4, Parts: 1},
 			&job.RangeResult{SumOfSquares: "0", Failure: &job.RangeFailure{Error: "ObjectNotFoundError", Cause: "object not found"}}, ""},
 		{"bad bucket", job.Range{Bucket: "Bad_Bucket", Key: "plain", Size: 8, End: 8, Parts: 1},
