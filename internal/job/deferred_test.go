@@ -8,9 +8,11 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sumsq/sumsq/internal/job"
 	"github.com/sumsq/sumsq/internal/memstore"
+	"github.com/sumsq/sumsq/internal/s3store"
 	"github.com/sumsq/sumsq/internal/s3test"
 )
 
@@ -205,5 +207,78 @@ func TestBoundDeferred(t *testing.T) {
 	}
 	if len(r.Deferred) != n || kept == 0 || kept == n {
 		t.Errorf("bound kept %d of %d deferred, %d reads; want all of them, and some of their reads", len(r.Deferred), n, kept)
+	}
+}
+
+// TestBatchThenRanges is the way of an object too large or too slow for
+// its batch, over S3: the batch sums its small objects, sets aside one
+// object of SplitBytes or more unread and one that trickles past its share
+// of the time (with the bytes it had read), each with its ETag; their
+// ranges, cut as the workflow cuts them (ceil(size/SplitBytes)), read
+// pinned to that ETag, add up to every number of both, against math/big.
+func TestBatchThenRanges(t *testing.T) {
+	const split = 64 << 10
+	srv := s3test.NewServer(t, dataBucket)
+	numbers := func(seed, n int) ([]byte, []string) {
+		var b strings.Builder
+		var nums []string
+		for i := range n {
+			v := fmt.Sprint((i*7919+seed)%2000003 - 1000001)
+			if i%97 == 0 {
+				v = "-" + strings.Repeat("9", 40+i%7) // long numbers, across boundaries
+			}
+			nums = append(nums, v)
+			b.WriteString(v)
+			b.WriteString([]string{"\n", "\r\n"}[i%2])
+		}
+		return []byte(b.String()), nums
+	}
+	largeBody, largeNums := numbers(1, 20000)
+	slowBody, slowNums := numbers(2, 6000) // under SplitBytes
+	etags := map[string]string{
+		"large": srv.Put(t, dataBucket, "large", largeBody),
+		"slow":  srv.Put(t, dataBucket, "slow", slowBody),
+	}
+	srv.Hook(dataBucket, "slow", s3test.Trickle(5*time.Millisecond))
+	b := job.Batch{BatchInput: &job.BatchInput{Bucket: dataBucket, ResultsPrefix: "results/", SplitBytes: split}}
+	b.Items = append(b.Items, job.Object{Bucket: dataBucket, Key: "slow", Size: int64p(int64(len(slowBody)))})
+	for i := range 30 {
+		key := fmt.Sprintf("k%02d", i)
+		srv.Put(t, dataBucket, key, []byte("3\n"))
+		b.Items = append(b.Items, job.Object{Bucket: dataBucket, Key: key, Size: int64p(2)})
+	}
+	b.Items = append(b.Items, job.Object{Bucket: dataBucket, Key: "large", Size: int64p(int64(len(largeBody)))})
+
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	s := &job.Summer{Storage: s3store.New(srv.Client()), Concurrency: 1, PartSize: 16 << 10}
+	got, err := s.Batch(ctx, b)
+	if err != nil || got.Objects != 30 || got.SumOfSquares != "270" || got.FailedObjects != 0 || got.DeferredObjects != 2 {
+		t.Fatalf("Batch = %d objects, sum %s, %d failed, %d deferred, %v; want the 30 small ones summed (270), 2 deferred",
+			got.Objects, got.SumOfSquares, got.FailedObjects, got.DeferredObjects, err)
+	}
+	for _, d := range got.Deferred {
+		want := job.Deferred{Bucket: dataBucket, Key: d.Key, Size: d.Size, ETag: etags[d.Key], Reason: job.DeferredLarge}
+		if d.Key == "slow" {
+			want.Reason, want.Read = job.DeferredSlow, d.Read
+		}
+		if d != want || (d.Key == "slow") != (d.Read > 0) {
+			t.Errorf("deferred %+v; want %+v, read > 0 for slow alone", d, want)
+		}
+	}
+	srv.Hook(dataBucket, "slow", nil)
+
+	for _, d := range got.Deferred {
+		n := (d.Size + split - 1) / split
+		var cuts []int64
+		for i := int64(1); i < n; i++ {
+			cuts = append(cuts, i*split)
+		}
+		c := combine(t, s, rangesOf(d.Key, d.Size, d.ETag, cuts...))
+		nums := map[string][]string{"large": largeNums, "slow": slowNums}[d.Key]
+		want := combined{count: int64(len(nums)), lines: int64(len(nums)), sum: sumOfSquares(nums...)}
+		if c != want {
+			t.Errorf("%s in %d ranges: %+v; want %+v", d.Key, n, c, want)
+		}
 	}
 }
