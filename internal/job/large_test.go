@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"reflect"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/sumsq/sumsq/internal/job"
@@ -291,5 +292,34 @@ func TestRangeFailures(t *testing.T) {
 				t.Errorf("Range = %+v (%+v), %v; want %+v (%+v)", got, got.Failure, err, want, want.Failure)
 			}
 		})
+	}
+}
+
+// TestRangeIfMatch: every GET a range makes over S3, its first included,
+// asks for the ETag its batch saw (If-Match), so that S3 itself refuses
+// another version
+// (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html).
+func TestRangeIfMatch(t *testing.T) {
+	srv := s3test.NewServer(t, dataBucket)
+	body := []byte(strings.Repeat("12345\n", 10000))
+	etag := srv.Put(t, dataBucket, "k", body)
+	var gets, pinned atomic.Int64 // parts are read at once
+	srv.Hook(dataBucket, "k", func(w http.ResponseWriter, r *http.Request, next http.Handler) {
+		if r.Method == http.MethodGet {
+			gets.Add(1)
+			if r.Header.Get("If-Match") == etag {
+				pinned.Add(1)
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+	s := &job.Summer{Storage: s3store.New(srv.Client()), PartSize: 4000, Concurrency: 1}
+	size := int64(len(body))
+	got := combine(t, s, rangesOf("k", size, etag, 20000, 40000))
+	if want := (combined{count: 10000, lines: 10000, sum: fmt.Sprint(10000 * 12345 * 12345)}); got != want {
+		t.Errorf("ranges = %+v; want %+v", got, want)
+	}
+	if gets.Load() < 15 || pinned.Load() != gets.Load() {
+		t.Errorf("%d GETs, %d with If-Match %s; want every one of 15 or more", gets.Load(), pinned.Load(), etag)
 	}
 }
