@@ -69,7 +69,7 @@ func (h *handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 // Functions matches.
 //
 // Handle stops a margin before ctx's deadline (see withMargin) and then
-// returns a *job.TimeoutError (*job.BatchTimeoutError for a batch), rather
+// returns a *job.TimeoutError (a batch sets aside what it has not read), rather
 // than being stopped by the runtime.
 func (h *handler) Handle(ctx context.Context, event json.RawMessage) (any, error) {
 	ctx, cancel := h.withMargin(ctx)
@@ -157,6 +157,18 @@ func (h *handler) dispatch(ctx context.Context, event json.RawMessage) (kind str
 		}
 		res, err = maprun.Finish(ctx, h.summer, e)
 		return "total", res, err
+	case has(fields, "Range"):
+		// {"Range": {...}}, a range of an object a batch set aside:
+		// job.RangeResult.
+		var e struct{ Range *job.Range }
+		if err := decode("range", event, &e); err != nil {
+			return "range", nil, err
+		}
+		if e.Range == nil {
+			return "range", nil, &job.InvalidEventError{Reason: `range event: "Range" must be an object`}
+		}
+		res, err = h.summer.Range(ctx, *e.Range)
+		return "range", res, err
 	case has(fields, "bucket") || has(fields, "key"):
 		var o job.Object
 		if err := decode("object", event, &o); err != nil {

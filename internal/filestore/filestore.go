@@ -35,11 +35,31 @@ var _ job.Storage = (*Store)(nil)
 // has its size; standard input, a pipe or a device has none (-1) and can be
 // read once. A folder cannot be read (job.ErrUnreadable).
 func (s *Store) Open(ctx context.Context, bucket, key string, size int64) (job.Source, error) {
+	return s.open(bucket, key, "")
+}
+
+// OpenVersion opens the file at path key as Open does, if it is still the
+// version that version names (its size and modification time, see
+// file.Version); otherwise it fails with job.ErrChanged.
+func (s *Store) OpenVersion(ctx context.Context, bucket, key string, size int64, version string) (job.Source, error) {
+	return s.open(bucket, key, version)
+}
+
+func (s *Store) open(bucket, key, version string) (job.Source, error) {
 	if _, err := s.Bucket(bucket); err != nil {
 		return nil, err
 	}
 	if key == Stdin {
+		if version != "" {
+			return nil, errNoVersion
+		}
 		return &stream{r: s.Stdin, key: key}, nil
+	}
+	if version != "" {
+		// Before opening it: opening a FIFO waits for a writer.
+		if fi, err := os.Stat(key); err == nil && !fi.Mode().IsRegular() && !fi.IsDir() {
+			return nil, errNoVersion
+		}
 	}
 	f, err := os.Open(key)
 	if err != nil {
@@ -54,11 +74,22 @@ func (s *Store) Open(ctx context.Context, bucket, key string, size int64) (job.S
 	case fi.IsDir():
 		f.Close()
 		return nil, &job.StorageError{Kind: job.ErrUnreadable, Err: errors.New("is a folder")}
+	case !fi.Mode().IsRegular() && version != "": // it was replaced by one since the Stat
+		f.Close()
+		return nil, errNoVersion
 	case !fi.Mode().IsRegular():
 		return &stream{r: f, f: f, key: key}, nil
 	}
-	return &file{f: f, size: fi.Size(), mtime: fi.ModTime(), key: key}, nil
+	src := &file{f: f, size: fi.Size(), mtime: fi.ModTime(), key: key}
+	if version != "" && src.Version() != version {
+		f.Close()
+		return nil, &job.StorageError{Kind: job.ErrChanged, Err: fmt.Errorf("version %s, not %s", src.Version(), version)}
+	}
+	return src, nil
 }
+
+// errNoVersion is the failure to open a stream at a version: it has none.
+var errNoVersion = &job.StorageError{Kind: job.ErrUnreadable, Err: errors.New("a stream has no version to open")}
 
 // Bucket refuses every bucket: local files have none, and "" is theirs.
 func (s *Store) Bucket(name string) (string, error) {
@@ -184,8 +215,11 @@ type file struct {
 }
 
 func (f *file) Size() int64  { return f.size }
-func (f *file) Pinned() bool { return true }
 func (f *file) Close() error { return f.f.Close() }
+
+// Version is the file's size and modification time, in nanoseconds since
+// 1970, when it was opened: "<size>@<ns>".
+func (f *file) Version() string { return fmt.Sprintf("%d@%d", f.size, f.mtime.UnixNano()) }
 
 func (f *file) NewReader(ctx context.Context, off, n int64) (io.ReadCloser, error) {
 	if n < 0 {
@@ -218,8 +252,8 @@ type stream struct {
 	read bool
 }
 
-func (s *stream) Size() int64  { return -1 }
-func (s *stream) Pinned() bool { return false }
+func (s *stream) Size() int64     { return -1 }
+func (s *stream) Version() string { return "" }
 
 func (s *stream) Close() error {
 	if s.f != nil {

@@ -30,7 +30,7 @@
 //
 // A CSV data file is gzipped, has no header row, and has one row per
 // object (or object version), its fields quoted, in the order fileSchema
-// names them. The Key field is URL-encoded (see [DecodeKey]).
+// names them. The Key field is URL-encoded (see package urlkey).
 //
 // # Reading
 //

@@ -146,10 +146,11 @@ func (e *TimeoutError) Error() string {
 	return at(e.Location) + "stopped before the invocation's deadline"
 }
 
-// BatchTimeoutError means a batch's objects could not all be read before
-// the invocation's deadline. Permanent: a retry would read as much and run
-// out of time again; the batch must be smaller or the function given more
-// time or memory (the message says which parameters).
+// BatchTimeoutError meant a batch's objects could not all be read before
+// the invocation's deadline.
+//
+// Deprecated: no batch returns it any more: a batch sets aside what it
+// cannot finish in its time (see Batch and Deferred).
 type BatchTimeoutError struct {
 	Objects, Done int   // objects in the batch, and read by the deadline
 	Bytes, Read   int64 // their listed bytes, and those read

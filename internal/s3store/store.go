@@ -51,10 +51,23 @@ func New(client API) *Store { return &Store{S3: client} }
 const FirstGetBytes = 8 << 20
 
 // Open opens bucket/key. Given its size, it makes no request: the first GET
-// of the object pins its version. Otherwise it GETs the first
+// of the object pins its version, its ETag. Otherwise it GETs the first
 // FirstGetBytes bytes, which says the size and pins the version, and keeps
 // them for the first reader from byte 0.
 func (s *Store) Open(ctx context.Context, bucket, key string, size int64) (job.Source, error) {
+	return s.open(ctx, bucket, key, size, "")
+}
+
+// OpenVersion opens bucket/key as Open does, pinned to the ETag etag from
+// the start: every GET asks for it (If-Match), and S3 answers 412
+// PreconditionFailed once the object is another version
+// (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html,
+// If-Match).
+func (s *Store) OpenVersion(ctx context.Context, bucket, key string, size int64, etag string) (job.Source, error) {
+	return s.open(ctx, bucket, key, size, etag)
+}
+
+func (s *Store) open(ctx context.Context, bucket, key string, size int64, etag string) (job.Source, error) {
 	if err := checkName(bucket, key); err != nil {
 		return nil, err
 	}
@@ -62,9 +75,13 @@ func (s *Store) Open(ctx context.Context, bucket, key string, size int64) (job.S
 	if idle <= 0 {
 		idle = DefaultIdleTimeout
 	}
-	src := &source{api: s.S3, bucket: bucket, key: key, size: size, idle: idle}
+	src := &source{api: s.S3, bucket: bucket, key: key, size: size, idle: idle, etag: etag}
 	if size >= 0 {
 		return src, nil
+	}
+	in := &s3.GetObjectInput{Bucket: &bucket, Key: &key, Range: aws.String(byteRange(0, FirstGetBytes))}
+	if etag != "" {
+		in.IfMatch = &etag
 	}
 	var (
 		out *s3.GetObjectOutput
@@ -73,7 +90,7 @@ func (s *Store) Open(ctx context.Context, bucket, key string, size int64) (job.S
 	)
 	for tries := 0; ; tries++ {
 		dog = newWatchdog(ctx, idle)
-		out, err = s.S3.GetObject(dog.ctx, &s3.GetObjectInput{Bucket: &bucket, Key: &key, Range: aws.String(byteRange(0, FirstGetBytes))})
+		out, err = s.S3.GetObject(dog.ctx, in)
 		dog.disarm()
 		if err == nil {
 			break
@@ -107,7 +124,11 @@ func (s *Store) Open(ctx context.Context, bucket, key string, size int64) (job.S
 		dog.stop()
 		return nil, unavailableErr(fmt.Errorf("asked for bytes from 0, got Content-Range %q", aws.ToString(out.ContentRange)))
 	}
-	src.etag = aws.ToString(out.ETag)
+	if got := aws.ToString(out.ETag); !src.pin(got) {
+		out.Body.Close()
+		dog.stop()
+		return nil, changedErr(fmt.Errorf("ETag %s, not %s", got, etag))
+	}
 	src.first, src.firstDog = out.Body, dog
 	src.firstEnd = src.size
 	if out.ContentRange != nil && out.ContentLength != nil {
@@ -237,9 +258,10 @@ type source struct {
 
 func (s *source) Size() int64 { return s.size }
 
-// Pinned reports whether a GET has answered with an ETag: without one,
-// nothing tells two versions of the object apart.
-func (s *source) Pinned() bool { return s.pinned() != "" }
+// Version is the object's ETag, once a GET has answered with one, or the
+// one it was opened at: without one, nothing tells two versions of the
+// object apart.
+func (s *source) Version() string { return s.pinned() }
 
 func (s *source) Close() error {
 	s.mu.Lock()

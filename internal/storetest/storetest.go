@@ -81,6 +81,7 @@ func Run(t *testing.T, newFixture func(t *testing.T) *Fixture) {
 		t.Run("Fail/"+kind.Error(), func(t *testing.T) { testFail(t, newFixture(t), kind) })
 	}
 	t.Run("Changed", func(t *testing.T) { testChanged(t, newFixture(t)) })
+	t.Run("Version", func(t *testing.T) { testVersion(t, newFixture(t)) })
 	t.Run("Canceled", func(t *testing.T) { testCanceled(t, newFixture(t)) })
 }
 
@@ -166,8 +167,8 @@ func testWindows(t *testing.T, f *Fixture) {
 			}
 			r.Close()
 		}
-		if !src.Pinned() {
-			t.Errorf("Open(size %d): Pinned() = false after reading; want true for an object of known size", size)
+		if src.Version() == "" {
+			t.Errorf("Open(size %d): Version() = \"\" after reading; want the version of an object of known size", size)
 		}
 		src.Close()
 	}
@@ -227,8 +228,14 @@ func testStream(t *testing.T, f *Fixture) {
 		t.Fatal(err)
 	}
 	defer src.Close()
-	if src.Size() != -1 || src.Pinned() {
-		t.Errorf("a stream: Size() = %d, Pinned() = %v; want -1, false", src.Size(), src.Pinned())
+	if src.Size() != -1 || src.Version() != "" {
+		t.Errorf("a stream: Size() = %d, Version() = %q; want -1, \"\"", src.Size(), src.Version())
+	}
+	if src, err := f.Storage.OpenVersion(ctx, f.Bucket, key, -1, "v"); !errors.Is(err, job.ErrUnreadable) {
+		if src != nil {
+			src.Close()
+		}
+		t.Errorf("OpenVersion of a stream = %v; want a job.ErrUnreadable: a stream has no version", err)
 	}
 	if _, err := src.NewReader(ctx, 1, -1); err == nil {
 		t.Errorf("NewReader(1, -1) of a stream = nil error; want one: a stream is read from 0")
@@ -429,6 +436,82 @@ func testChanged(t *testing.T, f *Fixture) {
 	}
 	if !errors.Is(err, job.ErrChanged) {
 		t.Errorf("read of a window after the object was replaced = %v; want job.ErrChanged", err)
+	}
+}
+
+// testVersion reads an object at the version a Source of it names, as the
+// invocations summing ranges of one object do: the same data, opened with
+// its size and without, until the object is replaced; then a change
+// (job.ErrChanged), at OpenVersion or at the first read.
+func testVersion(t *testing.T, f *Fixture) {
+	const n = 5000
+	data := content(n)
+	key := f.Prefix + "versioned"
+	f.Create(t, key, data)
+	ctx := context.Background()
+	src, err := f.Storage.Open(ctx, f.Bucket, key, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := src.NewReader(ctx, 0, 4) // as a sniff of the codec: pins the version
+	if err == nil {
+		_, err = io.ReadAll(r)
+		r.Close()
+	}
+	version := src.Version()
+	src.Close()
+	if err != nil || version == "" {
+		t.Fatalf("Open, read 4 bytes: Version() = %q, %v; want a version", version, err)
+	}
+	// readAt opens key at version, telling it size, and reads [off, off+m).
+	readAt := func(size, off, m int64) ([]byte, string, error) {
+		src, err := f.Storage.OpenVersion(ctx, f.Bucket, key, size, version)
+		if err != nil {
+			return nil, "", err
+		}
+		defer src.Close()
+		r, err := src.NewReader(ctx, off, m)
+		if err != nil {
+			return nil, "", err
+		}
+		defer r.Close()
+		got, err := io.ReadAll(r)
+		return got, src.Version(), err
+	}
+	for _, size := range []int64{n, -1} {
+		for _, w := range [][2]int64{{0, -1}, {1000, 1000}} {
+			off, m := w[0], w[1]
+			end := int64(n)
+			if m >= 0 {
+				end = off + m
+			}
+			got, v, err := readAt(size, off, m)
+			if err != nil || !bytes.Equal(got, data[off:end]) || v != version {
+				t.Errorf("OpenVersion(size %d, %s): window [%d, %d) = %d bytes (equal: %v), Version() %q, %v; want the data, the version",
+					size, version, off, end, len(got), bytes.Equal(got, data[off:end]), v, err)
+			}
+		}
+	}
+	f.Create(t, key, content(4321)) // another size: a local file of the same size could keep its time
+	for _, size := range []int64{n, -1} {
+		if _, _, err := readAt(size, 0, -1); !errors.Is(err, job.ErrChanged) {
+			t.Errorf("OpenVersion(size %d, %s) of the object replaced, then a read = %v; want job.ErrChanged", size, version, err)
+		}
+	}
+	if _, err := read(ctx, f, key, -1, 0, 10); err != nil {
+		t.Fatal(err)
+	}
+	src, err = f.Storage.Open(ctx, f.Bucket, key, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	if r, err := src.NewReader(ctx, 0, 4); err == nil {
+		io.ReadAll(r)
+		r.Close()
+	}
+	if v := src.Version(); v == version || v == "" {
+		t.Errorf("Version() of the object replaced = %q; want a version other than %q", v, version)
 	}
 }
 
