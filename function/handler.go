@@ -58,6 +58,7 @@ func (h *handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 //	{"PlanTotal": {...}, "PartBytes": n}    the plan of a total: maprun.Plan
 //	{"TotalPart": {...}}                    a part of a total: maprun.Partial
 //	{"Gather": {...}, ...}                  the parts added up: maprun.Gathered
+//	{"Range": {...}}                        a range of a large object: job.RangeResult
 //	{"Total": {...}, "Ranges": {...}, ...}  the total: maprun.Total
 //	{"bucket": "...", "key": "...", ...}    one object: job.ObjectResult
 //
@@ -88,6 +89,9 @@ func (h *handler) Handle(ctx context.Context, event json.RawMessage) (any, error
 	switch r := res.(type) {
 	case job.BatchResult:
 		attrs = append(attrs, slog.Int64("objects", r.Objects), slog.Int64("failedObjects", r.FailedObjects))
+		if r.DeferredObjects > 0 {
+			attrs = append(attrs, slog.Int64("deferredObjects", r.DeferredObjects))
+		}
 		attrs = append(attrs, h.metrics.attrs(time.Now(), "objects", "failedObjects")...)
 	case maprun.Partial:
 		attrs = append(attrs, slog.Int64("objects", r.Objects), slog.Int64("failedObjects", r.FailedObjects))
@@ -206,7 +210,7 @@ func decode(kind string, event json.RawMessage, v any) error {
 
 // notAnEvent says why event is none of the accepted shapes.
 func notAnEvent(event json.RawMessage) string {
-	const want = `want {"Items", "BatchInput"}, {"PlanTotal"}, {"TotalPart"}, {"Gather"}, {"Total"} or {"bucket", "key"}`
+	const want = `want {"Items", "BatchInput"}, {"PlanTotal"}, {"TotalPart"}, {"Gather"}, {"Range"}, {"Total"} or {"bucket", "key"}`
 	var v any
 	if err := json.Unmarshal(event, &v); err != nil {
 		return "not JSON: " + strings.TrimPrefix(err.Error(), "json: ")

@@ -16,6 +16,7 @@ import (
 	"github.com/sumsq/sumsq/internal/cost"
 	"github.com/sumsq/sumsq/internal/inventory"
 	"github.com/sumsq/sumsq/internal/job"
+	"github.com/sumsq/sumsq/internal/urlkey"
 )
 
 const planHelp = `
@@ -455,7 +456,7 @@ func (c *planCounter) folder(ctx context.Context, l listing, bucket string) erro
 // report counts the objects an S3 Inventory report lists: every row is
 // listed (S3 bills them), the current ones are the run's, each an item
 // whose key is URL-encoded as the report's CSV writes it (counted as
-// inventory.EncodeKey writes it: S3 may spell a few characters otherwise).
+// urlkey.Encode writes it: S3 may spell a few characters otherwise).
 func (c *planCounter) report(ctx context.Context, r *inventory.Report) error {
 	for row, err := range r.Rows(ctx) {
 		if err != nil {
@@ -466,7 +467,7 @@ func (c *planCounter) report(ctx context.Context, r *inventory.Report) error {
 			c.noncurrent++
 			continue
 		}
-		c.add(row.Bucket, row.Key, inventory.EncodeKey(row.Key), row.Size)
+		c.add(row.Bucket, row.Key, urlkey.Encode(row.Key), row.Size)
 	}
 	return nil
 }

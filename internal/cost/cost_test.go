@@ -136,7 +136,7 @@ func TestEstimate(t *testing.T) {
 		Listing:  3 * 0.000005,
 		Requests: 2006 * 0.0000004,
 		Children: 5*(0.000025+0.000001+0.0000002) + 133*(2*0.000025+0.0000002),
-		Duration: (batchSeconds + partSeconds + rangeSeconds) * 2 * 0.0000133334,
+		Duration: ((batchSeconds+rangeSeconds)*2 + partSeconds*1769.0/1024) * 0.0000133334, // the Total function: 1,769 MB
 		Tracing:  138*0.000005 + 138*1024*0.5e-9,
 		KMS:      2006 * 0.000003,
 	}

@@ -146,23 +146,6 @@ func (e *TimeoutError) Error() string {
 	return at(e.Location) + "stopped before the invocation's deadline"
 }
 
-// BatchTimeoutError meant a batch's objects could not all be read before
-// the invocation's deadline.
-//
-// Deprecated: no batch returns it any more: a batch sets aside what it
-// cannot finish in its time (see Batch and Deferred).
-type BatchTimeoutError struct {
-	Objects, Done int   // objects in the batch, and read by the deadline
-	Bytes, Read   int64 // their listed bytes, and those read
-	Seconds       int   // the time the invocation had
-}
-
-func (e *BatchTimeoutError) Error() string {
-	return fmt.Sprintf("batch not done before the invocation's deadline: %d of %d objects and %d of %d bytes read in %d s; "+
-		"lower BatchSize or BatchMaxBytes, or raise FunctionTimeout or FunctionMemory",
-		e.Done, e.Objects, e.Read, e.Bytes, e.Seconds)
-}
-
 // InvalidResultsError means the Map's result files (manifest.json,
 // SUCCEEDED_n.json, FAILED_n.json) are missing or could not be understood,
 // or name a file outside the run's results. Permanent.
@@ -175,10 +158,10 @@ func (e *InvalidResultsError) Error() string {
 	return fmt.Sprintf("%s: invalid Map results: %s", e.Key, e.Reason)
 }
 
-// FailureListError means a total could not keep the full list of failed
-// objects in temporary storage (/tmp) on its way to S3: more failures than
-// the function's ephemeral storage holds (about 2.5 million in the default
-// 512 MB). Permanent: a retry would fill it again.
+// FailureListError means the CLI could not keep the full list of failed
+// objects in a temporary file, for sumsq run -json (the function streams
+// its lists to S3 and never needs one). Permanent: a retry would fill it
+// again.
 type FailureListError struct {
 	Err error
 }

@@ -183,5 +183,5 @@ func (f *RangeFailure) Failure(bucket, key string, linesBefore int64) Failure {
 		}
 		cause = (&sumsq.Error{Line: linesBefore + f.Line, Offset: f.Byte, Excerpt: ex, Err: kind}).Error()
 	}
-	return Failure{Bucket: bucket, Key: key, Error: f.Error, Cause: cause}.bounded()
+	return Failure{Bucket: bucket, Key: key, Error: f.Error, Cause: cause}.Bounded()
 }

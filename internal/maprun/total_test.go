@@ -416,7 +416,7 @@ func TestTotalTooManyFailures(t *testing.T) {
 				keys = append(keys, fmt.Sprintf("lost/%03d", i))
 			}
 			files = append(files, resultFile{"FAILED", "FAILED_0.json",
-				jsonLines(t, execution(t, "FAILED", batchOf(keys...), nil, "BatchTimeoutError", "late"))})
+				jsonLines(t, execution(t, "FAILED", batchOf(keys...), nil, "Sandbox.Timedout", "late"))})
 		}
 		return files
 	}
