@@ -289,6 +289,12 @@ func (g *gathering) writeRanges(ctx context.Context, bucket string, split int64)
 					return fmt.Errorf("%s: %w", l.where(0), err)
 				}
 				got++
+				if d.ETag == "" {
+					var err error
+					if d, err = pin(ctx, g.s, d); err != nil {
+						return err
+					}
+				}
 				parts := max(1, (d.Size+split-1)/split)
 				for k := range parts {
 					b, err := job.Marshal(job.Range{Bucket: d.Bucket, Key: d.Key, Size: d.Size, ETag: d.ETag,
@@ -316,4 +322,26 @@ func (g *gathering) writeRanges(ctx context.Context, bucket string, split int64)
 		return 0, g.s.Classify(ctx, err, bucket, key)
 	}
 	return ranges, nil
+}
+
+// pin learns the version and size of d, an object a batch set aside before
+// it read a byte of it (reason unstarted): every range of it must read one
+// version, as those of an object the batch pinned do. An object that can
+// no longer be read for good (missing, denied) is left as it is: its range
+// fails with that, named per object. A transient failure is returned, for
+// the invocation to be retried.
+func pin(ctx context.Context, s *job.Summer, d job.Deferred) (job.Deferred, error) {
+	src, err := s.Storage.Open(ctx, d.Bucket, d.Key, -1)
+	if err != nil {
+		err = s.Classify(ctx, err, d.Bucket, d.Key)
+		if !job.IsTransient(err) {
+			return d, nil
+		}
+		return d, err
+	}
+	defer src.Close()
+	if v, size := src.Version(), src.Size(); v != "" && size >= 0 {
+		d.ETag, d.Size = v, size
+	}
+	return d, nil
 }

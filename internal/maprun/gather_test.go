@@ -115,3 +115,60 @@ func TestGather(t *testing.T) {
 		})
 	}
 }
+
+// TestGatherPinsUnstarted: an object a batch set aside before reading a
+// byte of it has no ETag in its list; Gather learns the version (and the
+// size) it has now, so that all its ranges read that one. One that is gone
+// keeps none: its range fails, naming it.
+func TestGatherPinsUnstarted(t *testing.T) {
+	const split = 10
+	ctx := context.Background()
+	st := &memstore.Store{}
+	body := "1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n11\n12\n" // 27 bytes: it grew since it was listed
+	if err := st.Put(ctx, "data", "big/u", strings.NewReader(body), int64(len(body))); err != nil {
+		t.Fatal(err)
+	}
+	src, err := st.Open(ctx, "data", "big/u", -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	version := src.Version()
+	src.Close()
+	record := job.BatchResult{SumOfSquares: "0", Results: []job.ObjectResult{}, Failed: []job.Failure{}, DeferredObjects: 2,
+		Deferred: []job.Deferred{
+			{Bucket: "data", Key: "big/u", Size: 12, Reason: job.DeferredUnstarted},
+			{Bucket: "data", Key: "big/gone", Size: 12, Reason: job.DeferredUnstarted},
+		}}
+	c := newChain(t, st, 2, resultFile{"SUCCEEDED", "SUCCEEDED_0.json", jsonLines(t, record)})
+	c.split = split
+	if c.plan, err = maprun.PlanTotal(ctx, c.s, maprun.PlanEvent{PlanTotal: c.data, PartBytes: ptr(c.partBytes)}); err != nil {
+		t.Fatal(err)
+	}
+	var partials []any
+	for _, p := range lines[maprun.Part](t, st, c.plan.Key) {
+		partial, err := maprun.TotalPart(ctx, c.s, maprun.PartEvent{TotalPart: &p})
+		if err != nil {
+			t.Fatal(err)
+		}
+		partials = append(partials, partial)
+	}
+	parts := putRun(t, st, c.partsManifest, c.partsArn, int64(len(partials)),
+		resultFile{"SUCCEEDED", "SUCCEEDED_0.json", jsonLines(t, partials...)})
+	got, err := maprun.Gather(ctx, c.s, maprun.GatherEvent{Gather: parts, Objects: c.data, Plan: &c.plan, SplitBytes: ptr[int64](split)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []job.Range{
+		{Bucket: "data", Key: "big/u", Size: 27, ETag: version, Start: 0, End: 10, Part: 0, Parts: 3},
+		{Bucket: "data", Key: "big/u", Size: 27, ETag: version, Start: 10, End: 20, Part: 1, Parts: 3},
+		{Bucket: "data", Key: "big/u", Size: 27, ETag: version, Start: 20, End: 27, Part: 2, Parts: 3},
+		{Bucket: "data", Key: "big/gone", Size: 12, Start: 0, End: 10, Part: 0, Parts: 2},
+		{Bucket: "data", Key: "big/gone", Size: 12, Start: 10, End: 12, Part: 1, Parts: 2},
+	}
+	if version == "" {
+		t.Fatal("memstore gives no version")
+	}
+	if ranges := lines[job.Range](t, st, got.Ranges.Key); !reflect.DeepEqual(ranges, want) {
+		t.Errorf("%s holds\n%+v\nwant\n%+v", got.Ranges.Key, ranges, want)
+	}
+}
