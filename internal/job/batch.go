@@ -31,7 +31,9 @@ import (
 // compressed is not read: its first bytes tell that it is not compressed,
 // and its version, and it is set aside (DeferredLarge). With Keys "url",
 // every key is URL-encoded (urlkey.Decode): the decoded key is read, or the
-// key as given if the decoded one is not found.
+// key as given if the decoded one is not found; and the items are an S3
+// Inventory report's rows, a day old or more, so that an object is read as
+// it is now, whatever size the report gives (but for size 0: not read).
 //
 // If ctx has a deadline, each object has a share of the time left (see
 // share.go), and a batch never fails for lack of time: an object that is
@@ -70,7 +72,7 @@ func (s *Summer) Batch(ctx context.Context, b Batch) (BatchResult, error) {
 		if err != nil {
 			bucket = o.Bucket // as given: it names no bucket the Summer reads
 		}
-		objects = append(objects, batchObject{Object: o, raw: raw, bucket: bucket, err: err, size: o.size(), p: newProgress()})
+		objects = append(objects, batchObject{Object: o, raw: raw, hint: in.Keys == KeysURL, bucket: bucket, err: err, size: o.size(), p: newProgress()})
 	}
 	_, deadline := ctx.Deadline()
 	if err := s.checkBatchSize(objects, deadline || in.SplitBytes > 0); err != nil {
@@ -187,6 +189,7 @@ const maxVersionBytes = 44
 type batchObject struct {
 	Object
 	raw      string       // the key as given, if Keys is "url" and Key is its decoding
+	hint     bool         // the item's size is a report's, maybe older than the object: read it as it is now
 	bucket   string       // the bucket's name, or Object.Bucket if invalid
 	res      sumsq.Result // the sum, if err is nil and deferred is ""
 	err      error        // a permanent failure
@@ -247,7 +250,11 @@ func (s *Summer) readItem(ctx context.Context, o *batchObject, splitBytes int64,
 // readVersion reads the object key of o's bucket, recording its size and
 // version in o as they become known. Its errors are not classified.
 func (s *Summer) readVersion(ctx context.Context, o *batchObject, key string, splitBytes int64, st *streams) (large bool, res sumsq.Result, err error) {
-	obj, err := s.Storage.Open(ctx, o.bucket, key, o.Object.size())
+	size := o.Object.size()
+	if o.hint {
+		size = -1 // a report's size: the object may have been rewritten since
+	}
+	obj, err := s.Storage.Open(ctx, o.bucket, key, size)
 	if err != nil {
 		return false, sumsq.Result{}, err
 	}

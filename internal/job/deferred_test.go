@@ -2,6 +2,7 @@ package job_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/big"
 	"net/http"
@@ -158,6 +159,34 @@ func TestBatchURLKeys(t *testing.T) {
 				t.Errorf("Batch results\n%+v\nfailed\n%+v\nwant\n%+v\n%+v", got.Results, got.Failed, tt.want, tt.failed)
 			}
 		})
+	}
+}
+
+// TestBatchReportSizes: an S3 Inventory report is a day old or more, so
+// with Keys "url" the size it gives is not held against the object: an
+// object rewritten since is summed as it is now; without it, a listing's
+// size that the object no longer has is an ObjectChangedError (a listing
+// is seconds old: the object changed under the run).
+func TestBatchReportSizes(t *testing.T) {
+	srv := s3test.NewServer(t, dataBucket)                  // S3 tells an object's size; memstore does not check it
+	srv.Put(t, dataBucket, "grew.log", []byte("1\n2\n3\n")) // 2 bytes when listed
+	srv.Put(t, dataBucket, "shrank.log", []byte("4\n"))     // 8 bytes when listed
+	items := []job.Object{{Bucket: dataBucket, Key: "grew.log", Size: int64p(2)}, {Bucket: dataBucket, Key: "shrank.log", Size: int64p(8)}}
+
+	b := job.Batch{Items: items, BatchInput: &job.BatchInput{Bucket: dataBucket, ResultsPrefix: "results/", Keys: job.KeysURL}}
+	got, err := testSummer(srv).Batch(context.Background(), b)
+	want := []job.ObjectResult{
+		{Bucket: dataBucket, Key: "grew.log", Count: 3, SumOfSquares: "14"},
+		{Bucket: dataBucket, Key: "shrank.log", Count: 1, SumOfSquares: "16"},
+	}
+	if err != nil || !reflect.DeepEqual(got.Results, want) || got.FailedObjects != 0 {
+		t.Errorf("Batch of a report's rows = %+v, %v; want %+v, nothing failed", got, err, want)
+	}
+
+	b.BatchInput.Keys = ""
+	var changed *job.ObjectChangedError
+	if got, err := testSummer(srv).Batch(context.Background(), b); !errors.As(err, &changed) {
+		t.Errorf("Batch of a listing's items = %+v, %v; want an ObjectChangedError", got, err)
 	}
 }
 
