@@ -77,7 +77,7 @@ func TestFailNextBatches(t *testing.T) {
 		}
 	}
 	batch := []byte(`{"Items": [{"bucket": "b", "key": "k"}], "BatchInput": {}}`)
-	total := []byte(`{"MapRunArn": "arn", "ResultWriterDetails": {"Bucket": "b", "Key": "results/x/manifest.json"}}`)
+	total := []byte(`{"TotalPart": {"bucket": "b", "key": "results/x/SUCCEEDED_0.json", "status": "SUCCEEDED", "start": 0, "end": 9, "index": 0}}`)
 	for i, tc := range []struct {
 		event []byte
 		want  string
