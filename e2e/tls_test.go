@@ -120,7 +120,7 @@ func TestInvokeTLS(t *testing.T) {
 
 		var got partial
 		invoke(t, string(mustJSON(t, map[string]any{"TotalPart": map[string]any{"bucket": bucket, "key": dir + "/SUCCEEDED_0.json",
-			"status": "SUCCEEDED", "start": 0, "end": len(records), "index": 0}})), &got)
+			"status": "SUCCEEDED", "size": len(records), "start": 0, "end": len(records), "index": 0}})), &got)
 		if got.Objects != 1 || got.Count != 2 || got.SumOfSquares != "5" || got.FailedObjects != failures ||
 			len(got.Failed) == 0 || len(got.Failed) >= failures || got.FailuresKey == "" {
 			t.Fatalf("invoke(part) = objects %d, count %d, sumOfSquares %s, failedObjects %d, %d failed listed, failuresKey %q;\nwant 1, 2, 5, %d, fewer listed, a key",
