@@ -72,7 +72,7 @@ func checkBatches(t testing.TB, batches []servedBatch, bucket string, listed []t
 				t.Errorf("batch item %s; want {bucket: %q, key, size}", raw, bucket)
 			}
 		}
-		want := map[string]any{"bucket": bucket, "resultsPrefix": "results/"}
+		want := map[string]any{"bucket": bucket, "resultsPrefix": "results/", "splitBytes": float64(256 << 20)} // SplitSizeMiB's default
 		if !equalJSON(b.BatchInput, want) {
 			t.Errorf("BatchInput = %v; want %v", b.BatchInput, want)
 		}

@@ -76,9 +76,10 @@ const FailNextBatchesPath = "/_sumsq/fail-next-batches"
 // defaultFailNextError is the error failNextBatches gives by default.
 const defaultFailNextError = "Sandbox.Timedout"
 
-// A failRule makes the invocations whose event contains Marker fail with a
-// function error of type ErrorType, without running the function: every
-// one, or the next Left.
+// A failRule makes the batch invocations whose event contains Marker fail
+// with a function error of type ErrorType, without running the function:
+// every one, or the next Left. Only batches: the steps of the total name
+// failed objects in their events too.
 type failRule struct {
 	Marker, ErrorType string
 	Left              int // -1: every one
@@ -170,7 +171,7 @@ func (p *lambdaProxy) injectedFailure(event []byte) (string, bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for i, f := range p.fails {
-		if f.Left != 0 && bytes.Contains(event, []byte(f.Marker)) {
+		if f.Left != 0 && isBatch(event) && bytes.Contains(event, []byte(f.Marker)) {
 			if f.Left > 0 {
 				p.fails[i].Left--
 			}

@@ -173,22 +173,33 @@ func createMachine(ctx context.Context, t testing.TB, client *sfn.Client, name s
 // label is label.
 func mapRunItems(ctx context.Context, t testing.TB, client *sfn.Client, execution, label string) int64 {
 	t.Helper()
+	return describeMapRun(ctx, t, client, execution, label).ItemCounts.Total
+}
+
+// describeMapRun describes the execution's one Map Run whose label is
+// label (a redriven Map Run keeps its ARN).
+func describeMapRun(ctx context.Context, t testing.TB, client *sfn.Client, execution, label string) *sfn.DescribeMapRunOutput {
+	t.Helper()
 	runs, err := client.ListMapRuns(ctx, &sfn.ListMapRunsInput{ExecutionArn: aws.String(execution)})
 	if err != nil {
 		t.Fatal(err)
 	}
+	var found *sfn.DescribeMapRunOutput
 	for _, r := range runs.MapRuns {
 		if !strings.Contains(aws.ToString(r.MapRunArn), "/"+label+":") {
 			continue
 		}
-		d, err := client.DescribeMapRun(ctx, &sfn.DescribeMapRunInput{MapRunArn: r.MapRunArn})
-		if err != nil {
+		if found != nil {
+			t.Fatalf("execution %s has more than one Map Run labelled %s", execution, label)
+		}
+		if found, err = client.DescribeMapRun(ctx, &sfn.DescribeMapRunInput{MapRunArn: r.MapRunArn}); err != nil {
 			t.Fatal(err)
 		}
-		return d.ItemCounts.Total
 	}
-	t.Fatalf("execution %s has no Map Run labelled %s", execution, label)
-	return 0
+	if found == nil {
+		t.Fatalf("execution %s has no Map Run labelled %s", execution, label)
+	}
+	return found
 }
 
 // awkwardObject returns an object of about size bytes whose numbers cross
