@@ -111,6 +111,24 @@ func TestREADMEBillion(t *testing.T) {
 	}
 }
 
+// TestREADMELargeObject checks what the README says a 100 GiB object
+// takes and costs at the template's defaults, against the model.
+func TestREADMELargeObject(t *testing.T) {
+	var r cost.Run
+	r.Listed, r.Batches = 1, 1
+	r.AddObject("sumsq-data", "today/big.log", 100<<30, defaults)
+	e := cost.USEast1.Estimate(r, defaults)
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprintf("A 100 GiB object is %d ranges of 256 MiB, %d GETs in all; at `MaxConcurrency` 10 it takes %s and costs %s",
+		r.Ranges, r.Requests, cost.FormatTime(r.Time(defaults).Run()), cost.Dollars(e.Total()))
+	if !strings.Contains(strings.Join(strings.Fields(string(readme)), " "), want) {
+		t.Errorf("README.md does not say %q, as the model does", want)
+	}
+}
+
 // TestEstimate pins the model's arithmetic on runs worked out by hand.
 func TestEstimate(t *testing.T) {
 	const mib = 1 << 20
