@@ -66,6 +66,8 @@ def expected(params):
         # answer a missing result file with 403 instead of 404.
         stmt("TellMissingFromDenied", ["s3:ListBucket"], [b]),
         stmt("ReadResults", ["s3:GetObject"], [f"{b}/results/*"]),
+        # CheckInventory: an inventory report's manifest, nothing else there.
+        stmt("ReadInventoryManifests", ["s3:GetObject"], [f"{inv}/*manifest.json"]),
         stmt("WriteTotals", ["s3:PutObject", "s3:AbortMultipartUpload"], [f"{b}/results/*"]),
     ] + ([stmt("EncryptResults", ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"], [kms])] if kms else []) + xray_lambda
 

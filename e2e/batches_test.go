@@ -120,8 +120,8 @@ func equalJSON(a, b any) bool {
 }
 
 // eventKinds counts events by the shape the function recognises them by
-// (function/handler.go): "batch", "plan", "part", "gather", "range",
-// "total" or "object". Retried events count each time they were sent.
+// (function/handler.go): "batch", "inventory", "plan", "part", "gather",
+// "range", "total" or "object". Retried events count each time they were sent.
 func eventKinds(t testing.TB, events [][]byte) map[string]int {
 	t.Helper()
 	kinds := make(map[string]int)
@@ -131,7 +131,7 @@ func eventKinds(t testing.TB, events [][]byte) map[string]int {
 			t.Fatalf("event %s: %v", e, err)
 		}
 		kind := "object"
-		for field, k := range map[string]string{"Items": "batch", "PlanTotal": "plan", "TotalPart": "part",
+		for field, k := range map[string]string{"Items": "batch", "Inventory": "inventory", "PlanTotal": "plan", "TotalPart": "part",
 			"Gather": "gather", "Range": "range", "Total": "total"} {
 			if _, ok := fields[field]; ok {
 				kind = k

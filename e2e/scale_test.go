@@ -100,6 +100,35 @@ func TestScale(t *testing.T) {
 			t.Errorf("through a prefix: count %d, sum %s; through the inventory: count %d, sum %s; want the same",
 				fromPrefix.Count, fromPrefix.SumOfSquares, fromInventory.Count, fromInventory.SumOfSquares)
 		}
+
+		// Reports SumInventory would not sum right end the run in
+		// CheckInventory, before anything is read, the cause saying what
+		// to change: one of every version (a key once a version), one of
+		// another bucket.
+		for _, tt := range []struct {
+			name, source string
+			versions     bool
+			cause        string
+		}{
+			{"versions", bucket, true, "lists every version of each key"},
+			{"other", "another-bucket", false, "it lists the objects of bucket another-bucket"},
+		} {
+			w := &inventory.Writer{Destination: inventory.Destination{Storage: s3store.New(h.S3), Bucket: bucket},
+				SourceBucket: tt.source, Prefix: "inventory", ConfigID: tt.name, Versions: tt.versions,
+				Created: time.Date(2026, 12, 1, 1, 0, 0, 0, time.UTC)}
+			key, err := w.Write(ctx, func(yield func(inventory.Row) bool) {
+				yield(inventory.Row{Key: listed[0].Key, Size: int64(len(listed[0].Body))})
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			h.Proxy.reset()
+			d := execute(ctx, t, h.SFN, machine, "inventory-"+tt.name, fmt.Sprintf(`{"manifest": "s3://%s/%s"}`, bucket, key))
+			checkFailed(t, d, "InvalidInventoryError", tt.cause)
+			if k := eventKinds(t, h.Proxy.reset().Events); len(k) != 1 || k["inventory"] != 1 {
+				t.Errorf("the function was sent %v; want the one CheckInventory event", k)
+			}
+		}
 	})
 
 	t.Run("large objects", func(t *testing.T) {

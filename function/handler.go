@@ -55,6 +55,7 @@ func (h *handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 // Handle answers one event, recognised by its shape:
 //
 //	{"Items": [...], "BatchInput": {...}}   a batch of objects: job.BatchResult
+//	{"Inventory": {...}}                    an S3 Inventory report checked: maprun.Inventory
 //	{"PlanTotal": {...}, "PartBytes": n}    the plan of a total: maprun.Plan
 //	{"TotalPart": {...}}                    a part of a total: maprun.Partial
 //	{"Gather": {...}, ...}                  the parts added up: maprun.Gathered
@@ -133,6 +134,13 @@ func (h *handler) dispatch(ctx context.Context, event json.RawMessage) (kind str
 		}
 		res, err = h.summer.Batch(ctx, b)
 		return "batch", res, err
+	case has(fields, "Inventory"):
+		var e maprun.InventoryEvent
+		if err := decode("inventory", event, &e); err != nil {
+			return "inventory", nil, err
+		}
+		res, err = maprun.CheckInventory(ctx, h.summer, e)
+		return "inventory", res, err
 	case has(fields, "PlanTotal"):
 		var e maprun.PlanEvent
 		if err := decode("plan", event, &e); err != nil {
@@ -210,7 +218,7 @@ func decode(kind string, event json.RawMessage, v any) error {
 
 // notAnEvent says why event is none of the accepted shapes.
 func notAnEvent(event json.RawMessage) string {
-	const want = `want {"Items", "BatchInput"}, {"PlanTotal"}, {"TotalPart"}, {"Gather"}, {"Range"}, {"Total"} or {"bucket", "key"}`
+	const want = `want {"Items", "BatchInput"}, {"Inventory"}, {"PlanTotal"}, {"TotalPart"}, {"Gather"}, {"Range"}, {"Total"} or {"bucket", "key"}`
 	var v any
 	if err := json.Unmarshal(event, &v); err != nil {
 		return "not JSON: " + strings.TrimPrefix(err.Error(), "json: ")

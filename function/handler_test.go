@@ -172,7 +172,7 @@ func TestHandleInvalidEvent(t *testing.T) {
 	}{
 		{"empty", ``, "not JSON"},
 		{"truncated", `{"bucket": `, "not JSON"},
-		{"string", `"today/random_1.log"`, `"today/random_1.log": want {"Items", "BatchInput"}, {"PlanTotal"}, {"TotalPart"}, {"Gather"}, {"Range"}, {"Total"} or {"bucket", "key"}`},
+		{"string", `"today/random_1.log"`, `"today/random_1.log": want {"Items", "BatchInput"}, {"Inventory"}, {"PlanTotal"}, {"TotalPart"}, {"Gather"}, {"Range"}, {"Total"} or {"bucket", "key"}`},
 		{"number", `42`, "42: want"},
 		{"null", `null`, "null: want"},
 		{"empty object", `{}`, "{}: want"},
@@ -213,7 +213,7 @@ func TestHandleInvalidEvent(t *testing.T) {
 		{"total percentage over 100", `{"Total": {}, "Ranges": {"Count": 0}, "ToleratedFailurePercentage": 101}`, "ToleratedFailurePercentage 101 is not from 0 to 100"},
 		{"total without its range count", `{"Total": {}, "Ranges": {"ItemCounts": {"Total": 0}}, "ToleratedFailurePercentage": 5}`, "Ranges: Count is required"},
 		{"unknown field in a total", `{"Total": {"objects": 1, "Extra": 1}, "Ranges": {}, "ToleratedFailurePercentage": 5}`, `total event: unknown field "Extra"`},
-		{"the old total", `{"MapRunArn": "arn:m", "ResultWriterDetails": {"Bucket": "my-bucket", "Key": "results/x/manifest.json"}, "ItemCounts": {"Total": 1}, "ToleratedFailurePercentage": 5}`, `want {"Items", "BatchInput"}, {"PlanTotal"}, {"TotalPart"}, {"Gather"}, {"Range"}, {"Total"} or {"bucket", "key"}`},
+		{"the old total", `{"MapRunArn": "arn:m", "ResultWriterDetails": {"Bucket": "my-bucket", "Key": "results/x/manifest.json"}, "ItemCounts": {"Total": 1}, "ToleratedFailurePercentage": 5}`, `want {"Items", "BatchInput"}, {"Inventory"}, {"PlanTotal"}, {"TotalPart"}, {"Gather"}, {"Range"}, {"Total"} or {"bucket", "key"}`},
 		{"an array", `[{"objects": 1}]`, "want {"},
 		{"duplicate field", `{"bucket": "my-bucket", "key": "a", "key": "b"}`, `object event: field "key" given twice`},
 		{"case-variant field", `{"bucket": "my-bucket", "key": "a", "KEY": "b"}`, `object event: field "KEY" given twice, also as "key"`},

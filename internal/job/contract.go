@@ -43,6 +43,7 @@ var Contract = []ErrorClass{
 	{&ObjectUnreadableError{}, Permanent, "S3 refused to serve the object for good (archived, key too long, ...)"},
 	{&ObjectTimeoutError{}, Permanent, "an object of a batch could not be read within its share of the invocation's time; the others are summed"},
 	{&InvalidResultsError{}, Permanent, "the Map's result files are missing, malformed, or outside the run's results"},
+	{&InvalidInventoryError{}, Permanent, "the S3 Inventory report a run was started with cannot be summed as it is"},
 	{&FailureListError{}, Permanent, "sumsq run -json could not keep the full list of failures in a temporary file"},
 	{&TooManyFailuresError{}, Permanent, "more of the run's objects failed than ToleratedFailurePercentage allows; the full list is written first"},
 	{&S3UnavailableError{}, Transient, "S3 failed after the SDK's own retries"},

@@ -158,6 +158,21 @@ func (e *InvalidResultsError) Error() string {
 	return fmt.Sprintf("%s: invalid Map results: %s", e.Key, e.Reason)
 }
 
+// InvalidInventoryError means the S3 Inventory report a run was started
+// with cannot be summed as it is: its manifest is missing or denied, or is
+// not one S3 writes; the report is not CSV, lists every version of each key
+// (a run reads each key as it is now, and would sum it once a version), or
+// lists the objects of another bucket than the one the run reads. Reason
+// says which, and what to change. Permanent.
+type InvalidInventoryError struct {
+	Location string // the manifest's: s3://bucket/key
+	Reason   string
+}
+
+func (e *InvalidInventoryError) Error() string {
+	return e.Location + ": not an S3 Inventory report a run can sum: " + e.Reason
+}
+
 // FailureListError means the CLI could not keep the full list of failed
 // objects in a temporary file, for sumsq run -json (the function streams
 // its lists to S3 and never needs one). Permanent: a retry would fill it
