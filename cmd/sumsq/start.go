@@ -53,9 +53,10 @@ execution running: sumsq follow EXECUTION_ARN follows it again.
 With -redrive, start redrives an execution that failed, timed out or was
 aborted in the last 14 days, instead of starting one, and follows it as
 -wait does if -wait is given. A redrive re-runs what did not succeed, from
-where it stopped, with the same input: the Map's failed and pending child
-executions, that is the batches that failed (S3 unavailable after the
-retries, a batch out of time), then the Total. It does not re-read objects
+where it stopped, with the same input: the failed Map's failed and pending
+child executions (batches that failed, S3 unavailable after the retries; a
+part of the total, a range of a large object), then the states after it.
+It does not re-read objects
 whose content was bad, missing or denied: those are failures of single
 objects inside batches that succeeded, listed in the total's failures. Fix
 them and start a new execution.
