@@ -26,6 +26,7 @@ DEPLOYMENTS = {
     "an existing bucket with a KMS key, tracing off": {
         "DataBucketName": "existing-data", "DataBucketKmsKeyArn": KEY, "Tracing": "false"},
     "an existing bucket without a KMS key": {"DataBucketName": "existing-data"},
+    "inventories delivered to another bucket": {"InventoryBucketName": "inventory-reports"},
 }
 
 # Which role each function and the state machine must use.
@@ -45,6 +46,7 @@ def expected(params):
     kms = params.get("DataBucketKmsKeyArn")
     tracing = params.get("Tracing", "true") == "true"
     b = f"arn:{PARTITION}:s3:::{bucket}"
+    inv = f"arn:{PARTITION}:s3:::{params.get('InventoryBucketName') or bucket}"
     logs = f"arn:{PARTITION}:logs:{REGION}:{ACCOUNT}:log-group:/aws/lambda/{STACK}"
     lam = f"arn:{PARTITION}:lambda:{REGION}:{ACCOUNT}:function:{STACK}"
     machine = f"{STACK}-sumsq"
@@ -64,7 +66,9 @@ def expected(params):
         # answer a missing result file with 403 instead of 404.
         stmt("TellMissingFromDenied", ["s3:ListBucket"], [b]),
         stmt("ReadResults", ["s3:GetObject"], [f"{b}/results/*"]),
-        stmt("WriteFailureLists", ["s3:PutObject"], [f"{b}/results/*/failed.jsonl"]),
+        # CheckInventory: an inventory report's manifest, nothing else there.
+        stmt("ReadInventoryManifests", ["s3:GetObject"], [f"{inv}/*manifest.json"]),
+        stmt("WriteTotals", ["s3:PutObject", "s3:AbortMultipartUpload"], [f"{b}/results/*"]),
     ] + ([stmt("EncryptResults", ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"], [kms])] if kms else []) + xray_lambda
 
     machine_role = [
@@ -74,8 +78,12 @@ def expected(params):
              [f"{b}/results/*"]),
         stmt("StartChildExecutions", ["states:StartExecution"], [f"{states}:stateMachine:{machine}"]),
         stmt("ManageExecutions", ["states:DescribeExecution", "states:StopExecution"], [f"{states}:execution:{machine}:*"]),
-        # The Map Runs of this machine's SumObjects, and no other resource.
-        stmt("CountMapRunItems", ["states:DescribeMapRun"], [f"{states}:mapRun:{machine}/SumObjects:*"]),
+        # The Map Runs of this machine, and no other resource.
+        stmt("CountMapRunItems", ["states:DescribeMapRun"], [f"{states}:mapRun:{machine}/*"]),
+        # Only the STANDARD children, TotalParts'; EXPRESS ones are started anew.
+        stmt("RedriveTotalParts", ["states:RedriveExecution"], [f"{states}:execution:{machine}/TotalParts:*"]),
+        # An inventory report's files only, not the data.
+        stmt("ReadInventoryReports", ["s3:GetObject"], [f"{inv}/*manifest.json", f"{inv}/*.csv.gz"]),
         stmt("DeliverLogs", ["logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery",
                              "logs:DeleteLogDelivery", "logs:ListLogDeliveries", "logs:PutResourcePolicy",
                              "logs:DescribeResourcePolicies", "logs:DescribeLogGroups"], ["*"]),

@@ -25,6 +25,7 @@ RANGES = {
     "ToleratedFailurePercentage": (0, 100),
     "FunctionMemory": (128, 10240),         # Lambda's MemorySize range
     "FunctionTimeout": (10, 60),            # .ci/check-retry-budget.py: 4 attempts in 300 s
+    "SplitSizeMiB": (8, 65536),             # 8 MiB: job.DefaultPartSize; 64 GiB: far past what one invocation reads
 }
 
 NOT_WHOLE = ["", " ", "1.5", "10.0", "1e3", "+1", "-1", " 1", "1 ", "010", "0x10", "١٠", "1,000", "10\n"]

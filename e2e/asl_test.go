@@ -5,6 +5,7 @@ package e2e
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -25,6 +26,8 @@ type definitionParams struct {
 	BatchMaxBytes              int
 	ToleratedFailurePercentage int
 	FunctionTimeout            int // seconds
+	SplitSizeMiB               int // 0: the template's default
+	TotalPartBytes             int // 0: the template's value
 }
 
 func (p definitionParams) substitutions() map[string]string {
@@ -39,6 +42,8 @@ func (p definitionParams) substitutions() map[string]string {
 		"BatchMaxBytes":              fmt.Sprint(p.BatchMaxBytes),
 		"ToleratedFailurePercentage": fmt.Sprint(p.ToleratedFailurePercentage),
 		"FunctionTimeout":            fmt.Sprint(p.FunctionTimeout),
+		"SplitSizeMiB":               fmt.Sprint(cmp.Or(p.SplitSizeMiB, 256)),
+		"TotalPartBytes":             fmt.Sprint(cmp.Or(p.TotalPartBytes, 256<<20)),
 	}
 }
 

@@ -72,7 +72,7 @@ func checkBatches(t testing.TB, batches []servedBatch, bucket string, listed []t
 				t.Errorf("batch item %s; want {bucket: %q, key, size}", raw, bucket)
 			}
 		}
-		want := map[string]any{"bucket": bucket, "resultsPrefix": "results/"}
+		want := map[string]any{"bucket": bucket, "resultsPrefix": "results/", "splitBytes": float64(256 << 20)} // SplitSizeMiB's default
 		if !equalJSON(b.BatchInput, want) {
 			t.Errorf("BatchInput = %v; want %v", b.BatchInput, want)
 		}
@@ -117,4 +117,41 @@ func equalJSON(a, b any) bool {
 	ja, err1 := json.Marshal(a)
 	jb, err2 := json.Marshal(b)
 	return err1 == nil && err2 == nil && bytes.Equal(ja, jb)
+}
+
+// eventKinds counts events by the shape the function recognises them by
+// (function/handler.go): "batch", "inventory", "plan", "part", "gather",
+// "range", "total" or "object". Retried events count each time they were sent.
+func eventKinds(t testing.TB, events [][]byte) map[string]int {
+	t.Helper()
+	kinds := make(map[string]int)
+	for _, e := range events {
+		var fields map[string]json.RawMessage
+		if err := json.Unmarshal(e, &fields); err != nil {
+			t.Fatalf("event %s: %v", e, err)
+		}
+		kind := "object"
+		for field, k := range map[string]string{"Items": "batch", "Inventory": "inventory", "PlanTotal": "plan", "TotalPart": "part",
+			"Gather": "gather", "Range": "range", "Total": "total"} {
+			if _, ok := fields[field]; ok {
+				kind = k
+			}
+		}
+		kinds[kind]++
+	}
+	return kinds
+}
+
+// checkTotalSteps checks that the steps after the batches ran once each
+// (PlanTotal, Gather, Total), with a TotalParts child per part of the
+// results (none when they are empty) and as many SumLargeObjects children as
+// ranges, and returns how many invocations they took.
+func checkTotalSteps(t testing.TB, events [][]byte, ranges int) int {
+	t.Helper()
+	k := eventKinds(t, events)
+	if k["plan"] != 1 || k["gather"] != 1 || k["total"] != 1 || k["range"] != ranges {
+		t.Errorf("the function was sent %v; want plan, gather and total once each, range %d times",
+			k, ranges)
+	}
+	return k["plan"] + k["part"] + k["gather"] + k["range"] + k["total"]
 }

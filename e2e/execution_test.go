@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"regexp"
@@ -181,14 +182,7 @@ func redrive(ctx context.Context, t testing.TB, client *sfn.Client, arn string) 
 // and DescribeMapRun's item counts every listed object, each succeeded.
 func checkMapRun(ctx context.Context, t testing.TB, client *sfn.Client, execution string, redrives int32, items int64) {
 	t.Helper()
-	runs, err := client.ListMapRuns(ctx, &sfn.ListMapRunsInput{ExecutionArn: aws.String(execution)})
-	if err != nil || len(runs.MapRuns) != 1 {
-		t.Fatalf("ListMapRuns = %+v, %v; want one Map Run", runs, err)
-	}
-	d, err := client.DescribeMapRun(ctx, &sfn.DescribeMapRunInput{MapRunArn: runs.MapRuns[0].MapRunArn})
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := describeMapRun(ctx, t, client, execution, "SumObjects")
 	c := d.ItemCounts
 	if d.RedriveCount == nil || *d.RedriveCount != redrives || c.Total != items || c.Succeeded != items || c.Failed != 0 ||
 		c.Aborted != 0 || c.Pending != 0 || aws.ToInt64(c.PendingRedrive) != 0 || c.ResultsWritten != items {
@@ -246,8 +240,13 @@ func checkTotal(t testing.TB, got total, w runWant) {
 	if len(named) != len(w.failed) {
 		t.Errorf("total.failed names %d objects; want all %d failed", len(named), len(w.failed))
 	}
-	if got.FailuresLocation != "" {
-		t.Errorf("total.failuresLocation = %q; want none (every failure is listed)", got.FailuresLocation)
+	// Every failure is in the files under failuresLocation, whether or not
+	// the total lists them all.
+	if len(w.failed) == 0 && got.FailuresLocation != "" {
+		t.Errorf("total.failuresLocation = %q; want none (nothing failed)", got.FailuresLocation)
+	}
+	if loc := regexp.MustCompile(`^s3://` + w.bucket + `/results/[^/]+/failed/$`); len(w.failed) > 0 && !loc.MatchString(got.FailuresLocation) {
+		t.Errorf("total.failuresLocation = %q; want s3://%s/results/<map run id>/failed/", got.FailuresLocation, w.bucket)
 	}
 }
 
@@ -349,11 +348,11 @@ func TestExecution(t *testing.T) {
 			failed: failed, badLine: map[string]int{"today/random_13.log.bad": 3}})
 
 		// One invocation per batch, the Retry's attempts at each failed one,
-		// one for Total; never more at once than MaxConcurrency, though
-		// several.
+		// then the total's steps (the results of ~130 batches are one part);
+		// never more at once than MaxConcurrency, though several.
 		retries := retryAttempts(t, deployed, "SumBatch", "S3UnavailableError")
 		t.Logf("proxy: %d invocations, at most %d at once, errors %v", s.Invocations, s.MaxInFlight, s.Errors)
-		wantInvocations := len(batches) + retries*failedBatches + 1
+		wantInvocations := len(batches) + retries*failedBatches + checkTotalSteps(t, s.Events, 0)
 		if s.Invocations != wantInvocations || s.Errors["S3UnavailableError"] != (1+retries)*failedBatches || len(s.Errors) != 1 {
 			t.Errorf("proxy saw %d invocations, errors %v; want %d, S3UnavailableError %d times (%d retries)",
 				s.Invocations, s.Errors, wantInvocations, (1+retries)*failedBatches, retries)
@@ -394,8 +393,11 @@ func TestExecution(t *testing.T) {
 		h.Proxy.reset()
 		d := execute(ctx, t, h.SFN, blogMachine, "nothing", `{"prefix": "nothing/"}`)
 		checkTotal(t, succeededTotal(t, d), runWant{bucket: "blog"})
-		if s := h.Proxy.reset(); s.Invocations != 1 {
-			t.Errorf("proxy saw %d invocations; want 1 (Total)", s.Invocations)
+		// No batch: PlanTotal finds no results to total, TotalParts has no
+		// child, SumLargeObjects no range.
+		s := h.Proxy.reset()
+		if k := eventKinds(t, s.Events); s.Invocations != 3 || k["plan"] != 1 || k["gather"] != 1 || k["total"] != 1 {
+			t.Errorf("proxy saw %d invocations, %v; want 3: PlanTotal, Gather, Total", s.Invocations, k)
 		}
 	})
 
@@ -412,12 +414,12 @@ func TestExecution(t *testing.T) {
 		d := execute(ctx, t, h.SFN, smallMachine, "throttled", `{"prefix": "small/"}`)
 		checkTotal(t, succeededTotal(t, d), runWant{bucket: "small", listed: len(objs), summed: objs})
 
-		// Each throttled invocation was retried: the one batch and Total
-		// each got exactly one answered invocation.
+		// Each throttled invocation was retried: the one batch and each of
+		// the total's steps got exactly one answered invocation.
 		s := h.Proxy.reset()
 		t.Logf("proxy: %d invocations, %d throttled", s.Invocations, s.Throttled)
-		if s.Throttled != throttles || s.Invocations != 2 {
-			t.Errorf("proxy throttled %d and answered %d invocations; want %d and 2", s.Throttled, s.Invocations, throttles)
+		if want := 1 + checkTotalSteps(t, s.Events, 0); s.Throttled != throttles || s.Invocations != want {
+			t.Errorf("proxy throttled %d and answered %d invocations; want %d and %d", s.Throttled, s.Invocations, throttles, want)
 		}
 	})
 
@@ -446,27 +448,11 @@ func TestExecution(t *testing.T) {
 		checkFailed(t, d, "TooManyFailuresError", "10 of 10 objects failed", "the 5% ToleratedFailurePercentage",
 			"allbad/bad_00.log: InvalidContentError: line 3")
 		cause := aws.ToString(d.Cause)
-		loc := regexp.MustCompile(`s3://small/results/[^/ ]+/failed\.jsonl`).FindString(cause)
+		loc := regexp.MustCompile(`s3://small/results/[^/ ]+/failed/`).FindString(cause)
 		if loc == "" {
-			t.Fatalf("cause %q names no s3://small/results/<map run id>/failed.jsonl", cause)
+			t.Fatalf("cause %q names no s3://small/results/<map run id>/failed/", cause)
 		}
-		out, err := h.S3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("small"), Key: aws.String(strings.TrimPrefix(loc, "s3://small/"))})
-		if err != nil {
-			t.Fatalf("reading %s: %v", loc, err)
-		}
-		defer out.Body.Close()
-		var keys []string
-		dec := json.NewDecoder(out.Body)
-		for {
-			var f failure
-			if err := dec.Decode(&f); err != nil {
-				break
-			}
-			if f.Error != "InvalidContentError" {
-				t.Errorf("%s: %+v; want an InvalidContentError", loc, f)
-			}
-			keys = append(keys, f.Key)
-		}
+		keys := readFailures(ctx, t, h.S3, "small", strings.TrimPrefix(loc, "s3://small/"), "InvalidContentError")
 		if len(keys) != 10 || keys[0] != "allbad/bad_00.log" || keys[9] != "allbad/bad_09.log" {
 			t.Errorf("%s names %v; want the 10 objects", loc, keys)
 		}
@@ -498,7 +484,7 @@ func TestExecution(t *testing.T) {
 		// failed and aborted batches, and the run ends with the exact total.
 		objs := under(small, "redrive/")
 		h.Proxy.reset()
-		h.Proxy.failNextBatches(1, "BatchTimeoutError")
+		h.Proxy.failNextBatches(1, "Sandbox.Timedout")
 		d := execute(ctx, t, h.SFN, smallMachine, "redrive", `{"prefix": "redrive/"}`)
 		checkFailed(t, d, "States.ExceedToleratedFailureThreshold")
 		if d.RedriveStatus != types.ExecutionRedriveStatusRedrivable {
@@ -520,7 +506,7 @@ func TestExecution(t *testing.T) {
 		objs := under(small, "redrivecli/")
 		sumsq := sumsqPath(t)
 		h.Proxy.reset()
-		h.Proxy.failNextBatches(1, "BatchTimeoutError")
+		h.Proxy.failNextBatches(1, "Sandbox.Timedout")
 		d := execute(ctx, t, h.SFN, smallMachine, "redrivecli", `{"prefix": "redrivecli/"}`)
 		checkFailed(t, d, "States.ExceedToleratedFailureThreshold")
 		arn := aws.ToString(d.ExecutionArn)
@@ -562,7 +548,7 @@ func TestExecution(t *testing.T) {
 		setRedrivenResults(t, h, "rerun")
 		defer setRedrivenResults(t, h, "all")
 		h.Proxy.reset()
-		h.Proxy.failOnce(last, "BatchTimeoutError")
+		h.Proxy.failOnce(last, "Sandbox.Timedout")
 		defer h.Proxy.clearFails()
 		d := execute(ctx, t, h.SFN, smallMachine, "short", `{"prefix": "short/"}`)
 		checkFailed(t, d, "States.ExceedToleratedFailureThreshold")
@@ -571,18 +557,30 @@ func TestExecution(t *testing.T) {
 			"the results account for")
 	})
 
-	t.Run("typo in the input", func(t *testing.T) {
-		// {"Prefix": ...} must not become a run over the whole bucket: the
-		// run fails at once, naming the field, before any listing.
-		h.Proxy.reset()
-		d := execute(ctx, t, h.SFN, blogMachine, "typo", `{"Prefix": "today/"}`)
-		if errName, cause := aws.ToString(d.Error), aws.ToString(d.Cause); d.Status != types.ExecutionStatusFailed ||
-			errName != "InvalidInput" || !strings.Contains(cause, `"Prefix"`) {
-			t.Errorf("execution = status %s, error %q, cause %q; want FAILED, InvalidInput, a cause naming \"Prefix\"",
-				d.Status, errName, cause)
-		}
-		if s := h.Proxy.reset(); s.Invocations != 0 {
-			t.Errorf("proxy saw %d invocations; want 0", s.Invocations)
+	t.Run("bad input", func(t *testing.T) {
+		// A typo such as {"Prefix": ...} must not become a run over the
+		// whole bucket, nor a mistaken manifest a run over nothing: the run
+		// fails at once in InvalidInput, its cause naming the mistake,
+		// before anything is listed or invoked.
+		for i, tc := range []struct{ input, cause string }{
+			{`{"Prefix": "today/"}`, `Unknown input field "Prefix"`},
+			{`{"prefix": 7}`, `"prefix" must be a string`},
+			{`"today/"`, `must be a JSON object`},
+			{`{"manifest": "s3://blog/inventory/blog/sumsq/2026-12-01T01-00Z/manifest.checksum"}`, `"manifest" must be the s3:// URL of the manifest.json`},
+			{`{"manifest": "blog/inventory/manifest.json"}`, `got "blog/inventory/manifest.json"`},
+			{`{"manifest": ["s3://blog/manifest.json"]}`, `"manifest" must be the s3:// URL`},
+			{`{"prefix": "today/", "manifest": "s3://blog/manifest.json"}`, `not both`},
+		} {
+			h.Proxy.reset()
+			d := execute(ctx, t, h.SFN, blogMachine, fmt.Sprintf("bad-input-%d", i), tc.input)
+			if errName, cause := aws.ToString(d.Error), aws.ToString(d.Cause); d.Status != types.ExecutionStatusFailed ||
+				errName != "InvalidInput" || !strings.Contains(cause, tc.cause) {
+				t.Errorf("input %s: execution = status %s, error %q, cause %q; want FAILED, InvalidInput, a cause with %q",
+					tc.input, d.Status, errName, cause, tc.cause)
+			}
+			if s := h.Proxy.reset(); s.Invocations != 0 {
+				t.Errorf("input %s: proxy saw %d invocations; want 0", tc.input, s.Invocations)
+			}
 		}
 	})
 
@@ -597,4 +595,41 @@ func TestExecution(t *testing.T) {
 			t.Errorf("proxy saw %d invocations; want 0", s.Invocations)
 		}
 	})
+}
+
+// readFailures reads every failure list under prefix (a run's
+// failuresLocation: results/<map run id>/failed/), the files in key order
+// and each line a failure, checks that each is an errorType, and returns
+// the keys they name.
+func readFailures(ctx context.Context, t testing.TB, client *s3.Client, bucket, prefix, errorType string) []string {
+	t.Helper()
+	var keys []string
+	p := s3.NewListObjectsV2Paginator(client, &s3.ListObjectsV2Input{Bucket: aws.String(bucket), Prefix: aws.String(prefix)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			t.Fatalf("listing s3://%s/%s: %v", bucket, prefix, err)
+		}
+		for _, o := range page.Contents {
+			out, err := client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: o.Key})
+			if err != nil {
+				t.Fatalf("reading s3://%s/%s: %v", bucket, aws.ToString(o.Key), err)
+			}
+			dec := json.NewDecoder(out.Body)
+			for {
+				var f failure
+				if err := dec.Decode(&f); err == io.EOF {
+					break
+				} else if err != nil {
+					t.Fatalf("s3://%s/%s: %v", bucket, aws.ToString(o.Key), err)
+				}
+				if f.Error != errorType {
+					t.Errorf("s3://%s/%s: %+v; want an %s", bucket, aws.ToString(o.Key), f, errorType)
+				}
+				keys = append(keys, f.Key)
+			}
+			out.Body.Close()
+		}
+	}
+	return keys
 }

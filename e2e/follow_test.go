@@ -83,11 +83,17 @@ func TestFollow(t *testing.T) {
 		cmd := sumsq("start", "-state-machine", machine, "-prefix", "today/", "-wait")
 		out, status := runOnTerminal(t, cmd)
 		lines := terminalScreen(out)
-		if status != 0 || len(lines) != 2+1+1+len(want) || !strings.HasPrefix(lines[0], "execution  arn:aws:states:") ||
-			!strings.HasPrefix(lines[2], ended) || !strings.HasPrefix(lines[3], "status     SUCCEEDED after ") ||
-			strings.Join(lines[4:], "\n") != strings.Join(want, "\n") {
+		// A line as each Map Run ends: the batches', then the total's
+		// parts' and the large objects' ranges'.
+		maps := []string{ended, "TotalParts SUCCEEDED: 1 item, 1 succeeded, 0 failed, in ", "SumLargeObjects SUCCEEDED: 0 items, 0 succeeded, 0 failed, in "}
+		ok := status == 0 && len(lines) == 2+len(maps)+1+len(want) && strings.HasPrefix(lines[0], "execution  arn:aws:states:") &&
+			strings.HasPrefix(lines[2+len(maps)], "status     SUCCEEDED after ") && strings.Join(lines[3+len(maps):], "\n") == strings.Join(want, "\n")
+		for i, m := range maps {
+			ok = ok && len(lines) > 2+i && strings.HasPrefix(lines[2+i], m)
+		}
+		if !ok {
 			t.Errorf("sumsq start -wait on a terminal = status %d, screen:\n%s\nwant 0: the execution, its console link, %q..., SUCCEEDED and:\n%s\n(the terminal got %q)",
-				status, strings.Join(lines, "\n"), ended, strings.Join(want, "\n"), out)
+				status, strings.Join(lines, "\n"), maps, strings.Join(want, "\n"), out)
 		}
 		// Each drawing of the bar starts at "\r" and ends by erasing the
 		// rest of the line.

@@ -46,7 +46,8 @@ func startHarness(t testing.TB, cfg harnessConfig) *harness {
 	h.Proxy = newLambdaProxy(t)
 	h.MotoURL = startMoto(t, h.LogDir, h.Proxy.Port)
 	for i := range cfg.Emulators {
-		env := functionEnv{S3Endpoint: h.MotoURL, Timeout: cfg.FunctionTimeout}
+		// S3 through the proxy, which passes it to moto: a test may hook it.
+		env := functionEnv{S3Endpoint: h.Proxy.URL, Timeout: cfg.FunctionTimeout}
 		h.Pool = append(h.Pool, startEmulator(t, h.LogDir, fmt.Sprintf("rie-%d", i), env))
 	}
 	h.Proxy.start(t, h.MotoURL, h.Pool)

@@ -5,7 +5,6 @@ package e2e
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"math/big"
 	"os"
 	"path"
@@ -112,8 +111,8 @@ func (e eventFixture) prepare(event []byte) any {
 	switch v := v.(type) {
 	case map[string]any:
 		switch {
-		case v["ResultWriterDetails"] != nil:
-			return e.writtenTotal(event)
+		case v["Total"] != nil:
+			return e.finalTotal(event)
 		case v["Items"] != nil:
 			return e.batch(event)
 		case v["key"] != nil:
@@ -177,82 +176,31 @@ func sameResult(t testing.TB, body []byte, want any) bool {
 	return reflect.DeepEqual(fromJSON(t, body), fromJSON(t, mustJSON(t, want)))
 }
 
-func totalOf(results []batchResult) total {
-	want := total{Failed: []failure{}}
-	sum := new(big.Int)
-	for _, r := range results {
-		want.Objects += r.Objects
-		want.Count += r.Count
-		want.FailedObjects += r.FailedObjects
-		want.Failed = append(want.Failed, r.Failed...)
-		n, _ := new(big.Int).SetString(r.SumOfSquares, 10)
-		sum.Add(sum, n)
-	}
-	want.SumOfSquares = sum.String()
-	return want
-}
-
-// writtenTotal writes what a Distributed Map's ResultWriter writes where the
-// event says, in the layout of the deployed WriterConfig (COMPACT, JSONL):
-// manifest.json and SUCCEEDED_0.json, the batches' results a line each, for
-// as many objects as the event's ItemCounts.Total, one of them bad if its
-// ToleratedFailurePercentage allows one. It returns the total over them.
-func (e eventFixture) writtenTotal(event []byte) total {
+// finalTotal writes what the last step of a run reads besides its event:
+// the manifest of a SumLargeObjects Map Run of no range and an empty
+// ranges.jsonl (no object was set aside), where the event says. The total
+// is then the event's subtotal, within its ToleratedFailurePercentage.
+func (e eventFixture) finalTotal(event []byte) total {
 	e.t.Helper()
 	var ev struct {
-		MapRunArn                  string
-		ResultWriterDetails        struct{ Bucket, Key string }
-		ItemCounts                 struct{ Total int64 }
-		ToleratedFailurePercentage int64
+		Total struct {
+			total
+			MapRun struct{ ResultWriterDetails struct{ Bucket, Key string } } `json:"mapRun"`
+		}
+		Ranges struct {
+			MapRunArn           string
+			ResultWriterDetails struct{ Bucket, Key string }
+		}
 	}
 	mustUnmarshal(e.t, event, &ev)
-	bucket, manifestKey := ev.ResultWriterDetails.Bucket, ev.ResultWriterDetails.Key
-	dir := path.Dir(manifestKey)
-	objects := ev.ItemCounts.Total
-	bad := objects > 0 && 100 <= ev.ToleratedFailurePercentage*objects
-
-	var results []batchResult
-	for i := 0; objects > 0; i++ {
-		var b batchResult
-		b.Results, b.Failed = []objectResult{}, []failure{}
-		sum := new(big.Int)
-		if bad && (i == 1 || objects == 1) {
-			key := fmt.Sprintf("%s/data/batch_%d/bad.log", dir, i)
-			b.Failed = append(b.Failed, failure{Bucket: bucket, Key: key, Error: "InvalidContentError",
-				Cause: "s3://" + bucket + "/" + key + ": line 3 (byte 6): not an integer: \"7 apples\""})
-			b.FailedObjects++
-			objects--
-			bad = false
-		}
-		for j := 0; j < 4 && objects > 0 && !(bad && objects == 1); j++ {
-			key := fmt.Sprintf("%s/data/batch_%d/random_%d.log", dir, i, j)
-			obj := generatedObject(key, nil)
-			count, s := sumOfSquares(obj)
-			b.Results = append(b.Results, objectResult{Bucket: bucket, Key: key, Count: count, SumOfSquares: s.String()})
-			b.Objects++
-			b.Count += count
-			sum.Add(sum, s)
-			objects--
-		}
-		b.SumOfSquares = sum.String()
-		results = append(results, b)
-	}
-	var succeeded []byte
-	for _, r := range results {
-		succeeded = append(append(succeeded, mustJSON(e.t, r)...), '\n')
-	}
-	resultKey := dir + "/SUCCEEDED_0.json"
-	e.put(bucket, resultKey, succeeded)
-	e.put(bucket, manifestKey, mustJSON(e.t, map[string]any{
-		"DestinationBucket": bucket,
-		"MapRunArn":         ev.MapRunArn,
-		"ResultFiles": map[string]any{
-			"FAILED":    []any{},
-			"PENDING":   []any{},
-			"SUCCEEDED": []any{map[string]any{"Key": resultKey, "Size": len(succeeded)}},
-		},
-	}))
-	return totalOf(results)
+	data := ev.Total.MapRun.ResultWriterDetails
+	e.put(data.Bucket, path.Dir(data.Key)+"/ranges.jsonl", nil)
+	ranges := ev.Ranges.ResultWriterDetails
+	e.put(ranges.Bucket, ranges.Key, mustJSON(e.t, map[string]any{"DestinationBucket": ranges.Bucket, "MapRunArn": ev.Ranges.MapRunArn,
+		"ResultFiles": map[string]any{"FAILED": []any{}, "PENDING": []any{}, "SUCCEEDED": []any{}}}))
+	want := ev.Total.total
+	want.SkippedObjects = 0 // omitted when 0
+	return want
 }
 
 // put uploads body to bucket/key, creating the bucket the first time.

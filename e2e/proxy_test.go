@@ -51,6 +51,7 @@ type lambdaProxy struct {
 	stats    proxyStats
 	fails    []failRule
 	failNext failNext
+	onGet    map[string]func() // by path, /bucket/key: called before an S3 GET of it goes to moto
 }
 
 // failNext makes the next N batch invocations (events with "Items") fail
@@ -63,21 +64,22 @@ type failNext struct {
 // FailNextBatchesPath is the proxy's own switch, for a person rehearsing a
 // failed run and its redrive on the serve mode's endpoint:
 //
-//	curl -X POST "$E/_sumsq/fail-next-batches?n=1&error=BatchTimeoutError"
+//	curl -X POST "$E/_sumsq/fail-next-batches?n=1&error=Sandbox.Timedout"
 //
 // n is how many batch invocations to fail from now on (0 turns it off),
-// error their errorType (default BatchTimeoutError, which the ASL does not
+// error their errorType (default Sandbox.Timedout, which the ASL does not
 // retry: each failed invocation fails its batch). The answer, and a GET, is
 // {"n": <left>, "errorType": "..."}. No S3 bucket name starts with "_", so
 // the path is no S3 request.
 const FailNextBatchesPath = "/_sumsq/fail-next-batches"
 
 // defaultFailNextError is the error failNextBatches gives by default.
-const defaultFailNextError = "BatchTimeoutError"
+const defaultFailNextError = "Sandbox.Timedout"
 
-// A failRule makes the invocations whose event contains Marker fail with a
-// function error of type ErrorType, without running the function: every
-// one, or the next Left.
+// A failRule makes the batch invocations whose event contains Marker fail
+// with a function error of type ErrorType, without running the function:
+// every one, or the next Left. Only batches: the steps of the total name
+// failed objects in their events too.
 type failRule struct {
 	Marker, ErrorType string
 	Left              int // -1: every one
@@ -169,7 +171,7 @@ func (p *lambdaProxy) injectedFailure(event []byte) (string, bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for i, f := range p.fails {
-		if f.Left != 0 && bytes.Contains(event, []byte(f.Marker)) {
+		if f.Left != 0 && isBatch(event) && bytes.Contains(event, []byte(f.Marker)) {
 			if f.Left > 0 {
 				p.fails[i].Left--
 			}
@@ -232,6 +234,14 @@ func (p *lambdaProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	m := invocationsPath.FindStringSubmatch(r.URL.Path)
 	if m == nil || r.Method != http.MethodPost {
+		if r.Method == http.MethodGet {
+			p.mu.Lock()
+			hook := p.onGet[r.URL.Path]
+			p.mu.Unlock()
+			if hook != nil {
+				hook()
+			}
+		}
 		p.moto.ServeHTTP(w, r)
 		return
 	}
@@ -311,6 +321,24 @@ func (p *lambdaProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	w.WriteHeader(http.StatusOK)
 	w.Write(body)
+}
+
+// beforeGet calls hook before each GET of bucket/key (path style, as the
+// function and the tests address S3) goes to moto; nil removes it. The
+// function's S3 requests go through the proxy (see startHarness), so that a
+// test can change an object between two of them.
+func (p *lambdaProxy) beforeGet(bucket, key string, hook func()) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.onGet == nil {
+		p.onGet = make(map[string]func())
+	}
+	path := "/" + bucket + "/" + key
+	if hook == nil {
+		delete(p.onGet, path)
+		return
+	}
+	p.onGet[path] = hook
 }
 
 func (p *lambdaProxy) takeThrottle() bool {

@@ -70,23 +70,23 @@ func TestFailNextBatches(t *testing.T) {
 		{http.MethodPost, "?n=-1", 400, "n must be a whole number of batch invocations to fail, 0 or more"},
 		{http.MethodPut, "?n=1", 405, "POST ?n=N[&error=TYPE] or GET"},
 		{http.MethodPost, "?n=2&error=S3UnavailableError", 200, `{"n":2,"errorType":"S3UnavailableError"}`},
-		{http.MethodPost, "?n=2", 200, `{"n":2,"errorType":"BatchTimeoutError"}`},
+		{http.MethodPost, "?n=2", 200, `{"n":2,"errorType":"Sandbox.Timedout"}`},
 	} {
 		if code, body := call(tc.method, tc.query); code != tc.code || body != tc.body {
 			t.Errorf("%s %s%s = %d %s; want %d %s", tc.method, FailNextBatchesPath, tc.query, code, body, tc.code, tc.body)
 		}
 	}
 	batch := []byte(`{"Items": [{"bucket": "b", "key": "k"}], "BatchInput": {}}`)
-	total := []byte(`{"MapRunArn": "arn", "ResultWriterDetails": {"Bucket": "b", "Key": "results/x/manifest.json"}}`)
+	total := []byte(`{"TotalPart": {"bucket": "b", "key": "results/x/SUCCEEDED_0.json", "status": "SUCCEEDED", "start": 0, "end": 9, "index": 0}}`)
 	for i, tc := range []struct {
 		event []byte
 		want  string
-	}{{total, ""}, {batch, "BatchTimeoutError"}, {total, ""}, {batch, "BatchTimeoutError"}, {batch, ""}} {
+	}{{total, ""}, {batch, "Sandbox.Timedout"}, {total, ""}, {batch, "Sandbox.Timedout"}, {batch, ""}} {
 		if got, _ := p.injectedFailure(tc.event); got != tc.want {
 			t.Errorf("invocation %d (%.12s...): injected %q; want %q", i+1, tc.event, got, tc.want)
 		}
 	}
-	if code, body := call(http.MethodGet, ""); code != 200 || body != `{"n":0,"errorType":"BatchTimeoutError"}` {
+	if code, body := call(http.MethodGet, ""); code != 200 || body != `{"n":0,"errorType":"Sandbox.Timedout"}` {
 		t.Errorf("GET after two failed batches = %d %s; want none left", code, body)
 	}
 }

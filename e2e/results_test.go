@@ -44,6 +44,19 @@ type total struct {
 	SkippedObjects   int64     `json:"skippedObjects,omitempty"`
 }
 
+// partial is the result of a part of the total (a TotalParts child).
+type partial struct {
+	Objects         int64     `json:"objects"`
+	Count           int64     `json:"count"`
+	SumOfSquares    string    `json:"sumOfSquares"`
+	FailedObjects   int64     `json:"failedObjects"`
+	SkippedObjects  int64     `json:"skippedObjects"`
+	DeferredObjects int64     `json:"deferredObjects"`
+	Failed          []failure `json:"failed"`
+	FailuresKey     string    `json:"failuresKey,omitempty"`
+	DeferredKey     string    `json:"deferredKey,omitempty"`
+}
+
 // functionErrorBody is a function error as the runtime reports it.
 type functionErrorBody struct {
 	ErrorType    string `json:"errorType"`

@@ -101,8 +101,9 @@ func TestInvokeTLS(t *testing.T) {
 	})
 
 	t.Run("failures written", func(t *testing.T) {
-		// More failures than a Total lists: the function writes them all
-		// next to the manifest with PutObject.
+		// More failures than a part of the total lists: the function
+		// streams them all, as JSON Lines, next to the results (a multipart
+		// upload over TLS, no /tmp) and names the object.
 		const failures = 150
 		dir := "results/0f0e"
 		var failed []failure
@@ -113,30 +114,19 @@ func TestInvokeTLS(t *testing.T) {
 		output := batchResult{Objects: 1, Count: 2, SumOfSquares: "5", Results: []objectResult{{Bucket: bucket, Key: "today/ok.log", Count: 2, SumOfSquares: "5"}},
 			FailedObjects: failures, Failed: failed}
 		records := append(mustJSON(t, output), '\n') // COMPACT, JSONL: the batch's output, a line
-		manifest := mustJSON(t, map[string]any{
-			"DestinationBucket": bucket,
-			"MapRunArn":         "arn:aws:states:us-east-1:123456789012:mapRun:sumsq/SumObjects:0f0e",
-			"ResultFiles":       map[string]any{"SUCCEEDED": []any{map[string]any{"Key": dir + "/SUCCEEDED_0.json", "Size": len(records)}}},
-		})
-		if err := upload(ctx, client, bucket, []testObject{
-			{Key: dir + "/SUCCEEDED_0.json", Body: records},
-			{Key: dir + "/manifest.json", Body: manifest},
-		}); err != nil {
+		if err := upload(ctx, client, bucket, []testObject{{Key: dir + "/SUCCEEDED_0.json", Body: records}}); err != nil {
 			t.Fatal(err)
 		}
 
-		var got total
-		// 151 items, 150 of them failed: tolerated at 100 %.
-		invoke(t, fmt.Sprintf(`{"MapRunArn": "arn:aws:states:us-east-1:123456789012:mapRun:sumsq/SumObjects:0f0e", `+
-			`"ResultWriterDetails": {"Bucket": %q, "Key": %q}, "ItemCounts": {"Total": %d}, "ToleratedFailurePercentage": 100}`,
-			bucket, dir+"/manifest.json", failures+1), &got)
-		location := "s3://" + bucket + "/" + dir + "/failed.jsonl"
+		var got partial
+		invoke(t, string(mustJSON(t, map[string]any{"TotalPart": map[string]any{"bucket": bucket, "key": dir + "/SUCCEEDED_0.json",
+			"status": "SUCCEEDED", "size": len(records), "start": 0, "end": len(records), "index": 0}})), &got)
 		if got.Objects != 1 || got.Count != 2 || got.SumOfSquares != "5" || got.FailedObjects != failures ||
-			len(got.Failed) == 0 || len(got.Failed) >= failures || got.FailuresLocation != location {
-			t.Fatalf("invoke(total) = objects %d, count %d, sumOfSquares %s, failedObjects %d, %d failed listed, failuresLocation %q;\nwant 1, 2, 5, %d, fewer listed, %q",
-				got.Objects, got.Count, got.SumOfSquares, got.FailedObjects, len(got.Failed), got.FailuresLocation, failures, location)
+			len(got.Failed) == 0 || len(got.Failed) >= failures || got.FailuresKey == "" {
+			t.Fatalf("invoke(part) = objects %d, count %d, sumOfSquares %s, failedObjects %d, %d failed listed, failuresKey %q;\nwant 1, 2, 5, %d, fewer listed, a key",
+				got.Objects, got.Count, got.SumOfSquares, got.FailedObjects, len(got.Failed), got.FailuresKey, failures)
 		}
-		out, err := client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(dir + "/failed.jsonl")})
+		out, err := client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(got.FailuresKey)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -146,11 +136,11 @@ func TestInvokeTLS(t *testing.T) {
 		for ; sc.Scan(); n++ {
 			var f failure
 			if err := json.Unmarshal(sc.Bytes(), &f); err != nil || n >= failures || f != failed[n] {
-				t.Fatalf("failed.jsonl line %d = %s (%v); want %+v", n+1, sc.Bytes(), err, failed[min(n, failures-1)])
+				t.Fatalf("%s line %d = %s (%v); want %+v", got.FailuresKey, n+1, sc.Bytes(), err, failed[min(n, failures-1)])
 			}
 		}
 		if err := sc.Err(); err != nil || n != failures {
-			t.Errorf("failed.jsonl has %d lines (%v); want %d", n, err, failures)
+			t.Errorf("%s has %d lines (%v); want %d", got.FailuresKey, n, err, failures)
 		}
 	})
 }

@@ -55,7 +55,12 @@ func (h *handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 // Handle answers one event, recognised by its shape:
 //
 //	{"Items": [...], "BatchInput": {...}}   a batch of objects: job.BatchResult
-//	{"ResultWriterDetails": {...}, ...}     the Map's written results: maprun.Total
+//	{"Inventory": {...}}                    an S3 Inventory report checked: maprun.Inventory
+//	{"PlanTotal": {...}, "PartBytes": n}    the plan of a total: maprun.Plan
+//	{"TotalPart": {...}}                    a part of a total: maprun.Partial
+//	{"Gather": {...}, ...}                  the parts added up: maprun.Gathered
+//	{"Range": {...}}                        a range of a large object: job.RangeResult
+//	{"Total": {...}, "Ranges": {...}, ...}  the total: maprun.Total
 //	{"bucket": "...", "key": "...", ...}    one object: job.ObjectResult
 //
 // Each shape is decoded strictly: an unknown field, a field given twice or
@@ -66,7 +71,7 @@ func (h *handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 // Functions matches.
 //
 // Handle stops a margin before ctx's deadline (see withMargin) and then
-// returns a *job.TimeoutError (*job.BatchTimeoutError for a batch), rather
+// returns a *job.TimeoutError (a batch sets aside what it has not read), rather
 // than being stopped by the runtime.
 func (h *handler) Handle(ctx context.Context, event json.RawMessage) (any, error) {
 	ctx, cancel := h.withMargin(ctx)
@@ -85,7 +90,12 @@ func (h *handler) Handle(ctx context.Context, event json.RawMessage) (any, error
 	switch r := res.(type) {
 	case job.BatchResult:
 		attrs = append(attrs, slog.Int64("objects", r.Objects), slog.Int64("failedObjects", r.FailedObjects))
+		if r.DeferredObjects > 0 {
+			attrs = append(attrs, slog.Int64("deferredObjects", r.DeferredObjects))
+		}
 		attrs = append(attrs, h.metrics.attrs(time.Now(), "objects", "failedObjects")...)
+	case maprun.Partial:
+		attrs = append(attrs, slog.Int64("objects", r.Objects), slog.Int64("failedObjects", r.FailedObjects))
 	case maprun.Total:
 		attrs = append(attrs, slog.Int64("objects", r.Objects), slog.Int64("failedObjects", r.FailedObjects))
 	}
@@ -124,13 +134,53 @@ func (h *handler) dispatch(ctx context.Context, event json.RawMessage) (kind str
 		}
 		res, err = h.summer.Batch(ctx, b)
 		return "batch", res, err
-	case has(fields, "ResultWriterDetails"):
-		var e maprun.Event
+	case has(fields, "Inventory"):
+		var e maprun.InventoryEvent
+		if err := decode("inventory", event, &e); err != nil {
+			return "inventory", nil, err
+		}
+		res, err = maprun.CheckInventory(ctx, h.summer, e)
+		return "inventory", res, err
+	case has(fields, "PlanTotal"):
+		var e maprun.PlanEvent
+		if err := decode("plan", event, &e); err != nil {
+			return "plan", nil, err
+		}
+		res, err = maprun.PlanTotal(ctx, h.summer, e)
+		return "plan", res, err
+	case has(fields, "TotalPart"):
+		var e maprun.PartEvent
+		if err := decode("part", event, &e); err != nil {
+			return "part", nil, err
+		}
+		res, err = maprun.TotalPart(ctx, h.summer, e)
+		return "part", res, err
+	case has(fields, "Gather"):
+		var e maprun.GatherEvent
+		if err := decode("gather", event, &e); err != nil {
+			return "gather", nil, err
+		}
+		res, err = maprun.Gather(ctx, h.summer, e)
+		return "gather", res, err
+	case has(fields, "Total"):
+		var e maprun.TotalEvent
 		if err := decode("total", event, &e); err != nil {
 			return "total", nil, err
 		}
-		res, err = maprun.Read(ctx, h.summer, e)
+		res, err = maprun.Finish(ctx, h.summer, e)
 		return "total", res, err
+	case has(fields, "Range"):
+		// {"Range": {...}}, a range of an object a batch set aside:
+		// job.RangeResult.
+		var e struct{ Range *job.Range }
+		if err := decode("range", event, &e); err != nil {
+			return "range", nil, err
+		}
+		if e.Range == nil {
+			return "range", nil, &job.InvalidEventError{Reason: `range event: "Range" must be an object`}
+		}
+		res, err = h.summer.Range(ctx, *e.Range)
+		return "range", res, err
 	case has(fields, "bucket") || has(fields, "key"):
 		var o job.Object
 		if err := decode("object", event, &o); err != nil {
@@ -168,7 +218,7 @@ func decode(kind string, event json.RawMessage, v any) error {
 
 // notAnEvent says why event is none of the accepted shapes.
 func notAnEvent(event json.RawMessage) string {
-	const want = `want {"Items", "BatchInput"}, {"ResultWriterDetails"} or {"bucket", "key"}`
+	const want = `want {"Items", "BatchInput"}, {"Inventory"}, {"PlanTotal"}, {"TotalPart"}, {"Gather"}, {"Range"}, {"Total"} or {"bucket", "key"}`
 	var v any
 	if err := json.Unmarshal(event, &v); err != nil {
 		return "not JSON: " + strings.TrimPrefix(err.Error(), "json: ")

@@ -92,7 +92,8 @@ const (
 		`"cause":"line 3 (byte 4): not an integer: \"seven\""},` +
 		`{"bucket":"my-bucket","key":"today/random_5.log","error":"S3UnavailableError",` +
 		`"cause":"s3://my-bucket/today/random_5.log: S3 unavailable: operation error S3: GetObject, exceeded maximum number of attempts, 3, ` +
-		`https response error StatusCode: 503, RequestID: 4GZ1T8SV7J9KQ2XH, api error SlowDown: Please reduce your request rate."}]}`
+		`https response error StatusCode: 503, RequestID: 4GZ1T8SV7J9KQ2XH, api error SlowDown: Please reduce your request rate."}],` +
+		`"failuresLocation":"s3://my-bucket/results/0f8a1c2e-3b4d-4e5f-8a9b-0c1d2e3f4a5b/failed/"}`
 )
 
 // TestTestdataEvents invokes the handler with each event in testdata, as
@@ -117,16 +118,13 @@ func TestTestdataEvents(t *testing.T) {
 	}
 }
 
-// TestTestdataRun checks that the Map run in testdata/s3 is one the
+// TestTestdataRun checks that the data Map Run in testdata/s3 is one the
 // function could have written, in the layout of the template's ResultWriter
 // (COMPACT, JSONL): each output in SUCCEEDED_0.json is what the handler answers to
 // a batch of the objects it names, and the batch in FAILED_0.json's record
 // fails as the record says when S3 is unavailable.
 func TestTestdataRun(t *testing.T) {
-	dirs, _ := filepath.Glob(filepath.Join("testdata", "s3", bucket, "results", "*"))
-	if len(dirs) != 1 {
-		t.Fatalf("runs %v; want one", dirs)
-	}
+	dirs := []string{filepath.Join("testdata", "s3", bucket, "results", dataRunID)}
 	var outputs []job.BatchResult
 	if err := jsonLines(readFile(t, filepath.Join(dirs[0], "SUCCEEDED_0.json")), &outputs); err != nil {
 		t.Fatal(err)
@@ -174,7 +172,7 @@ func TestHandleInvalidEvent(t *testing.T) {
 	}{
 		{"empty", ``, "not JSON"},
 		{"truncated", `{"bucket": `, "not JSON"},
-		{"string", `"today/random_1.log"`, `"today/random_1.log": want {"Items", "BatchInput"}, {"ResultWriterDetails"} or {"bucket", "key"}`},
+		{"string", `"today/random_1.log"`, `"today/random_1.log": want {"Items", "BatchInput"}, {"Inventory"}, {"PlanTotal"}, {"TotalPart"}, {"Gather"}, {"Range"}, {"Total"} or {"bucket", "key"}`},
 		{"number", `42`, "42: want"},
 		{"null", `null`, "null: want"},
 		{"empty object", `{}`, "{}: want"},
@@ -190,13 +188,32 @@ func TestHandleInvalidEvent(t *testing.T) {
 		{"Items an object", `{"Items": {}}`, "batch event: cannot unmarshal object"},
 		{"unknown field in an item", `{"Items": [{"bucket": "my-bucket", "key": "k", "ETag": "x"}]}`, `batch event: unknown field "ETag"`},
 		{"unknown field in a batch", `{"Items": [], "BatchInput": {}, "Extra": 1}`, `batch event: unknown field "Extra"`},
-		{"unknown field in a total", `{"ResultWriterDetails": {"Bucket": "b", "Key": "k", "Extra": 1}}`, `total event: unknown field "Extra"`},
-		{"ResultWriterDetails null", `{"ResultWriterDetails": null}`, "ResultWriterDetails needs a Bucket and a Key"},
-		{"total without its item count", `{"MapRunArn": "arn:m", "ResultWriterDetails": {"Bucket": "my-bucket", "Key": "results/x/manifest.json"}, "ToleratedFailurePercentage": 5}`, "ItemCounts.Total is required"},
-		{"item count a fraction", `{"MapRunArn": "arn:m", "ResultWriterDetails": {"Bucket": "my-bucket", "Key": "results/x/manifest.json"}, "ItemCounts": {"Total": 1.5}, "ToleratedFailurePercentage": 5}`, "total event: cannot unmarshal number 1.5"},
-		{"unknown item count", `{"MapRunArn": "arn:m", "ResultWriterDetails": {"Bucket": "my-bucket", "Key": "results/x/manifest.json"}, "ItemCounts": {"Total": 1, "Failed": 0}, "ToleratedFailurePercentage": 5}`, `total event: unknown field "Failed"`},
-		{"percentage a string", `{"MapRunArn": "arn:m", "ResultWriterDetails": {"Bucket": "my-bucket", "Key": "results/x/manifest.json"}, "ItemCounts": {"Total": 1}, "ToleratedFailurePercentage": "5"}`, "total event: cannot unmarshal string"},
-		{"total without its tolerance", `{"MapRunArn": "arn:m", "ResultWriterDetails": {"Bucket": "my-bucket", "Key": "results/x/manifest.json"}, "ItemCounts": {"Total": 1}}`, "ToleratedFailurePercentage is required"},
+		{"unknown field in a plan", `{"PlanTotal": {"MapRunArn": "arn:m", "ResultWriterDetails": {"Bucket": "b", "Key": "k", "Extra": 1}}, "PartBytes": 1}`, `plan event: unknown field "Extra"`},
+		{"plan without its part size", `{"PlanTotal": {"MapRunArn": "arn:m", "ResultWriterDetails": {"Bucket": "my-bucket", "Key": "results/x/manifest.json"}, "ItemCounts": {"Total": 1}}}`, "PartBytes is required"},
+		{"plan part size a string", `{"PlanTotal": {}, "PartBytes": "1"}`, "plan event: cannot unmarshal string"},
+		{"plan ResultWriterDetails null", `{"PlanTotal": {"MapRunArn": "arn:m", "ResultWriterDetails": null, "ItemCounts": {"Total": 1}}, "PartBytes": 1}`, "ResultWriterDetails needs a Bucket and a Key"},
+		{"plan item count a fraction", `{"PlanTotal": {"MapRunArn": "arn:m", "ResultWriterDetails": {"Bucket": "my-bucket", "Key": "results/x/manifest.json"}, "ItemCounts": {"Total": 1.5}}, "PartBytes": 1}`, "plan event: cannot unmarshal number 1.5"},
+		{"plan unknown item count", `{"PlanTotal": {"MapRunArn": "arn:m", "ResultWriterDetails": {"Bucket": "my-bucket", "Key": "results/x/manifest.json"}, "ItemCounts": {"Total": 1, "Failed": 0}}, "PartBytes": 1}`, `plan event: unknown field "Failed"`},
+		{"plan in another bucket", `{"PlanTotal": {"MapRunArn": "arn:m", "ResultWriterDetails": {"Bucket": "other-bucket", "Key": "results/x/manifest.json"}, "ItemCounts": {"Total": 1}}, "PartBytes": 1}`, `this function reads only bucket "my-bucket"`},
+		{"plan outside results", `{"PlanTotal": {"MapRunArn": "arn:m", "ResultWriterDetails": {"Bucket": "my-bucket", "Key": "today/manifest.json"}, "ItemCounts": {"Total": 1}}, "PartBytes": 1}`, `not in a run's directory under the results prefix`},
+		{"plan bucket ARN of a bad name", `{"PlanTotal": {"MapRunArn": "arn:m", "ResultWriterDetails": {"Bucket": "arn:aws:s3:::Bad_Name", "Key": "results/x/manifest.json"}, "ItemCounts": {"Total": 1}}, "PartBytes": 1}`, `a bucket name has only lowercase`},
+		{"part null", `{"TotalPart": null}`, "TotalPart is required"},
+		{"unknown field in a part", `{"TotalPart": {"bucket": "my-bucket", "key": "results/x/SUCCEEDED_0.json", "size": 2, "start": 0, "end": 1, "index": 0, "Extra": 1}}`, `part event: unknown field "Extra"`},
+		{"part of no status", `{"TotalPart": {"bucket": "my-bucket", "key": "results/x/SUCCEEDED_0.json", "size": 2, "start": 0, "end": 1, "index": 0}}`, "status \"\" is not a Map Run's"},
+		{"part past its file", `{"TotalPart": {"bucket": "my-bucket", "key": "results/x/SUCCEEDED_0.json", "status": "SUCCEEDED", "size": 2, "start": 0, "end": 3, "index": 0}}`, "bytes [0, 3) of 2, index 0: not a part of a file"},
+		{"part outside results", `{"TotalPart": {"bucket": "my-bucket", "key": "today/SUCCEEDED_0.json", "status": "SUCCEEDED", "size": 2, "start": 0, "end": 1, "index": 0}}`, `not in a run's directory under the results prefix`},
+		{"part in another bucket", `{"TotalPart": {"bucket": "other-bucket", "key": "results/x/SUCCEEDED_0.json", "status": "SUCCEEDED", "size": 2, "start": 0, "end": 1, "index": 0}}`, `this function reads only bucket "my-bucket"`},
+		{"gather without its split size", `{"Gather": {}, "Objects": {}, "Plan": {}}`, "SplitBytes is required"},
+		{"gather without its plan", `{"Gather": {}, "Objects": {}, "SplitBytes": 1}`, "Plan is required"},
+		{"unknown field in a gather", `{"Gather": {}, "Objects": {}, "Plan": {"Parts": 1, "Extra": 1}, "SplitBytes": 1}`, `gather event: unknown field "Extra"`},
+		{"gather of no data run", `{"Gather": {}, "Plan": {}, "SplitBytes": 1}`, "Objects"},
+		{"total without its tolerance", `{"Total": {}, "Ranges": {"Count": 0}}`, "ToleratedFailurePercentage is required"},
+		{"total without its ranges", `{"Total": {}, "ToleratedFailurePercentage": 5}`, "Ranges is required"},
+		{"total percentage a string", `{"Total": {}, "Ranges": {}, "ToleratedFailurePercentage": "5"}`, "total event: cannot unmarshal string"},
+		{"total percentage over 100", `{"Total": {}, "Ranges": {"Count": 0}, "ToleratedFailurePercentage": 101}`, "ToleratedFailurePercentage 101 is not from 0 to 100"},
+		{"total without its range count", `{"Total": {}, "Ranges": {"ItemCounts": {"Total": 0}}, "ToleratedFailurePercentage": 5}`, "Ranges: Count is required"},
+		{"unknown field in a total", `{"Total": {"objects": 1, "Extra": 1}, "Ranges": {}, "ToleratedFailurePercentage": 5}`, `total event: unknown field "Extra"`},
+		{"the old total", `{"MapRunArn": "arn:m", "ResultWriterDetails": {"Bucket": "my-bucket", "Key": "results/x/manifest.json"}, "ItemCounts": {"Total": 1}, "ToleratedFailurePercentage": 5}`, `want {"Items", "BatchInput"}, {"Inventory"}, {"PlanTotal"}, {"TotalPart"}, {"Gather"}, {"Range"}, {"Total"} or {"bucket", "key"}`},
 		{"an array", `[{"objects": 1}]`, "want {"},
 		{"duplicate field", `{"bucket": "my-bucket", "key": "a", "key": "b"}`, `object event: field "key" given twice`},
 		{"case-variant field", `{"bucket": "my-bucket", "key": "a", "KEY": "b"}`, `object event: field "KEY" given twice, also as "key"`},
@@ -204,9 +221,6 @@ func TestHandleInvalidEvent(t *testing.T) {
 		{"duplicate Items", `{"Items": [], "items": []}`, `batch event: field "items" given twice, also as "Items"`},
 		{"other bucket", `{"bucket": "other-bucket", "key": "a"}`, `this function reads only bucket "my-bucket"`},
 		{"results object", `{"bucket": "my-bucket", "key": "results/x/SUCCEEDED_0.json"}`, `where the Map writes its results`},
-		{"total in another bucket", `{"ResultWriterDetails": {"Bucket": "other-bucket", "Key": "results/x/manifest.json"}}`, `this function reads only bucket "my-bucket"`},
-		{"total outside results", `{"ResultWriterDetails": {"Bucket": "my-bucket", "Key": "today/manifest.json"}}`, `not in a run's directory under the results prefix`},
-		{"total bucket ARN of a bad name", `{"ResultWriterDetails": {"Bucket": "arn:aws:s3:::Bad_Name", "Key": "results/x/manifest.json"}}`, `a bucket name has only lowercase`},
 	}
 	c := testConfig(t)
 	c.Bucket = bucket
@@ -275,9 +289,11 @@ func TestHandleErrors(t *testing.T) {
 			&job.S3UnavailableError{}, "s3://my-bucket/unavailable.log: S3 unavailable: "},
 		{"S3 unavailable in a batch", `{"Items": [{"bucket": "my-bucket", "key": "today/random_1.log"}, {"bucket": "my-bucket", "key": "unavailable.log"}]}`,
 			&job.S3UnavailableError{}, "s3://my-bucket/unavailable.log: S3 unavailable: "},
-		{"missing manifest", `{"MapRunArn": "arn:aws:states:us-east-1:123456789012:mapRun:sumsq-sumsq/SumObjects:none", ` +
-			`"ResultWriterDetails": {"Bucket": "my-bucket", "Key": "results/none/manifest.json"}, "ItemCounts": {"Total": 0}, "ToleratedFailurePercentage": 5}`,
+		{"missing manifest", `{"PlanTotal": {"MapRunArn": "arn:aws:states:us-east-1:123456789012:mapRun:sumsq-sumsq/SumObjects:none", ` +
+			`"ResultWriterDetails": {"Bucket": "my-bucket", "Key": "results/none/manifest.json"}, "ItemCounts": {"Total": 0}}, "PartBytes": 1000}`,
 			&job.InvalidResultsError{}, "results/none/manifest.json: invalid Map results: "},
+		{"missing result file", `{"TotalPart": {"bucket": "my-bucket", "key": "results/none/SUCCEEDED_0.json", "status": "SUCCEEDED", "size": 10, "start": 0, "end": 10, "index": 0}}`,
+			&job.InvalidResultsError{}, "results/none/SUCCEEDED_0.json: invalid Map results: "},
 	}
 	h := newTestHandler(srv, testConfig(t))
 	for _, tt := range tests {

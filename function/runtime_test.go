@@ -167,12 +167,15 @@ func TestRuntime(t *testing.T) {
 		"AWS_MAX_ATTEMPTS=2",
 		"LOG_LEVEL=ERROR")
 
-	t.Run("testdata/object.json", func(t *testing.T) {
-		a := api.invoke(t, readFile(t, filepath.Join("testdata", "object.json")), time.Minute)
-		if want := testdataOutputs["object.json"]; a.isError || string(a.body) != want {
-			t.Errorf("answer %s (error: %v); want %s", a.body, a.isError, want)
-		}
-	})
+	for _, name := range []string{"object.json", "total.json"} {
+		t.Run("testdata/"+name, func(t *testing.T) {
+			a := api.invoke(t, readFile(t, filepath.Join("testdata", name)), time.Minute)
+			if want := testdataOutputs[name]; a.isError || string(a.body) != want {
+				t.Errorf("answer %s (error: %v); want %s", a.body, a.isError, want)
+			}
+		})
+	}
+	totalEvent := readFileString(t, "total.json")
 
 	tests := []struct {
 		name      string
@@ -197,9 +200,11 @@ func TestRuntime(t *testing.T) {
 			"ObjectChangedError", "s3://my-bucket/changes.log: object changed while being read"},
 		{"timeout", `{"bucket": "my-bucket", "key": "stalls.log", "size": 10}`, 2 * time.Second,
 			"TimeoutError", "s3://my-bucket/stalls.log: stopped before the invocation's deadline"},
-		{"missing manifest", `{"MapRunArn": "arn:aws:states:us-east-1:123456789012:mapRun:sumsq-sumsq/SumObjects:none", ` +
-			`"ResultWriterDetails": {"Bucket": "my-bucket", "Key": "results/none/manifest.json"}, "ItemCounts": {"Total": 0}, "ToleratedFailurePercentage": 5}`, time.Minute,
+		{"missing manifest", strings.Replace(totalEvent, largeRunID+"/manifest.json", "none/manifest.json", 1), time.Minute,
 			"InvalidResultsError", "results/none/manifest.json: invalid Map results: "},
+		{"too many failures", strings.Replace(totalEvent, `"ToleratedFailurePercentage": 50`, `"ToleratedFailurePercentage": 10`, 1), time.Minute,
+			"TooManyFailuresError", "2 of 6 objects failed, more than the 10% ToleratedFailurePercentage allows; " +
+				"every failed object is listed in s3://my-bucket/results/" + dataRunID + "/failed/"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -27,35 +28,55 @@ var backends = map[string]func(ctx context.Context, r *runner) (store, error){
 }
 
 // A target is a TARGET of sumsq run: the objects of a backend under a
-// prefix, or a local path.
+// prefix, or a local path; or the objects an S3 Inventory report lists,
+// when the key or path ends in ManifestName and is a report's manifest.
 type target struct {
 	arg            string // as given
 	scheme         string // its backend's; "" for a local path
 	bucket, prefix string // a local path is the prefix of no bucket
+
+	// manifest: the key or path ends in /ManifestName (or is it), and
+	// may be an S3 Inventory report's manifest: the target's objects are
+	// then the report's (see runner.listing).
+	manifest bool
+	// report: it is one, read (set once the target is listed).
+	report bool
 }
 
-// parseTarget parses a TARGET. A URL of a scheme no backend has, or of no
-// bucket, is a usage error: it would otherwise be taken for a local path
-// that does not exist ("S3:" and "gs:" folders).
-func parseTarget(arg string) (target, error) {
+// ManifestName ends the key of an S3 Inventory report's manifest: S3
+// delivers it as <prefix>/<source bucket>/<config>/<time>/manifest.json
+// (storage-inventory-location.html), and the workflow's input
+// {"manifest": "s3://..."} must end so.
+const ManifestName = "manifest.json"
+
+// isManifestName reports whether a key or path names a manifest.json.
+func isManifestName(key string) bool {
+	return key == ManifestName || strings.HasSuffix(key, "/"+ManifestName)
+}
+
+// parseTarget parses a TARGET of the command cmd (run, plan). A URL of a
+// scheme no backend has, or of no bucket, is a usage error: it would
+// otherwise be taken for a local path that does not exist ("S3:" and "gs:"
+// folders).
+func parseTarget(cmd, arg string) (target, error) {
 	scheme, ok := urlScheme(arg)
 	if !ok {
-		return target{arg: arg, prefix: arg}, nil
+		return target{arg: arg, prefix: arg, manifest: isManifestName(filepath.ToSlash(arg))}, nil
 	}
 	if _, known := backends[scheme]; !known {
 		for s := range backends {
 			if s != "" && strings.EqualFold(s, scheme) {
-				return target{}, usageError{fmt.Sprintf("run: %s: write the scheme in lower case, %s://%s", quoteName(arg), s, arg[len(scheme+"://"):])}
+				return target{}, usageError{fmt.Sprintf("%s: %s: write the scheme in lower case, %s://%s", cmd, quoteName(arg), s, arg[len(scheme+"://"):])}
 			}
 		}
-		return target{}, usageError{fmt.Sprintf("run: %s: a TARGET is a local path or %s, not a %s:// URL (for a local path, write ./%s)",
-			quoteName(arg), strings.Join(urlForms(), " or "), scheme, arg)}
+		return target{}, usageError{fmt.Sprintf("%s: %s: a TARGET is a local path or %s, not a %s:// URL (for a local path, write ./%s)",
+			cmd, quoteName(arg), strings.Join(urlForms(), " or "), scheme, arg)}
 	}
 	bucket, prefix, _ := strings.Cut(arg[len(scheme+"://"):], "/")
 	if bucket == "" {
-		return target{}, usageError{"run: no bucket in " + arg}
+		return target{}, usageError{cmd + ": no bucket in " + arg}
 	}
-	return target{arg: arg, scheme: scheme, bucket: bucket, prefix: prefix}, nil
+	return target{arg: arg, scheme: scheme, bucket: bucket, prefix: prefix, manifest: isManifestName(prefix)}, nil
 }
 
 // urlForms returns the URLs a TARGET may be, SCHEME://BUCKET/PREFIX for

@@ -23,9 +23,13 @@ Usage:
 
 	sumsq run [-c N] [-json] [-summary] [-max-digits N] [-q] [-results-prefix P]
 	          [-profile P] [-region R] [-endpoint-url URL] TARGET...
+	sumsq plan [-json] [-q] [-stack NAME | -no-stack] [-batch-size N] [-batch-max-bytes N]
+	           [-max-concurrency N] [-memory MB] [-function-timeout S] [-split-size-mib N]
+	           [-tracing B] [-kms-key-arn ARN] [-inventory-bucket B] [-profile P] [-region R]
+	           [-endpoint-url URL] TARGET
 	sumsq gen [-n N] [-min N] [-max N] [-digits N] [-several F] [-numbers N] [-seed N] DIR
-	sumsq start [-stack NAME | -state-machine ARN] [-prefix P] [-name N] [-wait] [-json] [-q]
-	            [-profile P] [-region R] [-endpoint-url URL]
+	sumsq start [-stack NAME | -state-machine ARN] [-prefix P | -manifest S3_URL] [-name N] [-wait]
+	            [-json] [-q] [-profile P] [-region R] [-endpoint-url URL]
 	sumsq start -redrive EXECUTION_ARN [-wait] [-json] [-q] [-profile P] [-endpoint-url URL]
 	sumsq follow [-json] [-q] [-profile P] [-endpoint-url URL] EXECUTION_ARN
 	sumsq version
@@ -34,6 +38,7 @@ Usage:
 Commands:
 
 	run      sum files, folders, standard input or s3://bucket/prefix
+	plan     what a run of the workflow would be made of, cost and take, before it runs
 	gen      write sample files random_1.log ... random_N.log
 	start    start an execution of the deployed state machine, or redrive one
 	follow   show an execution's progress until it ends, then its total
@@ -54,6 +59,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	switch cmd {
 	case "run":
 		return cmdRun(ctx, args, stdin, stdout, stderr)
+	case "plan":
+		return cmdPlan(ctx, args, stdout, stderr)
 	case "gen":
 		return cmdGen(args, stdout, stderr)
 	case "start":
@@ -72,7 +79,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		case args[0] == "version" || args[0] == "help":
 			fmt.Fprint(stdout, usage)
 			return nil
-		case args[0] != "run" && args[0] != "gen" && args[0] != "start" && args[0] != "follow":
+		case args[0] != "run" && args[0] != "plan" && args[0] != "gen" && args[0] != "start" && args[0] != "follow":
 			return usageError{fmt.Sprintf("help: unknown command %q; run 'sumsq help'", args[0])}
 		}
 		return run(ctx, []string{args[0], "-h"}, stdin, stdout, stderr) // as COMMAND -h

@@ -156,6 +156,10 @@ func TestStartUsage(t *testing.T) {
 		{"help", []string{"-h"}, 0, "sumsq start -prefix today/ -wait"},
 		{"extra argument", []string{"today/"}, 2, `start: unexpected argument "today/"; did you mean -prefix today/?`},
 		{"stack and ARN", []string{"-stack", "s", "-state-machine", testMachine}, 2, "start: -stack and -state-machine exclude each other"},
+		{"prefix and manifest", []string{"-prefix", "a/", "-manifest", "s3://data/manifest.json"}, 2, "start: -prefix and -manifest exclude each other"},
+		{"manifest not a manifest", []string{"-manifest", "s3://b/inventory/manifest.checksum"}, 2, `start: -manifest "s3://b/inventory/manifest.checksum": want the s3:// URL`},
+		{"manifest not s3", []string{"-manifest", "b/manifest.json"}, 2, `start: -manifest "b/manifest.json": want the s3:// URL`},
+		{"manifest redriven", []string{"-redrive", "arn:aws:states:us-east-1:123456789012:execution:sumsq:x", "-manifest", "s3://data/manifest.json"}, 2, "start: -redrive takes no -manifest"},
 		{"bad ARN", []string{"-state-machine", "arn:aws:lambda:us-east-1:1:function:f"}, 2, "is not the ARN of a state machine"},
 		{"bad name", []string{"-name", "a/b"}, 2, `start: execution name "a/b" contains '/'`},
 		{"redrive help", []string{"-h"}, 0, "It does not re-read objects\nwhose content was bad"},
@@ -179,7 +183,7 @@ func TestStartUsage(t *testing.T) {
 
 // "sumsq help COMMAND" prints what "sumsq COMMAND -h" prints.
 func TestHelpCommand(t *testing.T) {
-	for _, cmd := range []string{"run", "gen", "start"} {
+	for _, cmd := range []string{"run", "plan", "gen", "start"} {
 		want, wantErr, wantStatus := sumsqCmd(t, "", cmd, "-h")
 		got, gotErr, status := sumsqCmd(t, "", "help", cmd)
 		if got != want || gotErr != wantErr || status != wantStatus || !strings.HasPrefix(got, "Usage: sumsq "+cmd) {

@@ -45,9 +45,9 @@ var (
 )
 
 // startExecution starts an execution of machine named name with the input
-// {"prefix": prefix} and returns its ARN.
-func startExecution(ctx context.Context, api executionAPI, machine arn.ARN, name, prefix string) (string, error) {
-	input, err := json.Marshal(map[string]string{"prefix": prefix})
+// in ({"prefix": ...} or {"manifest": ...}) and returns its ARN.
+func startExecution(ctx context.Context, api executionAPI, machine arn.ARN, name string, in map[string]string) (string, error) {
+	input, err := json.Marshal(in)
 	if err != nil {
 		return "", err
 	}

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"os"
 
+	"github.com/sumsq/sumsq/internal/inventory"
 	"github.com/sumsq/sumsq/internal/job"
 	"github.com/sumsq/sumsq/internal/sumsq"
 )
@@ -73,13 +75,14 @@ func (r *runner) newSummer(storage job.Storage) *job.Summer {
 func (r *runner) objects(ctx context.Context, targets []target) iter.Seq[object] {
 	return func(yield func(object) bool) {
 		for _, t := range targets {
-			b, err := r.backend(ctx, t.scheme)
+			l, err := r.listing(ctx, &t)
 			if err != nil {
 				yield(object{err: err, stop: true})
 				return
 			}
+			b := l.backend
 			n := 0
-			for item, err := range b.summer.List(ctx, b.store, t.bucket, t.prefix) {
+			for item, err := range b.summer.List(ctx, l.lister, l.bucket, l.prefix) {
 				if err != nil && item.Key == "" {
 					yield(object{err: fmt.Errorf("listing %s: %w", t.arg, err), stop: true})
 					return
@@ -102,6 +105,54 @@ func (r *runner) objects(ctx context.Context, targets []target) iter.Seq[object]
 			}
 		}
 	}
+}
+
+// A listing is what a target lists, and the backend its objects are read
+// through.
+type listing struct {
+	lister         job.Lister
+	backend        *backend
+	bucket, prefix string
+}
+
+// reportScheme is the backend of the objects an S3 Inventory report
+// lists: S3's, wherever the report is read from.
+const reportScheme = "s3"
+
+// listing returns what t lists: the objects of its backend under its
+// prefix; or, if t names an S3 Inventory report's manifest (a key or a
+// regular file ending in /manifest.json that is one, see
+// inventory.Destination.Detect), the objects the report lists, current
+// versions only, in its order, read from S3 (a local manifest, a copy of
+// a report, names S3 objects too), and t.report is set. Any other object
+// of that name is a prefix, or a file, as usual.
+func (r *runner) listing(ctx context.Context, t *target) (listing, error) {
+	b, err := r.backend(ctx, t.scheme)
+	if err != nil {
+		return listing{}, err
+	}
+	l := listing{lister: b.store, backend: b, bucket: t.bucket, prefix: t.prefix}
+	if !t.manifest || t.scheme == "" && !isRegularFile(t.prefix) {
+		return l, nil
+	}
+	d := inventory.Destination{Storage: b.store, Bucket: t.bucket}
+	report, ok, err := d.Detect(ctx, t.prefix)
+	if err != nil || !ok {
+		return l, err
+	}
+	objects, err := r.backend(ctx, reportScheme)
+	if err != nil {
+		return listing{}, err
+	}
+	t.report = true
+	return listing{lister: report, backend: objects, bucket: report.SourceBucket}, nil
+}
+
+// isRegularFile reports whether path is a regular file (a symbolic link
+// to one included): what a local manifest is.
+func isRegularFile(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.Mode().IsRegular()
 }
 
 // summer returns the sum function of the object key in bucket, of size

@@ -38,6 +38,20 @@ Lambda, and the total over all objects. A TARGET is
 	s3://BUCKET[/PREFIX] every object under the prefix, as the state machine
 	                     lists it; empty objects and keys ending in "/" count
 	                     as objects with no numbers and are not read
+	s3://BUCKET/KEY/manifest.json
+	                     if it is an S3 Inventory report's manifest (CSV):
+	                     every object the report lists, current versions
+	                     only, in the report's order, as the workflow sums
+	                     the input {"manifest": "s3://BUCKET/KEY/manifest.json"}
+	DIR/manifest.json    a local copy of a report's destination bucket: the
+	                     report's objects, read from S3 all the same
+
+A key or file whose name is manifest.json is a report's manifest when its
+content is one: a JSON object that names a "sourceBucket" or a "fileSchema",
+which the report's data files must then match (a manifest that does not,
+like an ORC report's, stops the run). Any other object of that name, such
+as the manifest.json of a Map Run's results or a file of numbers, is a
+prefix or a file as usual.
 
 Any other URL (S3://, gs://, https://) is a usage error: write ./gs://x for
 a local path that looks like one. A target that matches no object (a folder
@@ -108,6 +122,7 @@ Examples:
 	printf '3\n4\n' | sumsq run -
 	sumsq run -c 64 -summary s3://my-bucket/today/
 	sumsq run -profile prod -region eu-west-1 s3://my-bucket/today/
+	sumsq run -summary s3://my-reports/inventory/my-bucket/daily/2026-12-01T01-00Z/manifest.json
 	S3_FORCE_PATH_STYLE=true sumsq run -endpoint-url http://127.0.0.1:9000 s3://test/today/
 `
 
@@ -140,7 +155,7 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	}
 	var targets []target
 	for _, arg := range operands {
-		t, err := parseTarget(arg)
+		t, err := parseTarget("run", arg)
 		if err != nil {
 			return err
 		}
@@ -199,6 +214,8 @@ func (r *runner) summarize(stderr io.Writer, t *job.Tally) error {
 	for _, t := range r.empty {
 		what := "no regular files under this folder"
 		switch {
+		case t.report:
+			what = "no objects in this S3 Inventory report"
 		case t.scheme != "" && t.prefix == "":
 			what = "no objects in this bucket"
 		case t.scheme != "":

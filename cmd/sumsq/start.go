@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"regexp"
 	"strings"
 	"time"
 
@@ -20,13 +21,16 @@ import (
 )
 
 const startHelp = `
-Usage: sumsq start [flags]
+Usage: sumsq start [-prefix PREFIX | -manifest S3_URL] [flags]
        sumsq start -redrive EXECUTION_ARN [-wait] [-json] [-q] [-profile P] [-endpoint-url URL]
 
 Start starts an execution of the deployed state machine with the input
 {"prefix": PREFIX}: it sums every object of the stack's data bucket under
-PREFIX (all of them when PREFIX is empty). It prints the execution's ARN and
-its page in the Step Functions console.
+PREFIX (all of them when PREFIX is empty). With -manifest, the input is
+{"manifest": S3_URL}: it sums every object the S3 Inventory report whose
+manifest.json S3_URL names lists (s3://BUCKET/.../manifest.json, a CSV
+report). It prints the execution's ARN and its page in the Step Functions
+console.
 
 The state machine is the one -state-machine names or else the StateMachineArn
 output of the CloudFormation stack -stack, by default the stack_name of
@@ -49,9 +53,10 @@ execution running: sumsq follow EXECUTION_ARN follows it again.
 With -redrive, start redrives an execution that failed, timed out or was
 aborted in the last 14 days, instead of starting one, and follows it as
 -wait does if -wait is given. A redrive re-runs what did not succeed, from
-where it stopped, with the same input: the Map's failed and pending child
-executions, that is the batches that failed (S3 unavailable after the
-retries, a batch out of time), then the Total. It does not re-read objects
+where it stopped, with the same input: the failed Map's failed and pending
+child executions (batches that failed, S3 unavailable after the retries; a
+part of the total, a range of a large object), then the states after it.
+It does not re-read objects
 whose content was bad, missing or denied: those are failures of single
 objects inside batches that succeeded, listed in the total's failures. Fix
 them and start a new execution.
@@ -64,6 +69,7 @@ Examples:
 
 	sumsq start -prefix today/
 	sumsq start -prefix today/ -wait
+	sumsq start -manifest s3://my-bucket/inventory/my-bucket/sumsq/2026-12-06T01-00Z/manifest.json -wait
 	sumsq start -stack sumsq-test -region eu-west-1 -prefix 2026/11/ -wait
 	sumsq start -profile prod -prefix today/
 	sumsq start -state-machine arn:aws:states:us-east-1:123456789012:stateMachine:sumsq -prefix today/
@@ -73,6 +79,7 @@ Examples:
 // startFlags is the command line of sumsq start.
 type startFlags struct {
 	stack, machine, prefix, name string
+	manifest                     string // an S3 Inventory report's manifest.json, s3://
 	redrive                      string // an execution ARN
 	wait, json, quiet            bool
 	aws                          awsFlags // -region is the stack's
@@ -121,7 +128,7 @@ func startCommand(ctx context.Context, args []string, connect connector, stdout,
 			return err
 		}
 		api = clients.executions(machine.Region)
-		if out.ExecutionArn, err = startExecution(ctx, api, machine, f.name, f.prefix); err != nil {
+		if out.ExecutionArn, err = startExecution(ctx, api, machine, f.name, f.input()); err != nil {
 			return err
 		}
 	}
@@ -148,6 +155,7 @@ func parseStartFlags(args []string, stdout io.Writer) (startFlags, error) {
 	fs.StringVar(&f.stack, "stack", "", "the CloudFormation stack `name` (default: samconfig.toml's stack_name, or "+DefaultStackName+")")
 	fs.StringVar(&f.machine, "state-machine", "", "the state machine's `ARN`, instead of the stack's output")
 	fs.StringVar(&f.prefix, "prefix", "", "sum the objects under this key `prefix`")
+	fs.StringVar(&f.manifest, "manifest", "", "sum the objects the S3 Inventory report of this manifest.json lists (`s3://bucket/key/manifest.json`)")
 	fs.StringVar(&f.name, "name", "", "the execution's `name` (default: sumsq-<UTC time>-<random hex>)")
 	fs.StringVar(&f.redrive, "redrive", "", "redrive the execution of this `ARN` that did not succeed, instead of starting one")
 	fs.BoolVar(&f.wait, "wait", false, "wait for the execution to end and print its total")
@@ -166,10 +174,14 @@ func parseStartFlags(args []string, stdout io.Writer) (startFlags, error) {
 		return f, usageError{fmt.Sprintf("start: unexpected argument %q; did you mean -prefix %s?", operands[0], operands[0])}
 	case f.stack != "" && f.machine != "":
 		return f, usageError{"start: -stack and -state-machine exclude each other"}
+	case f.prefix != "" && f.manifest != "":
+		return f, usageError{"start: -prefix and -manifest exclude each other: a run sums a prefix or an S3 Inventory report"}
+	case f.manifest != "" && !manifestURL.MatchString(f.manifest):
+		return f, usageError{fmt.Sprintf("start: -manifest %q: want the s3:// URL of an S3 Inventory report's manifest.json, as in s3://my-bucket/inventory/my-bucket/sumsq/2026-12-06T01-00Z/manifest.json", f.manifest)}
 	case f.redrive != "":
 		set := map[string]bool{}
 		fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
-		for _, other := range []string{"stack", "state-machine", "prefix", "region", "name"} {
+		for _, other := range []string{"stack", "state-machine", "prefix", "manifest", "region", "name"} {
 			if set[other] {
 				return f, usageError{fmt.Sprintf("start: -redrive takes no -%s: the execution's ARN says where it runs, and it keeps its input and name", other)}
 			}
@@ -300,4 +312,16 @@ func writeJSON(w io.Writer, v any) error {
 	}
 	_, err = w.Write(append(escapeJSON(b), '\n'))
 	return err
+}
+
+// manifestURL is what the state machine's CheckInput accepts as a manifest:
+// s3://, a bucket's name, a key ending in manifest.json.
+var manifestURL = regexp.MustCompile(`^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/(.+/)?manifest\.json$`)
+
+// input is the execution's input: {"manifest": ...} or {"prefix": ...}.
+func (f startFlags) input() map[string]string {
+	if f.manifest != "" {
+		return map[string]string{"manifest": f.manifest}
+	}
+	return map[string]string{"prefix": f.prefix}
 }

@@ -41,8 +41,9 @@ type fakeAWS struct {
 }
 
 type fakeStack struct {
-	status  cftypes.StackStatus
-	outputs map[string]string
+	status     cftypes.StackStatus
+	outputs    map[string]string
+	parameters map[string]string // what sumsq plan reads
 }
 
 // A fakeExecution answers DescribeExecution with running, running times,
@@ -83,6 +84,9 @@ func (s fakeClient) DescribeStacks(ctx context.Context, in *cloudformation.Descr
 	stack := cftypes.Stack{StackName: &name, StackStatus: st.status}
 	for k, v := range st.outputs {
 		stack.Outputs = append(stack.Outputs, cftypes.Output{OutputKey: aws.String(k), OutputValue: aws.String(v)})
+	}
+	for k, v := range st.parameters {
+		stack.Parameters = append(stack.Parameters, cftypes.Parameter{ParameterKey: aws.String(k), ParameterValue: aws.String(v)})
 	}
 	return &cloudformation.DescribeStacksOutput{Stacks: []cftypes.Stack{stack}}, nil
 }
@@ -163,10 +167,10 @@ func newFakeAWS() *fakeAWS {
 	return &fakeAWS{
 		configRegion: "us-east-1",
 		stacks: map[string]fakeStack{
-			"sumsq":     {cftypes.StackStatusCreateComplete, map[string]string{"StateMachineArn": testMachine, "DataBucketName": "data"}},
-			"from-sam":  {cftypes.StackStatusUpdateComplete, map[string]string{"StateMachineArn": testMachine}},
-			"other":     {cftypes.StackStatusCreateComplete, map[string]string{"StateMachineArn": testMachineEU}},
-			"unrelated": {cftypes.StackStatusUpdateComplete, map[string]string{"BucketName": "b"}},
+			"sumsq":     {cftypes.StackStatusCreateComplete, map[string]string{"StateMachineArn": testMachine, "DataBucketName": "data"}, nil},
+			"from-sam":  {cftypes.StackStatusUpdateComplete, map[string]string{"StateMachineArn": testMachine}, nil},
+			"other":     {cftypes.StackStatusCreateComplete, map[string]string{"StateMachineArn": testMachineEU}, nil},
+			"unrelated": {cftypes.StackStatusUpdateComplete, map[string]string{"BucketName": "b"}, nil},
 		},
 		machines:     map[string]bool{testMachine: true, testMachineEU: true},
 		runningPolls: 2,
@@ -197,6 +201,7 @@ func TestStart(t *testing.T) {
 		samconfig string // written to ./samconfig.toml when not empty
 		ended     sfn.DescribeExecutionOutput
 		prefix    string // the input's prefix
+		manifest  string // or its manifest
 		calls     []string
 		stdout    string // with EXEC standing for the execution ARN, URL for the console link
 		stderr    string
@@ -221,6 +226,13 @@ func TestStart(t *testing.T) {
 			prefix: "x y/ü", samconfig: "[default.global.parameters]\nstack_name = \"from-sam\"\nregion = \"eu-west-1\"\n",
 			calls:  []string{"DescribeStacks other ap-south-1", "StartExecution " + testMachineEU + " eu-central-1"},
 			stdout: "execution  EXEC\nconsole    URL\n",
+		},
+		{
+			name:     "an inventory's manifest",
+			args:     []string{"-manifest", "s3://data/inventory/data/sumsq/2026-12-06T01-00Z/manifest.json"},
+			manifest: "s3://data/inventory/data/sumsq/2026-12-06T01-00Z/manifest.json",
+			calls:    []string{"DescribeStacks sumsq us-east-1", "StartExecution " + testMachine + " us-east-1"},
+			stdout:   "execution  EXEC\nconsole    URL\n",
 		},
 		{
 			name:   "state machine ARN",
@@ -349,7 +361,11 @@ func TestStart(t *testing.T) {
 			if len(fake.started) > 0 {
 				s := fake.started[0]
 				name, machine := aws.ToString(s.Name), aws.ToString(s.StateMachineArn)
-				if in, want := aws.ToString(s.Input), fmt.Sprintf(`{"prefix":%q}`, tt.prefix); in != want {
+				want := fmt.Sprintf(`{"prefix":%q}`, tt.prefix)
+				if tt.manifest != "" {
+					want = fmt.Sprintf(`{"manifest":%q}`, tt.manifest)
+				}
+				if in := aws.ToString(s.Input); in != want {
 					t.Errorf("StartExecution input = %s; want %s", in, want)
 				}
 				if !slices.Contains(tt.args, name) && !executionName.MatchString(name) {

@@ -13,6 +13,7 @@ import (
 	"io/fs"
 	"math"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/sumsq/sumsq/internal/excerpt"
@@ -34,11 +35,31 @@ var _ job.Storage = (*Store)(nil)
 // has its size; standard input, a pipe or a device has none (-1) and can be
 // read once. A folder cannot be read (job.ErrUnreadable).
 func (s *Store) Open(ctx context.Context, bucket, key string, size int64) (job.Source, error) {
+	return s.open(bucket, key, "")
+}
+
+// OpenVersion opens the file at path key as Open does, if it is still the
+// version that version names (its size and modification time, see
+// file.Version); otherwise it fails with job.ErrChanged.
+func (s *Store) OpenVersion(ctx context.Context, bucket, key string, size int64, version string) (job.Source, error) {
+	return s.open(bucket, key, version)
+}
+
+func (s *Store) open(bucket, key, version string) (job.Source, error) {
 	if _, err := s.Bucket(bucket); err != nil {
 		return nil, err
 	}
 	if key == Stdin {
+		if version != "" {
+			return nil, errNoVersion
+		}
 		return &stream{r: s.Stdin, key: key}, nil
+	}
+	if version != "" {
+		// Before opening it: opening a FIFO waits for a writer.
+		if fi, err := os.Stat(key); err == nil && !fi.Mode().IsRegular() && !fi.IsDir() {
+			return nil, errNoVersion
+		}
 	}
 	f, err := os.Open(key)
 	if err != nil {
@@ -53,11 +74,22 @@ func (s *Store) Open(ctx context.Context, bucket, key string, size int64) (job.S
 	case fi.IsDir():
 		f.Close()
 		return nil, &job.StorageError{Kind: job.ErrUnreadable, Err: errors.New("is a folder")}
+	case !fi.Mode().IsRegular() && version != "": // it was replaced by one since the Stat
+		f.Close()
+		return nil, errNoVersion
 	case !fi.Mode().IsRegular():
 		return &stream{r: f, f: f, key: key}, nil
 	}
-	return &file{f: f, size: fi.Size(), mtime: fi.ModTime(), key: key}, nil
+	src := &file{f: f, size: fi.Size(), mtime: fi.ModTime(), key: key}
+	if version != "" && src.Version() != version {
+		f.Close()
+		return nil, &job.StorageError{Kind: job.ErrChanged, Err: fmt.Errorf("version %s, not %s", src.Version(), version)}
+	}
+	return src, nil
 }
+
+// errNoVersion is the failure to open a stream at a version: it has none.
+var errNoVersion = &job.StorageError{Kind: job.ErrUnreadable, Err: errors.New("a stream has no version to open")}
 
 // Bucket refuses every bucket: local files have none, and "" is theirs.
 func (s *Store) Bucket(name string) (string, error) {
@@ -73,23 +105,75 @@ func (s *Store) CheckKey(string) error { return nil }
 // Location returns key, the file's path, as a shell names it.
 func (s *Store) Location(_, key string) string { return key }
 
-// Put writes body to the file at path key, replacing it.
+// Put writes size bytes of body to the file at path key, replacing it.
 func (s *Store) Put(ctx context.Context, bucket, key string, body io.ReadSeeker, size int64) error {
+	return s.put(ctx, bucket, key, body, size)
+}
+
+// PutStream writes body, read to its end, to the file at path key,
+// replacing it.
+func (s *Store) PutStream(ctx context.Context, bucket, key string, body io.Reader) error {
+	return s.put(ctx, bucket, key, body, -1)
+}
+
+// put writes size bytes of body (size < 0: all of it) into a new file next
+// to key, renamed to key once body has been read, so that a body that
+// fails leaves the file at key as it was, and no other behind.
+func (s *Store) put(ctx context.Context, bucket, key string, body io.Reader, size int64) error {
 	if _, err := s.Bucket(bucket); err != nil {
 		return err
 	}
-	f, err := os.Create(key)
+	dir, name := filepath.Split(key)
+	f, err := os.CreateTemp(dir, "."+name+".*")
 	if err != nil {
 		return classify(err, key)
 	}
-	_, err = io.CopyN(f, body, size)
-	if cerr := f.Close(); err == nil {
-		err = cerr
+	defer os.Remove(f.Name()) // once renamed, there is nothing to remove
+	if size >= 0 {
+		body = io.LimitReader(body, size)
+	}
+	// A body's errors and the file's are told apart: the file's are the
+	// system's (a full disk), the body's the caller's.
+	w := &fileWriter{f: f}
+	n, err := io.Copy(w, readerOnly{body})
+	if err == nil && size >= 0 && n < size {
+		err = io.ErrUnexpectedEOF
 	}
 	if err != nil {
+		f.Close()
+		if w.err != nil {
+			return classify(w.err, key)
+		}
+		return &job.StorageError{Kind: job.ErrUnavailable, Err: fmt.Errorf("reading the body to put: %w", err)}
+	}
+	if err := f.Close(); err != nil {
+		return classify(err, key)
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("putting %s: %w", key, err)
+	}
+	if err := os.Rename(f.Name(), key); err != nil {
 		return classify(err, key)
 	}
 	return nil
+}
+
+// readerOnly hides all but Read of a body, so that io.Copy reads it rather
+// than handing a fileWriter to its WriterTo.
+type readerOnly struct{ io.Reader }
+
+// A fileWriter writes to a file and keeps the first error of it.
+type fileWriter struct {
+	f   *os.File
+	err error
+}
+
+func (w *fileWriter) Write(p []byte) (int, error) {
+	n, err := w.f.Write(p)
+	if err != nil && w.err == nil {
+		w.err = err
+	}
+	return n, err
 }
 
 // classify returns an error of the system about the file at path as the
@@ -131,8 +215,11 @@ type file struct {
 }
 
 func (f *file) Size() int64  { return f.size }
-func (f *file) Pinned() bool { return true }
 func (f *file) Close() error { return f.f.Close() }
+
+// Version is the file's size and modification time, in nanoseconds since
+// 1970, when it was opened: "<size>@<ns>".
+func (f *file) Version() string { return fmt.Sprintf("%d@%d", f.size, f.mtime.UnixNano()) }
 
 func (f *file) NewReader(ctx context.Context, off, n int64) (io.ReadCloser, error) {
 	if n < 0 {
@@ -165,8 +252,8 @@ type stream struct {
 	read bool
 }
 
-func (s *stream) Size() int64  { return -1 }
-func (s *stream) Pinned() bool { return false }
+func (s *stream) Size() int64     { return -1 }
+func (s *stream) Version() string { return "" }
 
 func (s *stream) Close() error {
 	if s.f != nil {

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"testing/iotest"
 	"time"
 
 	"github.com/sumsq/sumsq/internal/filestore"
@@ -226,5 +227,35 @@ func TestList(t *testing.T) {
 		if item.Key != "" || err == nil {
 			t.Errorf("List of a bucket = %+v, %v; want no item, an error", item, err)
 		}
+	}
+}
+
+// TestPutLeavesNothing: PutStream writes into a file of its own next to the
+// target and renames it once the body has ended; a body that fails leaves
+// the folder as it was, without that file.
+func TestPutLeavesNothing(t *testing.T) {
+	errGaveUp := errors.New("the writer gave up")
+	for _, tt := range []struct {
+		name string
+		body io.Reader
+		want string // the file's content after Put
+	}{
+		{"stored", strings.NewReader("new\n"), "new\n"},
+		{"body fails", io.MultiReader(strings.NewReader("half"), iotest.ErrReader(errGaveUp)), "old\n"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := filepath.Join(dir, "failed.jsonl")
+			write(t, path, "old\n")
+			err := (&filestore.Store{}).PutStream(context.Background(), "", path, tt.body)
+			if tt.want == "old\n" != errors.Is(err, errGaveUp) {
+				t.Errorf("PutStream = %v", err)
+			}
+			got, _ := os.ReadFile(path)
+			entries, _ := os.ReadDir(dir)
+			if string(got) != tt.want || len(entries) != 1 {
+				t.Errorf("after PutStream: %q, %d files in the folder; want %q, 1", got, len(entries), tt.want)
+			}
+		})
 	}
 }

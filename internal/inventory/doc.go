@@ -30,7 +30,7 @@
 //
 // A CSV data file is gzipped, has no header row, and has one row per
 // object (or object version), its fields quoted, in the order fileSchema
-// names them. The Key field is URL-encoded (see [DecodeKey]).
+// names them. The Key field is URL-encoded (see package urlkey).
 //
 // # Reading
 //
@@ -45,6 +45,13 @@
 // A report that lists all versions has rows that are not objects a
 // listing would return: older versions and delete markers. [Row.Current]
 // tells them apart.
+//
+// A Report is a [job.Lister]: [Report.List] yields its current rows as the
+// job's items, in the report's order, so that a run sums a report as it
+// sums a listing. [Destination.Detect] tells a manifest from another
+// object of the same name (a Map Run's manifest.json, a file of numbers),
+// for a caller that takes either. A manifest read from local files is
+// found wherever the copy of its bucket is (see Destination.Root).
 //
 // # Errors
 //

@@ -28,8 +28,10 @@ type Destination struct {
 
 	// Root is put before each key of the destination bucket to name it in
 	// Storage: "" in S3; for local files, the folder that holds the copy
-	// of the bucket ("" for the working directory). A "/" is added to a
-	// Root that does not end with one.
+	// of the bucket. A "/" is added to a Root that does not end with one.
+	// For local files, a Root of "" is found from the path of the
+	// manifest Open is given: the folder its prefix begins in (see
+	// localRoot), else the working directory.
 	Root string
 }
 
@@ -118,12 +120,92 @@ func (d *Destination) Open(ctx context.Context, key string) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	return d.report(name, key, data)
+}
+
+// report returns the report whose manifest, read from key (name in the
+// Storage), is data.
+func (d *Destination) report(name, key string, data []byte) (*Report, error) {
 	r, reason := parseManifest(data, d.Bucket, key)
 	if reason != nil {
 		return nil, d.error(name, 0, reason)
 	}
 	r.dest = *d
+	if d.Bucket == "" && d.Root == "" {
+		r.dest.Root = localRoot(key, r.Files)
+	}
 	return r, nil
+}
+
+// Detect reads the object key of d and, if it is an S3 Inventory
+// manifest, returns its report, as Open does. It returns ok false and no
+// error if the object is not one at all: there is no such object, or it is
+// not a JSON object naming a "sourceBucket" or a "fileSchema" (a Map
+// Run's manifest.json, a file of numbers). Such an object is something
+// else to the caller: a TARGET that names a manifest or a prefix. A
+// manifest that names one of them but fails Open's checks is an error, as
+// from Open; so is any other error of the Storage.
+func (d *Destination) Detect(ctx context.Context, key string) (r *Report, ok bool, err error) {
+	name := d.name(key)
+	data, err := d.readManifest(ctx, name)
+	switch {
+	case errors.Is(err, job.ErrNotFound):
+		return nil, false, nil
+	case errors.Is(err, ErrManifest):
+		return nil, false, nil // larger than any manifest
+	case err != nil:
+		return nil, false, err
+	}
+	var marks struct {
+		SourceBucket json.RawMessage `json:"sourceBucket"`
+		FileSchema   json.RawMessage `json:"fileSchema"`
+	}
+	if t := bytes.TrimLeft(data, " \t\r\n"); len(t) == 0 || t[0] != '{' {
+		return nil, false, nil
+	}
+	if json.Unmarshal(data, &marks) != nil {
+		// Not JSON: a manifest cut short or edited by hand still names
+		// its fields, and Open says what is wrong with it.
+		if !bytes.Contains(data, []byte(`"sourceBucket"`)) && !bytes.Contains(data, []byte(`"fileSchema"`)) {
+			return nil, false, nil
+		}
+	} else if marks.SourceBucket == nil && marks.FileSchema == nil {
+		return nil, false, nil
+	}
+	r, err = d.report(name, key, data)
+	return r, true, err
+}
+
+// localRoot returns the folder that holds the copy of the destination
+// bucket, for a manifest read from local files at path with no Root: the
+// part of path before the key the manifest has in the bucket. S3 delivers
+// a report's manifest and data files under one prefix
+// (prefix/source-bucket/config-ID/, storage-inventory-location.html): that
+// key begins where path's folders begin as the data files' keys do, with
+// as many of their folders as it can. With no data file, or no folder in
+// common, it is "": the keys are paths from the working directory.
+func localRoot(path string, files []File) string {
+	if len(files) == 0 {
+		return ""
+	}
+	dirs := strings.Split(path, "/")
+	dirs = dirs[:len(dirs)-1]
+	data := strings.Split(files[0].Key, "/")
+	data = data[:len(data)-1]
+	at, most := -1, 0
+	for i := range dirs {
+		n := 0
+		for n < len(data) && i+n < len(dirs) && dirs[i+n] == data[n] {
+			n++
+		}
+		if n > most || n == most && n > 0 {
+			at, most = i, n
+		}
+	}
+	if at <= 0 {
+		return ""
+	}
+	return strings.Join(dirs[:at], "/") + "/"
 }
 
 func (d *Destination) readManifest(ctx context.Context, name string) ([]byte, error) {

@@ -18,6 +18,7 @@ import (
 	"github.com/klauspost/compress/gzip"
 
 	"github.com/sumsq/sumsq/internal/excerpt"
+	"github.com/sumsq/sumsq/internal/urlkey"
 )
 
 // A Row is an object, or a version of one, that a report lists.
@@ -153,7 +154,7 @@ func (r *Report) row(rec []string) (Row, error) {
 	}
 	row := Row{Bucket: r.SourceBucket, Size: -1}
 	var err error
-	if row.Key, err = DecodeKey(rec[c.key]); err != nil {
+	if row.Key, err = urlkey.Decode(rec[c.key]); err != nil {
 		return Row{}, fmt.Errorf("column Key, %s: %v", excerpt.Quote(rec[c.key]), err)
 	}
 	if row.Key == "" {

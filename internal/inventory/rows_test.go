@@ -17,6 +17,7 @@ import (
 	"github.com/sumsq/sumsq/internal/inventory"
 	"github.com/sumsq/sumsq/internal/job"
 	"github.com/sumsq/sumsq/internal/memstore"
+	"github.com/sumsq/sumsq/internal/urlkey"
 )
 
 func gzipped(t testing.TB, text string) []byte {
@@ -370,7 +371,7 @@ func TestRowsReaders(t *testing.T) {
 	var want []inventory.Row
 	for i := range 500 {
 		key := fmt.Sprintf("dir %d/file+%d.txt", i%7, i)
-		fmt.Fprintf(&text, "%q,%q,\"%d\"\n", sourceBucket, inventory.EncodeKey(key), i)
+		fmt.Fprintf(&text, "%q,%q,\"%d\"\n", sourceBucket, urlkey.Encode(key), i)
 		want = append(want, inventory.Row{Bucket: sourceBucket, Key: key, Size: int64(i)})
 	}
 	tests := []struct {

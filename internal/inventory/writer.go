@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/klauspost/compress/gzip"
+
+	"github.com/sumsq/sumsq/internal/urlkey"
 )
 
 // DefaultRowsPerFile is the rows a Writer puts in a data file unless told.
@@ -199,7 +201,7 @@ func (w *Writer) appendRow(b []byte, row Row) []byte {
 		return append(b, ',')
 	}
 	b = field(b, w.SourceBucket, false)
-	b = field(b, EncodeKey(row.Key), false)
+	b = field(b, urlkey.Encode(row.Key), false)
 	if w.Versions {
 		b = field(b, row.VersionID, false)
 		b = field(b, strconv.FormatBool(!row.Noncurrent), false)

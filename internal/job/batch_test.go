@@ -261,10 +261,13 @@ func gzipBomb(t testing.TB, n int) []byte {
 // TestBatchSlowObject reads a batch of many small objects and one that
 // cannot be read in the invocation's time: a connection that trickles, or a
 // gzip bomb that decompresses to more than can be parsed in that time. The
-// slow object fails alone with an ObjectTimeoutError that says how far it
-// got; its batch-mates are summed and returned. With one slot, the small
-// objects wait for it, so it is stopped once it has had its share (at
-// least a second): the batch is done long before its deadline.
+// slow object is set aside alone, its batch-mates summed and returned: one
+// that is not compressed is deferred (reason "slow", with its version and
+// the bytes it had read), to be summed in ranges; a compressed one cannot
+// be, and fails with an ObjectTimeoutError that says how far it got and
+// to decompress it. With one slot, the small objects wait for it, so it is
+// stopped once it has had its share (at least a second): the batch is done
+// long before its deadline.
 func TestBatchSlowObject(t *testing.T) {
 	bomb := gzipBomb(t, 1024) // 64 GiB of newlines in 64 MB of gzip
 	tests := []struct {
@@ -272,27 +275,29 @@ func TestBatchSlowObject(t *testing.T) {
 		concurrency int
 		deadline    time.Duration
 		slow        func(st *memstore.Store) int64 // installs the slow object, returns its size
+		deferred    bool                           // set aside; else failed
 		want        []string                       // in its failure's cause
 	}{
 		{"trickle, objects waiting", 1, 30 * time.Second, func(st *memstore.Store) int64 {
 			st.Set(dataBucket, "slow", []byte(strings.Repeat("1\n", 500000)))
 			st.Wrap(dataBucket, "slow", trickle(10*time.Millisecond))
 			return 1000000
-		}, []string{"not read within its share of the invocation's time", " of 1000000 bytes read in ", "raise FunctionMemory"}},
+		}, true, nil},
 		{"trickle, alone at the end", 8, 3 * time.Second, func(st *memstore.Store) int64 {
 			st.Set(dataBucket, "slow", []byte(strings.Repeat("1\n", 500000)))
 			st.Wrap(dataBucket, "slow", trickle(10*time.Millisecond))
 			return 1000000
-		}, []string{"not read within its share of the invocation's time", " of 1000000 bytes read in "}},
+		}, true, nil},
 		{"gzip bomb, objects waiting", 1, 30 * time.Second, func(st *memstore.Store) int64 {
 			st.Set(dataBucket, "slow", bomb)
 			return int64(len(bomb))
-		}, []string{fmt.Sprintf(" of %d bytes read in ", len(bomb)), "decompressed (gzip) to ", "decompress it first"}},
+		}, false, []string{"not read within its share of the invocation's time", fmt.Sprintf(" of %d bytes read in ", len(bomb)), "decompressed (gzip) to ", "decompress it first"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			st := &memstore.Store{}
-			b := job.Batch{Items: []job.Object{{Bucket: dataBucket, Key: "slow", Size: int64p(tt.slow(st))}}}
+			size := tt.slow(st)
+			b := job.Batch{Items: []job.Object{{Bucket: dataBucket, Key: "slow", Size: int64p(size)}}}
 			for i := range 200 {
 				key := fmt.Sprintf("k%03d", i)
 				st.Set(dataBucket, key, []byte("3\n"))
@@ -303,9 +308,28 @@ func TestBatchSlowObject(t *testing.T) {
 			start := time.Now()
 			got, err := (&job.Summer{Storage: st, Concurrency: tt.concurrency}).Batch(ctx, b)
 			elapsed := time.Since(start)
-			if err != nil || got.Objects != 200 || got.SumOfSquares != "1800" || got.FailedObjects != 1 {
-				t.Fatalf("Batch = %d objects, sum %s, %d failed, %v; want the 200 small ones summed (1800), one failed",
-					got.Objects, got.SumOfSquares, got.FailedObjects, err)
+			if err != nil || got.Objects != 200 || got.SumOfSquares != "1800" {
+				t.Fatalf("Batch = %d objects, sum %s, %v; want the 200 small ones summed (1800)", got.Objects, got.SumOfSquares, err)
+			}
+			if n := got.Objects + got.FailedObjects + got.SkippedObjects + got.DeferredObjects; n != int64(len(b.Items)) {
+				t.Errorf("Batch accounts for %d objects; want %d", n, len(b.Items))
+			}
+			if tt.deferred {
+				if got.FailedObjects != 0 || len(got.Deferred) != 1 {
+					t.Fatalf("Batch: %d failed (%+v), deferred %+v; want none failed, the slow one deferred", got.FailedObjects, got.Failed, got.Deferred)
+				}
+				d := got.Deferred[0]
+				t.Logf("after %v: deferred %+v", elapsed.Round(time.Millisecond), d)
+				if want := (job.Deferred{Bucket: dataBucket, Key: "slow", Size: size, ETag: st.ETag(dataBucket, "slow"), Reason: job.DeferredSlow, Read: d.Read}); d != want || d.Read <= 0 || d.Read >= size {
+					t.Errorf("deferred %+v; want %+v, with 0 < read < %d", d, want, size)
+				}
+				if tt.concurrency == 1 && elapsed > tt.deadline/2 {
+					t.Errorf("the batch took %v; want the slow object stopped long before the deadline (%v)", elapsed, tt.deadline)
+				}
+				return
+			}
+			if got.FailedObjects != 1 || got.DeferredObjects != 0 {
+				t.Fatalf("Batch: %d failed, %d deferred; want the slow one failed", got.FailedObjects, got.DeferredObjects)
 			}
 			f := got.Failed[0]
 			t.Logf("after %v: %s: %s", elapsed.Round(time.Millisecond), f.Error, f.Cause)
@@ -354,9 +378,10 @@ func TestBatchLargeCompressedAlone(t *testing.T) {
 }
 
 // TestBatchOutOfTime: a batch whose objects cannot all be started before
-// its deadline (one slot, every object stalling) fails as a whole with a
-// BatchTimeoutError saying how far it got, as no retry would mend it; the
-// object being read at the deadline is not what failed it.
+// its deadline (one slot, every object stalling) does not fail: the object
+// being read at the deadline is set aside with the byte it read and its
+// version, those never started are set aside as unstarted, to be summed in
+// ranges. One whose size is not known cannot be, and fails alone.
 func TestBatchOutOfTime(t *testing.T) {
 	st := &memstore.Store{}
 	var b job.Batch
@@ -364,14 +389,31 @@ func TestBatchOutOfTime(t *testing.T) {
 		key := fmt.Sprintf("k%d", i)
 		st.Set(dataBucket, key, []byte("2\n"))
 		st.Wrap(dataBucket, key, stall(1))
-		b.Items = append(b.Items, job.Object{Bucket: dataBucket, Key: key})
+		o := job.Object{Bucket: dataBucket, Key: key, Size: int64p(2)}
+		if i == 4 {
+			o.Size = nil
+		}
+		b.Items = append(b.Items, o)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
 	defer cancel()
 	got, err := (&job.Summer{Storage: st, Concurrency: 1}).Batch(ctx, b)
-	want := &job.BatchTimeoutError{Objects: 5, Done: 1, Bytes: 0, Read: 1, Seconds: 1}
-	if !reflect.DeepEqual(got, job.BatchResult{}) || !reflect.DeepEqual(err, want) {
-		t.Fatalf("Batch = %+v, %#v; want %#v", got, err, want)
+	want := job.BatchResult{
+		SumOfSquares:  "0",
+		Results:       []job.ObjectResult{},
+		FailedObjects: 1,
+		Failed: []job.Failure{{Bucket: dataBucket, Key: "k4", Error: "ObjectTimeoutError",
+			Cause: "not read within its share of the invocation's time: 0 bytes read in 0.0 s; raise FunctionMemory (network and CPU come with it) or FunctionTimeout"}},
+		DeferredObjects: 4,
+		Deferred: []job.Deferred{
+			{Bucket: dataBucket, Key: "k0", Size: 2, ETag: st.ETag(dataBucket, "k0"), Reason: job.DeferredSlow, Read: 1},
+			{Bucket: dataBucket, Key: "k1", Size: 2, Reason: job.DeferredUnstarted},
+			{Bucket: dataBucket, Key: "k2", Size: 2, Reason: job.DeferredUnstarted},
+			{Bucket: dataBucket, Key: "k3", Size: 2, Reason: job.DeferredUnstarted},
+		},
+	}
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Fatalf("Batch =\n%+v, %v\nwant\n%+v", got, err, want)
 	}
 }
 
@@ -528,8 +570,45 @@ func TestBatchTemplateLimits(t *testing.T) {
 			if size > job.MaxOutputBytes {
 				t.Errorf("result has %d bytes; want at most %d", size, job.MaxOutputBytes)
 			}
+
+			// Every object is set aside, with the longest version S3 gives.
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			b := tt.b
+			b.BatchInput = &job.BatchInput{Bucket: b.BatchInput.Bucket, ResultsPrefix: b.BatchInput.ResultsPrefix, SplitBytes: 1}
+			got, err = (&job.Summer{Storage: &multipart{}, MaxDigits: job.MaxDigitsLimit}).Batch(ctx, b)
+			if err != nil {
+				t.Fatalf("Batch = %v; want every object named in Deferred", err)
+			}
+			if got.DeferredObjects != int64(len(b.Items)) || len(got.Deferred) != len(b.Items) || got.Deferred[0].ETag != multipartETag {
+				t.Errorf("Batch deferred %d (%d), the first %+v; want %d, of ETag %s", got.DeferredObjects, len(got.Deferred), got.Deferred[0], len(b.Items), multipartETag)
+			}
+			size = inputSize(t, got)
+			t.Logf("result, every object set aside: %d bytes", size)
+			if size > job.MaxOutputBytes {
+				t.Errorf("result has %d bytes; want at most %d", size, job.MaxOutputBytes)
+			}
 		})
 	}
+}
+
+// multipart is a Storage whose every object is 1 TiB of "1\n" and has the
+// longest ETag S3 gives: that of an upload of 10,000 parts.
+type multipart struct{ s3store.Store }
+
+const multipartETag = `"0123456789abcdef0123456789abcdef-10000"`
+
+func (multipart) Open(ctx context.Context, bucket, key string, size int64) (job.Source, error) {
+	return multipartSource{}, nil
+}
+
+type multipartSource struct{}
+
+func (multipartSource) Size() int64     { return 1 << 40 }
+func (multipartSource) Version() string { return multipartETag }
+func (multipartSource) Close() error    { return nil }
+func (multipartSource) NewReader(ctx context.Context, off, n int64) (io.ReadCloser, error) {
+	return io.NopCloser(strings.NewReader("1\n1\n1\n1\n1\n1\n1\n1\n1\n1\n1\n1\n")), nil
 }
 
 // unreadable is a Storage whose every object fails to open, as an archived

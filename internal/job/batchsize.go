@@ -23,8 +23,10 @@ var shorterCauses = []int{64, 0}
 
 // bound makes r's JSON fit in maxOutputBytes. It leaves out per-object
 // Results from the end (the subtotal still includes them; ResultsOmitted
-// counts them), then shortens every Failure's Cause. Keys, error names and
-// counts are always kept: Failed names every failed object. Batch's size
+// counts them), then the Read of the objects set aside (which says how far
+// a batch got, and nothing the ranges need), then shortens every Failure's
+// Cause. Keys, error names, versions and counts are always kept: Failed
+// names every failed object, Deferred every object set aside. Batch's size
 // check guarantees that this fits; the error is for a broken guarantee.
 func bound(r *BatchResult) error {
 	size := jsonSize(r)
@@ -41,6 +43,14 @@ func bound(r *BatchResult) error {
 	}
 	r.ResultsOmitted += int64(len(r.Results) - n)
 	r.Results = r.Results[:n]
+	// Leave out just enough reads, each the bytes of its field.
+	excess = jsonSize(r) - maxOutputBytes
+	for i := len(r.Deferred) - 1; i >= 0 && excess > 0; i-- {
+		if d := &r.Deferred[i]; d.Read != 0 {
+			excess -= len(`,"read":`) + len(strconv.FormatInt(d.Read, 10))
+			d.Read = 0
+		}
+	}
 	for _, max := range shorterCauses {
 		if size = jsonSize(r); size <= maxOutputBytes {
 			return nil
@@ -69,28 +79,57 @@ const (
 
 // checkBatchSize refuses a batch whose result could exceed maxOutputBytes
 // even with every per-object result left out and every cause empty: the
-// worst case is that every object fails, with the longest error name, and
-// the subtotal has the most digits the digit limit allows.
-func (s *Summer) checkBatchSize(objects []batchObject) error {
+// worst case is that every object fails, with the longest error name, or,
+// if objects may be set aside (deferring: the batch has a deadline or a
+// SplitBytes), is set aside with the longest version, whichever takes
+// more; and the subtotal has the most digits the digit limit allows.
+func (s *Summer) checkBatchSize(objects []batchObject, deferring bool) error {
 	n := int64(len(objects))
 	worst := BatchResult{
-		Objects:        n,
-		Count:          math.MaxInt64,
-		SumOfSquares:   strings.Repeat("9", 2*s.DigitLimit()+19),
-		Results:        []ObjectResult{},
-		ResultsOmitted: n,
-		FailedObjects:  n,
-		Failed:         make([]Failure, len(objects)),
-		SkippedObjects: math.MaxInt64,
+		Objects:         n,
+		Count:           math.MaxInt64,
+		SumOfSquares:    strings.Repeat("9", 2*s.DigitLimit()+19),
+		Results:         []ObjectResult{},
+		ResultsOmitted:  n,
+		FailedObjects:   n,
+		Failed:          []Failure{},
+		SkippedObjects:  math.MaxInt64,
+		DeferredObjects: n,
+		Deferred:        []Deferred{},
 	}
+	size := jsonSize(&worst)
 	for i, o := range objects {
-		worst.Failed[i] = Failure{Bucket: o.bucket, Key: o.Key, Error: longestFailureName}
+		n := jsonSize(worstFailure(o))
+		if deferring {
+			n = max(n, jsonSize(worstDeferred(o)))
+		}
+		size += n
+		if i > 0 {
+			size++ // the comma
+		}
 	}
-	if size := jsonSize(&worst); size > maxOutputBytes {
+	if size > maxOutputBytes {
 		return &InvalidEventError{Reason: fmt.Sprintf("batch too large: its result could take %d bytes, "+
 			"over the %d-byte limit; lower the ItemBatcher's MaxInputBytesPerBatch", size, maxOutputBytes)}
 	}
 	return nil
+}
+
+// worstFailure is the longest Failure o can be, its cause left out.
+func worstFailure(o batchObject) *Failure {
+	return &Failure{Bucket: o.bucket, Key: o.longerKey(), Error: longestFailureName}
+}
+
+// worstDeferred is the longest Deferred o can be in a result within its
+// bound (which leaves Read out if it must: see bound): its size, or the
+// largest there is if it has none, and a version of maxVersionBytes.
+func worstDeferred(o batchObject) *Deferred {
+	size := o.Object.size()
+	if size < 0 {
+		size = math.MaxInt64
+	}
+	return &Deferred{Bucket: o.bucket, Key: o.longerKey(), Size: size, ETag: strings.Repeat("v", maxVersionBytes-2),
+		Reason: DeferredLarge}
 }
 
 // longestFailureName is the longest ErrorType of a failure a batch records.

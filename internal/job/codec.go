@@ -100,6 +100,12 @@ func codecOfKey(key string) *codec {
 	return nil
 }
 
+// notIt is the error of an object whose key ends in c's suffix, and whose
+// bytes are not c's.
+func (c *codec) notIt() error {
+	return &contentError{fmt.Errorf("the key ends in %s but the object is not %s data", c.suffix, c.name)}
+}
+
 // sniff returns the codec r's first bytes begin, or nil, without
 // consuming them. r's buffer must hold sniffBytes.
 func sniff(r *bufio.Reader) (*codec, error) {
@@ -134,7 +140,7 @@ func decompressed(r io.Reader, key string, p *progress, window windowFunc) (io.R
 		return nil, nil, err
 	}
 	if want := codecOfKey(key); want != nil && c != want {
-		return nil, nil, &contentError{fmt.Errorf("the key ends in %s but the object is not %s data", want.suffix, want.name)}
+		return nil, nil, want.notIt()
 	}
 	if c == nil {
 		return br, func() {}, nil

@@ -146,22 +146,6 @@ func (e *TimeoutError) Error() string {
 	return at(e.Location) + "stopped before the invocation's deadline"
 }
 
-// BatchTimeoutError means a batch's objects could not all be read before
-// the invocation's deadline. Permanent: a retry would read as much and run
-// out of time again; the batch must be smaller or the function given more
-// time or memory (the message says which parameters).
-type BatchTimeoutError struct {
-	Objects, Done int   // objects in the batch, and read by the deadline
-	Bytes, Read   int64 // their listed bytes, and those read
-	Seconds       int   // the time the invocation had
-}
-
-func (e *BatchTimeoutError) Error() string {
-	return fmt.Sprintf("batch not done before the invocation's deadline: %d of %d objects and %d of %d bytes read in %d s; "+
-		"lower BatchSize or BatchMaxBytes, or raise FunctionTimeout or FunctionMemory",
-		e.Done, e.Objects, e.Read, e.Bytes, e.Seconds)
-}
-
 // InvalidResultsError means the Map's result files (manifest.json,
 // SUCCEEDED_n.json, FAILED_n.json) are missing or could not be understood,
 // or name a file outside the run's results. Permanent.
@@ -174,10 +158,25 @@ func (e *InvalidResultsError) Error() string {
 	return fmt.Sprintf("%s: invalid Map results: %s", e.Key, e.Reason)
 }
 
-// FailureListError means a total could not keep the full list of failed
-// objects in temporary storage (/tmp) on its way to S3: more failures than
-// the function's ephemeral storage holds (about 2.5 million in the default
-// 512 MB). Permanent: a retry would fill it again.
+// InvalidInventoryError means the S3 Inventory report a run was started
+// with cannot be summed as it is: its manifest is missing or denied, or is
+// not one S3 writes; the report is not CSV, lists every version of each key
+// (a run reads each key as it is now, and would sum it once a version), or
+// lists the objects of another bucket than the one the run reads. Reason
+// says which, and what to change. Permanent.
+type InvalidInventoryError struct {
+	Location string // the manifest's: s3://bucket/key
+	Reason   string
+}
+
+func (e *InvalidInventoryError) Error() string {
+	return e.Location + ": not an S3 Inventory report a run can sum: " + e.Reason
+}
+
+// FailureListError means the CLI could not keep the full list of failed
+// objects in a temporary file, for sumsq run -json (the function streams
+// its lists to S3 and never needs one). Permanent: a retry would fill it
+// again.
 type FailureListError struct {
 	Err error
 }

@@ -26,6 +26,7 @@ func TestErrorType(t *testing.T) {
 		{&job.ObjectChangedError{}, "ObjectChangedError"},
 		{&job.TimeoutError{}, "TimeoutError"},
 		{&job.InvalidResultsError{}, "InvalidResultsError"},
+		{&job.InvalidInventoryError{}, "InvalidInventoryError"},
 		{&job.FailureListError{}, "FailureListError"},
 		{&job.TooManyFailuresError{}, "TooManyFailuresError"},
 		// What a wrapped error would show instead: why they are returned unwrapped.

@@ -89,12 +89,15 @@ type RangeResult struct {
 // counts from the range's first line (the object's line is Line plus the
 // Lines of the parts before), Byte is the line's offset in the object, and
 // Excerpt and Digits are those of the *sumsq.Error, so that the object's
-// failure can be told exactly as a read of the whole object tells it.
+// failure can be told exactly as a read of the whole object tells it
+// (Failure does).
 type RangeFailure struct {
-	Error   string `json:"error"` // the error type's name
-	Cause   string `json:"cause"`
-	Line    int64  `json:"line,omitempty"`
-	Byte    int64  `json:"byte,omitempty"`
+	Error string `json:"error"` // the error type's name
+	Cause string `json:"cause"` // its message, a bad line's counted from the range's first line
+	Line  int64  `json:"line,omitempty"`
+	Byte  int64  `json:"byte,omitempty"`
+	// Excerpt is the line's first bytes quoted as the message quotes them
+	// (Go's %q), so that bytes that are not UTF-8 survive JSON.
 	Excerpt string `json:"excerpt,omitempty"`
 	Digits  bool   `json:"digits,omitempty"` // a number over the digit limit, not a syntax error
 }

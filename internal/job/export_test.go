@@ -31,3 +31,5 @@ func Stopped(left time.Duration, slots, waiting int, reading []Reading) []bool {
 	c.check(now)
 	return stopped
 }
+
+var Bound = bound

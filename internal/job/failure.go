@@ -33,12 +33,12 @@ func NewFailure(bucket, key string, err error) Failure {
 	if l, ok := err.(located); ok {
 		cause = strings.TrimPrefix(cause, at(l.location()))
 	}
-	return Failure{Bucket: bucket, Key: key, Error: ErrorType(err), Cause: cause}.bounded()
+	return Failure{Bucket: bucket, Key: key, Error: ErrorType(err), Cause: cause}.Bounded()
 }
 
-// bounded returns f with its Error cut to maxErrorNameBytes and its Cause
-// to MaxCauseBytes.
-func (f Failure) bounded() Failure {
+// Bounded returns f with its Error cut to maxErrorNameBytes and its Cause
+// to MaxCauseBytes: as a list of every failure of a run holds it.
+func (f Failure) Bounded() Failure {
 	f.Error = excerpt.Shorten(f.Error, maxErrorNameBytes)
 	f.Cause = excerpt.Shorten(f.Cause, MaxCauseBytes)
 	return f

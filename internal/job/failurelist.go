@@ -47,7 +47,7 @@ type FailureList struct {
 // Add counts f and keeps it. An error writing the file is kept for All.
 func (l *FailureList) Add(f Failure) {
 	l.n++
-	f = f.bounded()
+	f = f.Bounded()
 	if !l.closed {
 		short := f
 		short.Cause = excerpt.Shorten(f.Cause, MaxListedCauseBytes)
@@ -84,6 +84,16 @@ func (l *FailureList) write(f Failure) {
 		l.size += int64(len(b))
 	}
 	l.err = err
+}
+
+// Count counts n more failures without keeping them: failures a list of
+// them elsewhere holds (a part of a run's total, listed in its own file).
+// As with a failure past the bounds, none added after them is listed.
+func (l *FailureList) Count(n int64) {
+	if n > 0 {
+		l.n += n
+		l.closed = true
+	}
 }
 
 // Len returns how many failures were added.

@@ -14,13 +14,30 @@ import (
 // double in size between the batch that names it and the result that names
 // it again.
 func Marshal(v any) ([]byte, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
+	var e Encoder
+	return e.Encode(v)
+}
+
+// An Encoder encodes values one after the other as Marshal does, into a
+// buffer of its own that it reuses: for a list of many values, written a
+// line at a time. The zero Encoder is ready to use.
+type Encoder struct {
+	b   bytes.Buffer
+	enc *json.Encoder
+}
+
+// Encode returns v's JSON as Marshal does. The bytes are valid until the
+// next Encode.
+func (e *Encoder) Encode(v any) ([]byte, error) {
+	if e.enc == nil {
+		e.enc = json.NewEncoder(&e.b)
+		e.enc.SetEscapeHTML(false)
+	}
+	e.b.Reset()
+	if err := e.enc.Encode(v); err != nil {
 		return nil, err
 	}
-	return unescapeLineSeparators(bytes.TrimSuffix(b.Bytes(), []byte("\n"))), nil
+	return unescapeLineSeparators(bytes.TrimSuffix(e.b.Bytes(), []byte("\n"))), nil
 }
 
 // unescapeLineSeparators replaces the escapes \u2028 and \u2029 in JSON

@@ -19,7 +19,11 @@ func TestMarshal(t *testing.T) {
 		{"\\\u2028", "\"\\\\\u2028\""}, // a backslash, then U+2028
 		{"\x01\n\"", `"\u0001\n\""`},
 	}
+	var enc job.Encoder // one for every value, in turn: as Marshal
 	for _, tt := range tests {
+		if got, err := enc.Encode(tt.in); string(got) != tt.want || err != nil {
+			t.Errorf("Encoder.Encode(%q) = %s, %v; want %s", tt.in, got, err, tt.want)
+		}
 		got, err := job.Marshal(tt.in)
 		if string(got) != tt.want || err != nil {
 			t.Errorf("Marshal(%q) = %s, %v; want %s", tt.in, got, err, tt.want)

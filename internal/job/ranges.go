@@ -39,12 +39,15 @@ const (
 // and the object's first error is there.
 var errAbandoned = errors.New("part abandoned: an earlier part failed")
 
-// sumParts parses the object src of size bytes in parts, concurrently, and
-// returns the exact result, or the error of the first invalid line (its
-// Line counted from the object's start) or the first failed read.
-func (s *Summer) sumParts(ctx context.Context, src Source, size int64, st *streams, p *progress) (sumsq.Result, error) {
+// sumParts parses the lines of the object src that begin in [start, end)
+// in parts, concurrently, by the rule of package sumsq's ranges, and returns
+// the exact result, or the error of the first invalid line (its Line
+// counted from the first line that begins at or after start) or the first
+// failed read.
+func (s *Summer) sumParts(ctx context.Context, src Source, start, end int64, st *streams, p *progress) (sumsq.Result, error) {
+	size := src.Size()
 	part := s.partSize()
-	n := int((size + part - 1) / part)
+	n := int((end - start + part - 1) / part)
 	results := make([]sumsq.Result, n)
 	errs := make([]error, n)
 	var failed firstFailed
@@ -58,8 +61,8 @@ func (s *Summer) sumParts(ctx context.Context, src Source, size int64, st *strea
 			if failed.before(i) {
 				return nil // an earlier part failed meanwhile
 			}
-			start, end := int64(i)*part, min(int64(i+1)*part, size)
-			results[i], errs[i] = s.sumPart(ctx, src, start, end, size, st, p, func() bool { return failed.before(i) })
+			from, to := start+int64(i)*part, min(start+int64(i+1)*part, end)
+			results[i], errs[i] = s.sumPart(ctx, src, from, to, size, st, p, func() bool { return failed.before(i) })
 			if errs[i] != nil {
 				failed.add(i)
 			}
@@ -72,7 +75,7 @@ func (s *Summer) sumParts(ctx context.Context, src Source, size int64, st *strea
 		if err := errs[i]; err != nil {
 			var e *sumsq.Error
 			if errors.As(err, &e) {
-				e.Line += total.Lines // a line of the whole object
+				e.Line += total.Lines // a line of the whole range
 			}
 			return sumsq.Result{}, err
 		}

@@ -271,9 +271,9 @@ type brokenSource struct {
 	read func(p []byte, off int64) (int, error)
 }
 
-func (s *brokenSource) Size() int64  { return s.size }
-func (s *brokenSource) Pinned() bool { return true }
-func (s *brokenSource) Close() error { return nil }
+func (s *brokenSource) Size() int64     { return s.size }
+func (s *brokenSource) Version() string { return "v" }
+func (s *brokenSource) Close() error    { return nil }
 func (s *brokenSource) NewReader(_ context.Context, off, _ int64) (io.ReadCloser, error) {
 	return io.NopCloser(&brokenReader{s: s, off: off}), nil
 }

@@ -11,7 +11,8 @@ import (
 // Time shares. A batch with a deadline (the function's) gives each object
 // a share of the invocation's time, so that an object that cannot be read
 // in time (a decompression bomb, an object too large for one invocation, a
-// trickling connection) fails alone with an *ObjectTimeoutError, and its
+// trickling connection) is set aside alone (see Batch: to be summed in
+// ranges, or, compressed, failed with an *ObjectTimeoutError), and its
 // batch-mates are summed. Memory is bounded whatever the object (see
 // memory.go): what a slow object can take from its batch is time, and a
 // slot.
@@ -27,10 +28,10 @@ import (
 //     finishing.
 //   - While no object waits, the objects being read go on until the
 //     deadline: an object alone at the end may use all the time left.
-//   - At the deadline, the objects still being read fail alone. Objects
-//     never started mean that the batch as a whole was too large for the
-//     invocation: a *BatchTimeoutError. One object cannot cause that, since
-//     it gives its slot up once it has had its share.
+//   - At the deadline, the objects still being read are set aside alone,
+//     as are those never started: the batch as a whole was too large for
+//     the invocation. One object cannot cause that, since it gives its
+//     slot up once it has had its share.
 //
 // The CLI has no deadline, hence no shares: it reads every object to its
 // end, however long that takes.
@@ -44,8 +45,8 @@ const (
 )
 
 // progress is what is known of one object as it is read, from any
-// goroutine: for its share of the time, for BatchTimeoutError's count, and
-// for the message of its ObjectTimeoutError.
+// goroutine: for its share of the time, for what a Deferred says it read,
+// and for the message of its ObjectTimeoutError.
 type progress struct {
 	size    atomic.Int64 // stored bytes: -1 until known
 	read    atomic.Int64 // stored bytes read
@@ -83,7 +84,9 @@ func (p *progress) timeout(bucket, key, location string) *ObjectTimeoutError {
 	e := &ObjectTimeoutError{
 		Bucket: bucket, Key: key, Location: location,
 		Size: p.size.Load(), Read: p.read.Load(),
-		Seconds: math.Round(float64(end-p.started.Load())/1e8) / 10,
+	}
+	if start := p.started.Load(); start != 0 {
+		e.Seconds = math.Round(float64(end-start)/1e8) / 10
 	}
 	if c := p.codec.Load(); c != nil && *c != "" {
 		e.Codec, e.Decompressed = *c, p.out.Load()

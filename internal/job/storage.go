@@ -21,13 +21,32 @@ type Storage interface {
 	Names
 
 	// Open opens the object key of bucket for reading. size is the object's
-	// size when the caller knows it (from a listing), or -1.
+	// size when the caller knows it (from a listing), or -1. The Source
+	// reads the version that its first request finds (see Source.Version).
 	Open(ctx context.Context, bucket, key string, size int64) (Source, error)
+
+	// OpenVersion opens the object key of bucket as Open does, to read the
+	// version that version names: one a Source's Version returned, maybe
+	// in another process (a batch sets an object aside, and other
+	// invocations read its ranges). If the object is no longer that
+	// version, OpenVersion, or the Source's first read, fails with
+	// ErrChanged. An object that has no version (a stream) cannot be
+	// opened so: ErrUnreadable.
+	OpenVersion(ctx context.Context, bucket, key string, size int64, version string) (Source, error)
 
 	// Put stores size bytes of body as bucket/key, replacing any object of
 	// that name. body may be read more than once (a retried request seeks it
 	// back to the start).
 	Put(ctx context.Context, bucket, key string, body io.ReadSeeker, size int64) error
+
+	// PutStream stores body, read once to its end, as bucket/key,
+	// replacing any object of that name: a body of any length, not known
+	// before its end, in memory that does not grow with it (over S3, a
+	// multipart upload), so that a writer can stream into it through an
+	// io.Pipe. The object is stored whole or not at all: if body fails,
+	// PutStream returns an error that wraps body's (errors.Is finds it),
+	// and the object of that name, if any, is as it was.
+	PutStream(ctx context.Context, bucket, key string, body io.Reader) error
 }
 
 // Names are a Storage's rules for naming its objects: which buckets and
@@ -58,19 +77,21 @@ type Source interface {
 	Size() int64
 
 	// NewReader returns a reader of n bytes of the object from byte off
-	// (n < 0: to the end). Every reader reads the version Open found: if the
-	// object is replaced meanwhile, a Read fails with *ObjectChangedError. A
+	// (n < 0: to the end). Every reader reads the Source's version: if the
+	// object is replaced meanwhile, a Read fails with ErrChanged. A
 	// reader over a connection that breaks off resumes inside Read. An
 	// object of unknown size can be read once, from 0.
 	NewReader(ctx context.Context, off, n int64) (io.ReadCloser, error)
 
-	// Pinned reports whether the object's readers all read the version
-	// Open found, so that it may be read in ranges by several readers.
-	// It is false for a stream, for an object whose version cannot be
-	// known (an S3-compatible server that sends no ETag), and, for an
-	// object whose version is learnt from its first read, until then.
-	// An object that is not pinned is read once, whole, from byte 0.
-	Pinned() bool
+	// Version names the version of the object every reader reads (an
+	// S3 object's ETag, a file's size and modification time), for
+	// OpenVersion, once it is known: "" before the first read of an
+	// object whose version is learnt from it, and for an object whose
+	// version cannot be known (a stream, an object of an S3-compatible
+	// server that sends no ETag). An object without a version is read
+	// once, whole, from byte 0: nothing would keep parts of it to one
+	// version.
+	Version() string
 
 	// Close releases the object; readers must be closed first.
 	Close() error

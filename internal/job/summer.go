@@ -143,73 +143,78 @@ func (s *Summer) sum(ctx context.Context, bucket string, o Object, st *streams, 
 	if !needsRead(o) {
 		return sumsq.Result{}, nil
 	}
-	size := int64(-1)
-	if o.Size != nil {
-		size = *o.Size
-	}
-	obj, err := s.Storage.Open(ctx, bucket, o.Key, size)
+	obj, err := s.Storage.Open(ctx, bucket, o.Key, o.size())
 	if err != nil {
 		return sumsq.Result{}, s.Classify(ctx, err, bucket, o.Key)
 	}
 	defer obj.Close()
-	p.size.Store(obj.Size())
-	if size := obj.Size(); size >= s.partSize() && codecOfKey(o.Key) == nil {
-		compressed, err := s.compressed(ctx, obj, st, p)
-		if err != nil {
-			return sumsq.Result{}, s.Classify(ctx, err, bucket, o.Key)
-		}
-		// The sniff made the object's first read: Pinned knows.
-		if !compressed && obj.Pinned() {
-			res, err := s.sumParts(ctx, obj, size, st, p)
-			if err != nil {
-				return sumsq.Result{}, s.Classify(ctx, err, bucket, o.Key)
-			}
-			return res, nil
-		}
-	}
-	h, err := st.take(ctx, streamMemory, p)
-	if err != nil {
-		return sumsq.Result{}, s.Classify(ctx, err, bucket, o.Key)
-	}
-	defer h.give()
-	r, err := obj.NewReader(ctx, 0, -1)
-	if err != nil {
-		return sumsq.Result{}, s.Classify(ctx, err, bucket, o.Key)
-	}
-	defer r.Close()
-	// Progress counts the bytes stored, compressed or not.
-	window := func(size int64, drop func()) error { return h.grow(ctx, zstdMemory(size), drop) }
-	in, done, err := decompressed(s.watch(&guardedReader{r: r, end: obj.Size()}, p), o.Key, p, window)
-	if err != nil {
-		return sumsq.Result{}, s.Classify(ctx, err, bucket, o.Key)
-	}
-	defer done()
-	a := sumsq.Accumulator{MaxDigits: s.MaxDigits}
-	if _, err := a.ReadFrom(in); err != nil {
-		return sumsq.Result{}, s.Classify(ctx, err, bucket, o.Key)
-	}
-	res, err := a.Finish()
+	res, err := s.read(ctx, obj, o.Key, st, p)
 	if err != nil {
 		return sumsq.Result{}, s.Classify(ctx, err, bucket, o.Key)
 	}
 	return res, nil
 }
 
-// compressed reports whether the object's first bytes are a compressor's
-// magic number, before it is read in parts.
-func (s *Summer) compressed(ctx context.Context, obj Source, st *streams, p *progress) (bool, error) {
+// read reads the whole object key, open as obj, through the parser: in
+// parts if it is at least PartSize bytes, not compressed and of a known
+// version, else as one stream, decompressed if it is compressed.
+func (s *Summer) read(ctx context.Context, obj Source, key string, st *streams, p *progress) (sumsq.Result, error) {
+	p.size.Store(obj.Size())
+	if size := obj.Size(); size >= s.partSize() && codecOfKey(key) == nil {
+		c, err := s.sniff(ctx, obj, st, p)
+		if err != nil {
+			return sumsq.Result{}, err
+		}
+		// The sniff made the object's first read: Version knows.
+		if c == nil && obj.Version() != "" {
+			return s.sumParts(ctx, obj, 0, size, st, p)
+		}
+	}
+	return s.readStream(ctx, obj, key, st, p)
+}
+
+// readStream reads the whole object key, open as obj, as one stream,
+// decompressed if it is compressed.
+func (s *Summer) readStream(ctx context.Context, obj Source, key string, st *streams, p *progress) (sumsq.Result, error) {
+	p.size.Store(obj.Size())
+	h, err := st.take(ctx, streamMemory, p)
+	if err != nil {
+		return sumsq.Result{}, err
+	}
+	defer h.give()
+	r, err := obj.NewReader(ctx, 0, -1)
+	if err != nil {
+		return sumsq.Result{}, err
+	}
+	defer r.Close()
+	// Progress counts the bytes stored, compressed or not.
+	window := func(size int64, drop func()) error { return h.grow(ctx, zstdMemory(size), drop) }
+	in, done, err := decompressed(s.watch(&guardedReader{r: r, end: obj.Size()}, p), key, p, window)
+	if err != nil {
+		return sumsq.Result{}, err
+	}
+	defer done()
+	a := sumsq.Accumulator{MaxDigits: s.MaxDigits}
+	if _, err := a.ReadFrom(in); err != nil {
+		return sumsq.Result{}, err
+	}
+	return a.Finish()
+}
+
+// sniff returns the codec whose magic number the object's first bytes are,
+// or nil, before it is read in parts: one small read, the object's first.
+func (s *Summer) sniff(ctx context.Context, obj Source, st *streams, p *progress) (*codec, error) {
 	h, err := st.take(ctx, sniffMemory, p)
 	if err != nil {
-		return false, err
+		return nil, err
 	}
 	defer h.give()
 	r, err := obj.NewReader(ctx, 0, int64(sniffBytes))
 	if err != nil {
-		return false, err
+		return nil, err
 	}
 	defer r.Close()
-	c, err := sniff(bufio.NewReaderSize(&guardedReader{r: r, end: -1}, sniffBytes))
-	return c != nil, err
+	return sniff(bufio.NewReaderSize(&guardedReader{r: r, end: -1}, sniffBytes))
 }
 
 // watch returns r, counting what is read from it in p and reporting it

@@ -109,17 +109,38 @@ func (b *boundedReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// readManifest reads the manifest at bucket/key and checks that it names
-// only result files in its own directory, each once, and no other bucket.
-// It returns the Map Run's ARN and the files in the order a total reads them: SUCCEEDED, FAILED,
-// PENDING, then any other status by name, each in manifest order, so that
-// the order of the failures a total names is reproducible. A manifest with
-// without DestinationBucket, MapRunArn or ResultFiles (or with a group of
-// ResultFiles that is not a list), or of more than MaxManifestBytes, is an
-// *InvalidResultsError.
-func readManifest(ctx context.Context, s *job.Summer, bucket, key string) (mapRunArn string, files []statusFile, err error) {
+// readManifest reads the manifest of the Map Run r and checks that it is
+// r's, and names only result files in its own directory, each once, and
+// no other bucket. It returns the bucket and the directory of the results
+// (results/<map run id>/), and the files in the order a total reads them:
+// SUCCEEDED, FAILED, PENDING, then any other status by name, each in
+// manifest order, so that the order of the failures a total names is
+// reproducible. A manifest without DestinationBucket, MapRunArn or
+// ResultFiles (or with a group of ResultFiles that is not a list), of more
+// than MaxManifestBytes, or of another Map Run, is an
+// *InvalidResultsError; what names no manifest the Summer may read, an
+// *InvalidEventError (see runOf).
+func readManifest(ctx context.Context, s *job.Summer, r *MapRun, what string) (bucket, dir string, files []statusFile, err error) {
+	bucket, key, err := runOf(s, r, what)
+	if err != nil {
+		return "", "", nil, err
+	}
+	dir, _ = path.Split(key)
+	mapRunArn, files, err := readManifestFile(ctx, s, bucket, key)
+	if err != nil {
+		return "", "", nil, err
+	}
+	if mapRunArn != r.MapRunArn {
+		return "", "", nil, &job.InvalidResultsError{Key: key, Reason: fmt.Sprintf("manifest is for Map Run %s, not %s", mapRunArn, r.MapRunArn)}
+	}
+	return bucket, dir, files, nil
+}
+
+// readManifestFile reads the manifest at bucket/key: its Map Run's ARN
+// and its files (see readManifest).
+func readManifestFile(ctx context.Context, s *job.Summer, bucket, key string) (mapRunArn string, files []statusFile, err error) {
 	var m manifest
-	err = read(ctx, s, bucket, key, -1, func(r io.Reader) error {
+	err = read(ctx, s, bucket, key, -1, 0, -1, func(r io.Reader) error {
 		dec := json.NewDecoder(&boundedReader{r: r, n: MaxManifestBytes})
 		if err := dec.Decode(&m); err != nil {
 			return err
@@ -180,7 +201,7 @@ func readManifest(ctx context.Context, s *job.Summer, bucket, key string) (mapRu
 			switch {
 			case f.Key == "":
 				return "", nil, &job.InvalidResultsError{Key: key, Reason: where + " has no Key"}
-			case !strings.HasPrefix(f.Key, dir) || strings.Contains(f.Key[len(dir):], "/") || f.Key == key:
+			case !strings.HasPrefix(f.Key, dir) || strings.Contains(f.Key[len(dir):], "/") || f.Key == key || ours(f.Key[len(dir):]):
 				return "", nil, &job.InvalidResultsError{Key: key, Reason: fmt.Sprintf("%s: %s is not a result file of this run, in %s", where, excerpt.Quote(f.Key), excerpt.Quote(dir))}
 			case seen[f.Key] != "":
 				return "", nil, &job.InvalidResultsError{Key: key, Reason: fmt.Sprintf("%s: %s is listed twice (also under %s): its results would count twice", where, excerpt.Quote(f.Key), seen[f.Key])}
@@ -210,17 +231,67 @@ func statusRank(s string) int {
 	return 3
 }
 
-// read opens the result file bucket/key (of size bytes, or -1) and hands it
-// to fn. Errors reading it are classified (a missing file is an
-// *InvalidResultsError: the run's results are incomplete, and no retry
-// mends that); any other error from fn is the file's content at fault.
-func read(ctx context.Context, s *job.Summer, bucket, key string, size int64, fn func(io.Reader) error) error {
+// ours reports whether name, in a Map Run's directory, is a file a total
+// writes there, not a result file.
+func ours(name string) bool { return name == PlanFileName || name == RangesFileName }
+
+// runOf returns the bucket and the manifest's key of r, the Map Run of
+// what (for messages: "the data Map Run"), or an *job.InvalidEventError
+// if r names no manifest in a run's directory under the Summer's
+// ResultsPrefix, in its Bucket if it has one, or has no MapRunArn.
+func runOf(s *job.Summer, r *MapRun, what string) (bucket, key string, err error) {
+	if r == nil {
+		return "", "", &job.InvalidEventError{Reason: what + " is required"}
+	}
+	d := r.ResultWriterDetails
+	if d == nil || d.Bucket == "" || d.Key == "" {
+		return "", "", &job.InvalidEventError{Reason: what + ": ResultWriterDetails needs a Bucket and a Key"}
+	}
+	if r.MapRunArn == "" {
+		return "", "", &job.InvalidEventError{Reason: what + ": MapRunArn is required: the Map Run whose results these are"}
+	}
+	if bucket, err = checkResults(s, d.Bucket, d.Key, "manifest"); err != nil {
+		return "", "", err
+	}
+	return bucket, d.Key, nil
+}
+
+// checkResults returns the name of bucket b, or an *job.InvalidEventError
+// if key, the object what (for messages), is not in a run's directory
+// under the Summer's ResultsPrefix, in its Bucket if it has one.
+func checkResults(s *job.Summer, b, key, what string) (string, error) {
+	bucket, err := s.Storage.Bucket(b)
+	if err != nil {
+		return "", &job.InvalidEventError{Reason: err.Error()}
+	}
+	dir, _ := path.Split(key)
+	switch {
+	case s.Bucket != "" && bucket != s.Bucket:
+		return "", &job.InvalidEventError{Reason: fmt.Sprintf("bucket %s: this function reads only bucket %s", excerpt.Quote(bucket), excerpt.Quote(s.Bucket))}
+	case key == "":
+		return "", &job.InvalidEventError{Reason: what + " has no key"}
+	case s.Storage.CheckKey(key) != nil:
+		return "", &job.InvalidEventError{Reason: s.Storage.CheckKey(key).Error()}
+	case s.ResultsPrefix == "" || !strings.HasPrefix(dir, s.ResultsPrefix) || len(dir) == len(s.ResultsPrefix) ||
+		strings.Contains(dir[len(s.ResultsPrefix):len(dir)-1], "/") || key == dir:
+		return "", &job.InvalidEventError{Reason: fmt.Sprintf("%s %s is not in a run's directory under the results prefix %s",
+			what, excerpt.Quote(key), excerpt.Quote(s.ResultsPrefix))}
+	}
+	return bucket, nil
+}
+
+// read reads bytes [off, off+n) of the result file bucket/key, of size
+// bytes (-1: unknown; n < 0: to its end), and hands them to fn. Errors
+// reading it are classified (a missing file is an *InvalidResultsError:
+// the run's results are incomplete, and no retry mends that); any other
+// error from fn is the file's content at fault.
+func read(ctx context.Context, s *job.Summer, bucket, key string, size, off, n int64, fn func(io.Reader) error) error {
 	obj, err := s.Storage.Open(ctx, bucket, key, size)
 	if err != nil {
 		return resultsError(ctx, s, err, bucket, key)
 	}
 	defer obj.Close()
-	r, err := obj.NewReader(ctx, 0, -1)
+	r, err := obj.NewReader(ctx, off, n)
 	if err != nil {
 		return resultsError(ctx, s, err, bucket, key)
 	}
@@ -231,12 +302,23 @@ func read(ctx context.Context, s *job.Summer, bucket, key string, size int64, fn
 			return resultsError(ctx, s, sr.err, bucket, key)
 		}
 		var ir *job.InvalidResultsError
-		if errors.As(err, &ir) {
-			return ir
+		if errors.As(err, &ir) || job.IsTransient(err) || isContract(err) {
+			return err
 		}
 		return &job.InvalidResultsError{Key: key, Reason: err.Error()}
 	}
 	return nil
+}
+
+// isContract reports whether err is one of the contract's errors (a
+// failure to write, classified), which read passes on as it is.
+func isContract(err error) bool {
+	for _, c := range job.Contract {
+		if job.ErrorType(err) == c.Name() {
+			return true
+		}
+	}
+	return false
 }
 
 // stickyReader remembers the first error of r other than io.EOF: what

@@ -4,133 +4,98 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"math/big"
 	"math/bits"
 	"path"
-	"strconv"
-	"strings"
 
 	"github.com/sumsq/sumsq/internal/excerpt"
 	"github.com/sumsq/sumsq/internal/job"
+	"github.com/sumsq/sumsq/internal/sumsq"
 )
-
-// FailuresFileName is the name of the object, next to the manifest, that
-// lists every failure of a run as JSON Lines, one Failure a line, when
-// Total.Failed cannot list them all.
-const FailuresFileName = "failed.jsonl"
-
-// Failure.Error values for failures the Map reports without an error name.
-const (
-	// MapItemFailed: a child execution failed and the Map gave no error name.
-	MapItemFailed = "MapItemFailed"
-	// MapItemPending: the Map Run ended before this child execution did.
-	MapItemPending = "MapItemPending"
-)
-
-// ResultWriterDetails is where a Distributed Map wrote its results.
-type ResultWriterDetails struct {
-	Bucket string `json:"Bucket"`
-	Key    string `json:"Key"` // of manifest.json
-}
-
-// Event asks for the total over a Map Run's results. Every field is
-// required: statemachine.asl.json's Total state builds it from the Map's
-// output, DescribeMapRun's item count and the template's
-// ToleratedFailurePercentage.
-type Event struct {
-	MapRunArn           string               `json:"MapRunArn"`
-	ResultWriterDetails *ResultWriterDetails `json:"ResultWriterDetails"`
-	// ItemCounts is the Map Run's own count of its items: the objects its
-	// results must account for, summed, failed or skipped.
-	ItemCounts *ItemCounts `json:"ItemCounts"`
-	// ToleratedFailurePercentage is the share of the run's objects, 0 to
-	// 100, that may fail without failing the run.
-	ToleratedFailurePercentage *int `json:"ToleratedFailurePercentage"`
-}
-
-// ItemCounts is the part of DescribeMapRun's itemCounts a total checks.
-type ItemCounts struct {
-	Total *int64 `json:"Total"` // every item of the Map Run
-}
 
 // Total is the exact total over every object of a run.
 type Total struct {
-	Objects          int64         `json:"objects"` // objects summed
-	Count            int64         `json:"count"`   // numbers summed
-	SumOfSquares     string        `json:"sumOfSquares"`
-	FailedObjects    int64         `json:"failedObjects"`
-	Failed           []job.Failure `json:"failed"`                     // the first job.MaxListedFailures
-	FailuresLocation string        `json:"failuresLocation,omitempty"` // where the full list is (s3://bucket/key), when Failed is not all of it
-	SkippedObjects   int64         `json:"skippedObjects,omitempty"`   // the Map's own result files, listed but not read
+	Objects       int64         `json:"objects"` // objects summed
+	Count         int64         `json:"count"`   // numbers summed
+	SumOfSquares  string        `json:"sumOfSquares"`
+	FailedObjects int64         `json:"failedObjects"`
+	Failed        []job.Failure `json:"failed"` // the first ones, within job.MaxListedFailures
+	// FailuresLocation is the folder that lists every failure, when any
+	// object failed (s3://bucket/results/<map run id>/failed/): JSON Lines
+	// of job.Failure in files whose names sort in the order of the
+	// failures, Failed's first.
+	FailuresLocation string `json:"failuresLocation,omitempty"`
+	SkippedObjects   int64  `json:"skippedObjects,omitempty"` // the Map's own result files, listed but not read
 }
 
-// totalOf returns t as a Total, FailuresLocation aside.
-func totalOf(t *job.Tally) Total {
-	return Total{
-		Objects:        t.Objects,
-		Count:          t.Count,
-		SumOfSquares:   t.Sum(),
-		FailedObjects:  t.Failed.Len(),
-		Failed:         t.Failed.Listed(),
-		SkippedObjects: t.Skipped,
+// Finish returns the total of a run: Gather's subtotal e.Total, and the
+// objects set aside, whose ranges the SumLargeObjects Map Run e.Ranges
+// summed (job.RangeResult), each object's ranges combined in their order,
+// exactly: counts and sums added; a failed range makes the object failed,
+// once, with the first failed range's error, and a bad line is named by its
+// line in the whole object (the lines of the ranges before it, and its
+// own) and its byte offset, as a read of the whole object names it.
+//
+// It checks that SumLargeObjects counted the ranges Gather wrote
+// (RangesFileName), and that its SUCCEEDED results hold each range of
+// each object exactly once, each a result the function could have
+// written; otherwise an *job.InvalidResultsError says what is missing or
+// twice. The failures of the objects set aside are written, in the ranges'
+// order, to LargeFailuresFileName in the folder of the parts' lists.
+//
+// When more of the run's objects (summed and failed) failed than
+// e.ToleratedFailurePercentage allows (failed×100 > percentage×objects,
+// exactly), Finish returns a *job.TooManyFailuresError naming the folder
+// of every failure, once every list is written.
+func Finish(ctx context.Context, s *job.Summer, e TotalEvent) (Total, error) {
+	sub, p := e.Total, e.ToleratedFailurePercentage
+	switch {
+	case sub == nil:
+		return Total{}, &job.InvalidEventError{Reason: "Total is required: Gather's Partial"}
+	case e.Ranges == nil:
+		return Total{}, &job.InvalidEventError{Reason: "Ranges is required: the SumLargeObjects Map Run and the ranges Gather wrote"}
+	case p == nil:
+		return Total{}, &job.InvalidEventError{Reason: "ToleratedFailurePercentage is required: the share of objects, 0 to 100, that may fail"}
+	case *p < 0 || *p > 100:
+		return Total{}, &job.InvalidEventError{Reason: fmt.Sprintf("ToleratedFailurePercentage %d is not from 0 to 100", *p)}
+	case e.Ranges.Count == nil || *e.Ranges.Count < 0:
+		return Total{}, &job.InvalidEventError{Reason: "Ranges: Count is required, not negative: the ranges Gather wrote"}
+	case counted(&e.Ranges.MapRun) < 0:
+		return Total{}, &job.InvalidEventError{Reason: "Ranges: ItemCounts.Total is required, not negative: SumLargeObjects' count of its items (DescribeMapRun)"}
 	}
-}
-
-// Read reads the results a Distributed Map's ResultWriter wrote (see
-// manifest.go for the layout) and returns the exact total over them.
-//
-// Every object of the run is either summed or counted in FailedObjects:
-// the per-object failures in the batch outputs, and every object of a child
-// execution that failed after its retries (FAILED) or never finished
-// (PENDING), named by key from the execution's input with the execution's
-// Error and Cause. Total.Failed lists the first failures within the bounds
-// of failures.go; when it cannot list them all, every failure is written as
-// JSON Lines to FailuresFileName next to the manifest, and
-// FailuresLocation says where it is, as the Storage writes it (an s3://
-// URL). Total.Failed is always a prefix of
-// that list.
-//
-// The objects the results account for (summed, failed and skipped) must be
-// the Map Run's own count of its items, e.ItemCounts.Total: otherwise the
-// results are incomplete (a manifest that leaves out child executions, a
-// lost file) and Total returns an *InvalidResultsError naming both numbers,
-// never a short total. When more of the run's objects (summed and failed)
-// failed than e.ToleratedFailurePercentage allows, Total writes the list of
-// every failure as above, whatever its length, and returns a
-// *TooManyFailuresError naming it.
-//
-// The Summer reads and writes only under its ResultsPrefix, in its Bucket
-// if set: an event naming a manifest elsewhere is an *InvalidEventError,
-// and a manifest naming result files outside its own directory, or one file
-// twice, is an *InvalidResultsError. So is a manifest or result file that
-// is missing or malformed, or a record that is not one the function and the
-// Map could have written, naming the file and the record: the run itself is
-// broken and a retry would not mend it. Errors reading are classified as
-// for objects (*AccessDeniedError, *S3UnavailableError, *TimeoutError when
-// ctx ends first, ...).
-func Read(ctx context.Context, s *job.Summer, e Event) (Total, error) {
-	bucket, key, err := check(s, e)
+	dataBucket, dataManifest, err := runOf(s, sub.MapRun, "Total.mapRun")
 	if err != nil {
 		return Total{}, err
 	}
-	mapRun, files, err := readManifest(ctx, s, bucket, key)
+	dataDir, _ := path.Split(dataManifest)
+	if err := checkSubtotal(s, sub, dataBucket, dataDir); err != nil {
+		return Total{}, err
+	}
+	rangesManifest := ""
+	if d := e.Ranges.ResultWriterDetails; d != nil {
+		rangesManifest = d.Key
+	}
+	bucket, _, files, err := readManifest(ctx, s, &e.Ranges.MapRun, "Ranges")
 	if err != nil {
 		return Total{}, err
 	}
-	if mapRun != e.MapRunArn {
-		return Total{}, &job.InvalidResultsError{Key: key, Reason: fmt.Sprintf("manifest is for Map Run %s, not %s", mapRun, e.MapRunArn)}
+	if n := counted(&e.Ranges.MapRun); n != *e.Ranges.Count {
+		return Total{}, &job.InvalidResultsError{Key: rangesManifest, Reason: fmt.Sprintf(
+			"SumLargeObjects counted %d items but Gather wrote %d ranges: no total is made of ranges read in part", n, *e.Ranges.Count)}
 	}
-	t := &job.Tally{Failed: job.FailureList{Spill: true}}
-	defer t.Failed.Close()
-	max := maxSumDigits{maxDigits: s.DigitLimit()}
+	l, err := readRanges(ctx, s, dataBucket, dataDir+RangesFileName, *e.Ranges.Count, sub.DeferredObjects)
+	if err != nil {
+		return Total{}, err
+	}
 	for _, f := range files {
-		err := read(ctx, s, bucket, f.Key, f.Size, func(r io.Reader) error {
-			return eachRecord(r, func(n int64, raw []byte) error {
-				if err := addRecord(s, t, &max, raw, f.Status); err != nil {
-					return fmt.Errorf("record %d: %w", n, err)
+		if f.Status != statusSucceeded {
+			continue // a range that did not succeed has no result: missing, below
+		}
+		err := read(ctx, s, bucket, f.Key, f.Size, 0, -1, func(r io.Reader) error {
+			return eachLineOf(r, func(ln line) error {
+				if err := l.add(ln.text, s.DigitLimit()); err != nil {
+					return fmt.Errorf("%s: %w", ln.where(0), err)
 				}
 				return nil
 			})
@@ -139,46 +104,89 @@ func Read(ctx context.Context, s *job.Summer, e Event) (Total, error) {
 			return Total{}, err
 		}
 	}
-	total := totalOf(t)
-	if err := accountsFor(total, *e.ItemCounts.Total); err != nil {
-		return Total{}, &job.InvalidResultsError{Key: key, Reason: err.Error()}
-	}
-	objects := total.Objects + total.FailedObjects
-	tooMany := exceeds(total.FailedObjects, objects, *e.ToleratedFailurePercentage)
-	if !t.Failed.Complete() || tooMany {
-		dir, _ := path.Split(key)
-		failures := dir + FailuresFileName
-		body, size, err := t.Failed.All()
-		if err != nil {
-			return Total{}, err
-		}
-		if err := s.Storage.Put(ctx, bucket, failures, body, size); err != nil {
-			return Total{}, s.Classify(ctx, err, bucket, failures)
-		}
-		total.FailuresLocation = s.Storage.Location(bucket, failures)
-	}
-	if tooMany {
-		err := &job.TooManyFailuresError{Failed: total.FailedObjects, Objects: objects,
-			Percentage: *e.ToleratedFailurePercentage, Location: total.FailuresLocation}
-		if len(total.Failed) > 0 { // always: the first failure is listed
-			err.First = total.Failed[0]
-		}
+	large, err := l.combine(rangesManifest)
+	if err != nil {
 		return Total{}, err
 	}
-	return total, nil
+
+	var failed job.FailureList
+	for _, f := range sub.Failed {
+		failed.Add(f)
+	}
+	failed.Count(sub.FailedObjects - int64(len(sub.Failed)))
+	if len(large.failed) > 0 {
+		key := dataDir + FailuresDir + LargeFailuresFileName
+		w := newLinesWriter(ctx, s.Storage, dataBucket, key)
+		for _, f := range large.failed {
+			failed.Add(f)
+			b, err := job.Marshal(f)
+			if err != nil {
+				w.abort(err)
+				return Total{}, err
+			}
+			if err := w.line(b); err != nil {
+				return Total{}, failedWriter(ctx, s, w, dataBucket)
+			}
+		}
+		if err := w.close(); err != nil {
+			return Total{}, s.Classify(ctx, err, dataBucket, key)
+		}
+	}
+	var total sum
+	total.addDecimal([]byte(sub.SumOfSquares))
+	total.add(&large.sum)
+	t := Total{
+		Objects:        sub.Objects + large.objects,
+		Count:          sub.Count,
+		SumOfSquares:   total.String(),
+		FailedObjects:  failed.Len(),
+		Failed:         failed.Listed(),
+		SkippedObjects: sub.SkippedObjects,
+	}
+	if addCount(&t.Count, large.count) != nil {
+		return Total{}, &job.InvalidResultsError{Key: rangesManifest, Reason: errOverflow.Error()}
+	}
+	if t.FailedObjects > 0 {
+		t.FailuresLocation = s.Storage.Location(dataBucket, dataDir+FailuresDir)
+	}
+	objects := t.Objects + t.FailedObjects
+	if exceeds(t.FailedObjects, objects, *p) {
+		return Total{}, &job.TooManyFailuresError{Failed: t.FailedObjects, Objects: objects,
+			Percentage: *p, Location: t.FailuresLocation, First: t.Failed[0]}
+	}
+	return t, nil
 }
 
-// accountsFor returns an error unless t accounts for exactly items objects,
-// summed, failed or skipped: the Map Run's count of its items.
-func accountsFor(t Total, items int64) error {
-	accounted, carry := bits.Add64(uint64(t.Objects), uint64(t.FailedObjects), 0)
-	accounted, carry2 := bits.Add64(accounted, uint64(t.SkippedObjects), 0)
-	if carry == 0 && carry2 == 0 && accounted == uint64(items) {
-		return nil
+// checkSubtotal says what makes sub a subtotal Gather could not have
+// returned for the data Map Run in dataDir of dataBucket.
+func checkSubtotal(s *job.Summer, sub *Subtotal, dataBucket, dataDir string) error {
+	invalid := func(format string, args ...any) error {
+		return &job.InvalidEventError{Reason: "Total: " + fmt.Sprintf(format, args...)}
 	}
-	return fmt.Errorf("the results account for %d objects (%d summed, %d failed, %d skipped) but the Map Run counted %d items: "+
-		"the manifest or its result files leave out child executions; no total is given from incomplete results",
-		accounted, t.Objects, t.FailedObjects, t.SkippedObjects, items)
+	loc := ""
+	if sub.FailedObjects > 0 {
+		loc = s.Storage.Location(dataBucket, dataDir+FailuresDir)
+	}
+	var accounted int64
+	for _, c := range []int64{sub.Objects, sub.FailedObjects, sub.SkippedObjects, sub.DeferredObjects} {
+		if c < 0 || addCount(&accounted, c) != nil {
+			return invalid("counts %d, %d, %d, %d: not a subtotal's", sub.Objects, sub.FailedObjects, sub.SkippedObjects, sub.DeferredObjects)
+		}
+	}
+	switch {
+	case sub.Count < 0:
+		return invalid("negative count %d", sub.Count)
+	case int64(len(sub.Failed)) > sub.FailedObjects || len(sub.Failed) > job.MaxListedFailures:
+		return invalid("failed names %d of its %d failures: more than a subtotal lists", len(sub.Failed), sub.FailedObjects)
+	case sub.FailuresLocation != loc:
+		return invalid("failuresLocation %s for %d failures; want %s", excerpt.Quote(sub.FailuresLocation), sub.FailedObjects, excerpt.Quote(loc))
+	case accounted != counted(sub.MapRun):
+		return invalid("accounts for %d objects, not the %d items the data Map Run counted", accounted, counted(sub.MapRun))
+	}
+	if err := checkSum([]byte(sub.SumOfSquares), sub.Count, s.DigitLimit()); err != nil {
+		return invalid("%v", err)
+	}
+	return nil
 }
 
 // exceeds reports whether failed of objects is more than percentage allows:
@@ -191,206 +199,174 @@ func exceeds(failed, objects int64, percentage int) bool {
 	return fh > oh || fh == oh && fl > ol
 }
 
-// check returns the bucket and key of the manifest e names, or an
-// *job.InvalidEventError if s may not read it.
-func check(s *job.Summer, e Event) (bucket, key string, err error) {
-	d := e.ResultWriterDetails
-	if d == nil || d.Bucket == "" || d.Key == "" {
-		return "", "", &job.InvalidEventError{Reason: "ResultWriterDetails needs a Bucket and a Key"}
-	}
-	if bucket, err = s.Storage.Bucket(d.Bucket); err != nil {
-		return "", "", &job.InvalidEventError{Reason: err.Error()}
-	}
-	dir, _ := path.Split(d.Key)
+// largeObjects are the objects set aside, by the ranges Gather wrote, and
+// the results of those ranges as they come.
+type largeObjects struct {
+	key     string // of the ranges
+	objects []largeObject
+	byName  map[[2]string]int // bucket and key: index in objects
+}
+
+// A largeObject is an object set aside: its ranges' results, by part.
+type largeObject struct {
+	bucket, key string
+	size        int64
+	results     []*job.RangeResult
+}
+
+// readRanges reads the ranges Gather wrote to bucket/key: count of them,
+// of deferred objects.
+func readRanges(ctx context.Context, s *job.Summer, bucket, key string, count, deferred int64) (*largeObjects, error) {
+	l := &largeObjects{key: key, byName: make(map[[2]string]int)}
+	var n int64
+	err := read(ctx, s, bucket, key, -1, 0, -1, func(r io.Reader) error {
+		return eachLineOf(r, func(ln line) error {
+			text := trimSpace(ln.text)
+			if len(text) == 0 {
+				return nil
+			}
+			var g job.Range
+			if err := strictJSON(text, &g); err != nil {
+				return fmt.Errorf("%s: not a range: %v", ln.where(0), err)
+			}
+			name := [2]string{g.Bucket, g.Key}
+			i, ok := l.byName[name]
+			if !ok {
+				if g.Parts <= 0 {
+					return fmt.Errorf("%s: %d parts", ln.where(0), g.Parts)
+				}
+				i = len(l.objects)
+				l.byName[name] = i
+				l.objects = append(l.objects, largeObject{bucket: g.Bucket, key: g.Key, size: g.Size, results: make([]*job.RangeResult, g.Parts)})
+			}
+			o := &l.objects[i]
+			if g.Parts != len(o.results) || g.Part < 0 || g.Part >= g.Parts || g.Size != o.size {
+				return fmt.Errorf("%s: part %d of %d of %s (%d bytes), not one of its %d parts (%d bytes)", ln.where(0),
+					g.Part, g.Parts, excerpt.Quote(g.Key), g.Size, len(o.results), o.size)
+			}
+			n++
+			return nil
+		})
+	})
 	switch {
-	case s.Bucket != "" && bucket != s.Bucket:
-		return "", "", &job.InvalidEventError{Reason: fmt.Sprintf("bucket %s: this function reads only bucket %s", excerpt.Quote(bucket), excerpt.Quote(s.Bucket))}
-	case s.Storage.CheckKey(d.Key) != nil:
-		return "", "", &job.InvalidEventError{Reason: s.Storage.CheckKey(d.Key).Error()}
-	case s.ResultsPrefix == "" || !strings.HasPrefix(dir, s.ResultsPrefix) || len(dir) == len(s.ResultsPrefix):
-		return "", "", &job.InvalidEventError{Reason: fmt.Sprintf("manifest %s is not in a run's directory under the results prefix %s",
-			excerpt.Quote(d.Key), excerpt.Quote(s.ResultsPrefix))}
-	case e.MapRunArn == "":
-		return "", "", &job.InvalidEventError{Reason: "MapRunArn is required: the Map Run whose results these are"}
-	case e.ItemCounts == nil || e.ItemCounts.Total == nil:
-		return "", "", &job.InvalidEventError{Reason: "ItemCounts.Total is required: the Map Run's count of its items (DescribeMapRun), which the results must account for"}
-	case *e.ItemCounts.Total < 0:
-		return "", "", &job.InvalidEventError{Reason: fmt.Sprintf("ItemCounts.Total %d is negative", *e.ItemCounts.Total)}
-	case e.ToleratedFailurePercentage == nil:
-		return "", "", &job.InvalidEventError{Reason: "ToleratedFailurePercentage is required: the share of objects, 0 to 100, that may fail"}
-	case *e.ToleratedFailurePercentage < 0 || *e.ToleratedFailurePercentage > 100:
-		return "", "", &job.InvalidEventError{Reason: fmt.Sprintf("ToleratedFailurePercentage %d is not from 0 to 100", *e.ToleratedFailurePercentage)}
+	case err != nil:
+		return nil, err
+	case n != count:
+		return nil, &job.InvalidResultsError{Key: key, Reason: fmt.Sprintf("holds %d ranges, but Gather counted %d", n, count)}
+	case int64(len(l.objects)) != deferred:
+		return nil, &job.InvalidResultsError{Key: key, Reason: fmt.Sprintf("holds the ranges of %d objects, but %d were set aside", len(l.objects), deferred)}
 	}
-	return bucket, d.Key, nil
+	return l, nil
 }
 
-// mapRecord is the part of a child execution record that a total needs,
-// and Output, which tells a record from an output. No field name matches
-// one of BatchResult's, even case-insensitively, so one decode tells them
-// apart.
-type mapRecord struct {
-	ExecutionArn string          `json:"ExecutionArn"`
-	Name         string          `json:"Name"`
-	Status       string          `json:"Status"`
-	Input        json.RawMessage `json:"Input"`
-	Output       json.RawMessage `json:"Output"`
-	Error        string          `json:"Error"`
-	Cause        string          `json:"Cause"`
-}
-
-// addRecord adds one record of a result file filed under status: in a
-// SUCCEEDED file, a child's output itself; in any other (FAILED, PENDING),
-// the whole record of a child execution, whose objects failed.
-func addRecord(s *job.Summer, t *job.Tally, max *maxSumDigits, raw []byte, status string) error {
-	var r mapRecord
-	if err := json.Unmarshal(raw, &r); err != nil {
+// strictJSON decodes text, one JSON value, into v, refusing unknown
+// fields.
+func strictJSON(text []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(text))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
 		return err
 	}
-	record := r.Status != "" || r.ExecutionArn != "" || r.Input != nil || r.Output != nil
+	if dec.More() {
+		return fmt.Errorf("more than one JSON value")
+	}
+	return nil
+}
+
+// add adds the range result text holds.
+func (l *largeObjects) add(text []byte, maxDigits int) error {
+	text = trimSpace(text)
+	if len(text) == 0 {
+		return nil
+	}
+	var r job.RangeResult
+	if err := strictJSON(text, &r); err != nil {
+		return fmt.Errorf("not a range's result: %v", err)
+	}
+	i, ok := l.byName[[2]string{r.Bucket, r.Key}]
+	if !ok {
+		return fmt.Errorf("a range of %s, which is not set aside", excerpt.Quote(r.Key))
+	}
+	o := &l.objects[i]
 	switch {
-	case status == statusSucceeded && record:
-		return errors.New("a child execution's record in a SUCCEEDED file, as WriterConfig Transformation NONE writes it: " +
-			"want the child's output alone (COMPACT)")
-	case status == statusSucceeded:
-		return addOutput(t, max, raw)
-	case !record:
-		return fmt.Errorf("a bare output in a %s file: want a child execution record", status)
-	case r.Status == statusSucceeded:
-		return fmt.Errorf("a SUCCEEDED child's record in a %s file", status)
+	case r.Parts != len(o.results) || r.Part < 0 || r.Part >= r.Parts:
+		return fmt.Errorf("part %d of %d of %s, not one of its %d parts", r.Part, r.Parts, excerpt.Quote(r.Key), len(o.results))
+	case o.results[r.Part] != nil:
+		return fmt.Errorf("a second result of part %d of %s: it would count twice", r.Part, excerpt.Quote(r.Key))
+	case r.Count < 0 || r.Lines < r.Count:
+		return fmt.Errorf("part %d of %s: count %d of %d lines", r.Part, excerpt.Quote(r.Key), r.Count, r.Lines)
+	case r.Failure != nil && (r.Failure.Error == "" || r.Failure.Line < 0 || r.Failure.Byte < 0):
+		return fmt.Errorf("part %d of %s: a failure without an error, or at a negative line", r.Part, excerpt.Quote(r.Key))
 	}
-	if r.Status != "" {
-		status = r.Status
-	}
-	invalid := func(field string, err error) error {
-		return fmt.Errorf("%s of %s execution %s: %w", field, status, r.Name, err)
-	}
-	items, err := inputItems(r.Input)
-	if err != nil {
-		return invalid("Input", err)
-	}
-	name, cause := r.Error, r.Cause
-	if name == "" {
-		name = MapItemFailed
-		if status == "PENDING" {
-			name = MapItemPending
+	if r.Failure == nil {
+		if err := checkSum([]byte(r.SumOfSquares), r.Count, maxDigits); err != nil {
+			return fmt.Errorf("part %d of %s: %w", r.Part, excerpt.Quote(r.Key), err)
 		}
 	}
-	if cause == "" {
-		cause = fmt.Sprintf("child execution %s ended with status %s", r.Name, status)
-	}
-	for _, o := range items {
-		if s.IsResult(o.Bucket, o.Key) {
-			t.Skipped++ // as the batch would have: not data
+	o.results[r.Part] = &r
+	return nil
+}
+
+// largeTotal is the total of the objects set aside.
+type largeTotal struct {
+	objects, count int64
+	sum            sum
+	failed         []job.Failure
+}
+
+// combine combines each object's ranges, once every range has its
+// result: a missing one is an *job.InvalidResultsError for the results in
+// rangesManifest.
+func (l *largeObjects) combine(rangesManifest string) (largeTotal, error) {
+	var t largeTotal
+	for _, o := range l.objects {
+		var (
+			lines, count int64
+			s            sum
+			failure      *job.Failure
+		)
+		for part, r := range o.results {
+			if r == nil {
+				return largeTotal{}, &job.InvalidResultsError{Key: rangesManifest, Reason: fmt.Sprintf(
+					"part %d of %d of %s has no result among SumLargeObjects' SUCCEEDED results: no total is made of an object read in part",
+					part, len(o.results), excerpt.Quote(o.key))}
+			}
+			if r.Failure != nil {
+				failure = rangeFailure(o, r, lines)
+				break
+			}
+			if addCount(&lines, r.Lines) != nil || addCount(&count, r.Count) != nil {
+				return largeTotal{}, &job.InvalidResultsError{Key: rangesManifest, Reason: errOverflow.Error()}
+			}
+			s.addDecimal([]byte(r.SumOfSquares))
+		}
+		if failure != nil {
+			t.failed = append(t.failed, *failure)
 			continue
 		}
-		t.Failed.Add(job.Failure{Bucket: failedBucket(s, o.Bucket), Key: o.Key, Error: name, Cause: cause})
+		if addCount(&t.count, count) != nil {
+			return largeTotal{}, &job.InvalidResultsError{Key: rangesManifest, Reason: errOverflow.Error()}
+		}
+		t.objects++
+		t.sum.add(&s)
 	}
-	return nil
+	return t, nil
 }
 
-// jsonText returns the JSON text a record's Input holds: the content of a
-// JSON string, or the JSON itself if it is not a string.
-func jsonText(raw json.RawMessage) ([]byte, error) {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 || string(raw) == "null" {
-		return nil, errors.New("missing")
+// rangeFailure is the failure of object o whose first failed range is r,
+// after lines lines of the ranges before it: a bad line is named by its
+// line in the object and its byte offset, as a read of the whole object
+// names it ("line 7 (byte 40): not an integer: \"x\"").
+func rangeFailure(o largeObject, r *job.RangeResult, lines int64) *job.Failure {
+	f := r.Failure
+	cause := f.Cause
+	if f.Error == job.ErrorType(&job.InvalidContentError{}) && f.Line > 0 {
+		e := &sumsq.Error{Line: lines + f.Line, Offset: f.Byte, Excerpt: f.Excerpt, Err: sumsq.ErrSyntax}
+		if f.Digits {
+			e.Err = sumsq.ErrDigits
+		}
+		cause = e.Error()
 	}
-	if raw[0] != '"' {
-		return raw, nil
-	}
-	var s string
-	if err := json.Unmarshal(raw, &s); err != nil {
-		return nil, err
-	}
-	return []byte(s), nil
-}
-
-// inputItems returns the objects of a child execution's input: a batch,
-// {"Items": [...], "BatchInput": ...}, as the template's ItemBatcher sends.
-func inputItems(raw json.RawMessage) ([]job.Object, error) {
-	text, err := jsonText(raw)
-	if err != nil {
-		return nil, err
-	}
-	var in struct {
-		Items *[]job.Object `json:"Items"`
-	}
-	if err := json.Unmarshal(text, &in); err != nil {
-		return nil, err
-	}
-	if in.Items == nil {
-		return nil, errors.New(`not a batch: no "Items"`)
-	}
-	return *in.Items, nil
-}
-
-// failedBucket returns the bucket of a failed item as results name it:
-// by its name, or as the item gave it if it names no bucket.
-func failedBucket(s *job.Summer, b string) string {
-	if name, err := s.Storage.Bucket(b); err == nil {
-		return name
-	}
-	return b
-}
-
-// batchOutput is the part of a BatchResult a total reads.
-type batchOutput struct {
-	Objects        *int64        `json:"objects"`
-	Count          *int64        `json:"count"`
-	SumOfSquares   *string       `json:"sumOfSquares"`
-	FailedObjects  int64         `json:"failedObjects"`
-	Failed         []job.Failure `json:"failed"`
-	SkippedObjects int64         `json:"skippedObjects"`
-}
-
-// addOutput adds a batch's result, after checking that it is one that the
-// function could have written.
-func addOutput(t *job.Tally, max *maxSumDigits, raw []byte) error {
-	var o batchOutput
-	if err := json.Unmarshal(raw, &o); err != nil {
-		return err
-	}
-	switch {
-	case o.Objects == nil || o.Count == nil || o.SumOfSquares == nil:
-		return errors.New("not a batch result: objects, count or sumOfSquares missing")
-	case *o.Objects < 0 || *o.Count < 0 || o.FailedObjects < 0 || o.SkippedObjects < 0:
-		return fmt.Errorf("negative count: objects %d, count %d, failedObjects %d, skippedObjects %d",
-			*o.Objects, *o.Count, o.FailedObjects, o.SkippedObjects)
-	case o.FailedObjects != int64(len(o.Failed)):
-		return fmt.Errorf("failedObjects is %d but failed names %d", o.FailedObjects, len(o.Failed))
-	}
-	sum, err := max.parse(*o.SumOfSquares, *o.Count)
-	if err != nil {
-		return err
-	}
-	if err := t.AddSubtotal(*o.Objects, *o.Count, o.SkippedObjects, sum); err != nil {
-		return err
-	}
-	for _, f := range o.Failed {
-		t.Failed.Add(f)
-	}
-	return nil
-}
-
-// maxSumDigits checks the sums a total reads.
-type maxSumDigits struct{ maxDigits int }
-
-// parse parses a sum of count squares: a non-negative decimal integer, 0 if
-// count is 0, and with no more digits than count squares of numbers of at
-// most maxDigits digits can have. The last check is what bounds the digits
-// of a Total's sum.
-func (m *maxSumDigits) parse(s string, count int64) (*big.Int, error) {
-	if s == "" || strings.TrimLeft(s, "0123456789") != "" {
-		return nil, fmt.Errorf("sumOfSquares %q is not a non-negative decimal integer", excerpt.Shorten(s, 40))
-	}
-	digits := strings.TrimLeft(s, "0")
-	if count == 0 && digits != "" {
-		return nil, fmt.Errorf("sumOfSquares %q of no numbers", excerpt.Shorten(s, 40))
-	}
-	if len(digits) > 2*m.maxDigits+len(strconv.FormatInt(count, 10)) {
-		return nil, fmt.Errorf("sumOfSquares has %d digits, more than %d squares of %d-digit numbers can have",
-			len(digits), count, m.maxDigits)
-	}
-	sum, _ := new(big.Int).SetString(s, 10)
-	return sum, nil
+	failure := job.Failure{Bucket: o.bucket, Key: o.key, Error: f.Error, Cause: cause}.Bounded()
+	return &failure
 }

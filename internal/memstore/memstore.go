@@ -10,6 +10,8 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"crypto/md5"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -42,8 +44,9 @@ type name struct{ bucket, key string }
 type object struct {
 	stored bool // set, not only failed or wrapped
 	data   []byte
-	stream bool // of unknown size, read once
-	read   bool // a stream's reader was made
+	etag   string // its version, as S3's ETag of a single PUT: the MD5 of data, quoted
+	stream bool   // of unknown size, read once
+	read   bool   // a stream's reader was made
 
 	fail error                                                       // what its Open returns
 	wrap func(ctx context.Context, off int64, r io.Reader) io.Reader // its readers' reader
@@ -52,14 +55,36 @@ type object struct {
 // Set stores data as the object key of bucket, replacing it: a new
 // version, so that a Source of the old one reports a change.
 func (s *Store) Set(bucket, key string, data []byte) {
-	s.set(bucket, key, &object{stored: true, data: data})
+	s.set(bucket, key, &object{stored: true, data: data, etag: etag(data)})
+}
+
+// etag returns data's ETag as S3 gives it for an object of one PUT: its MD5
+// in hexadecimal, quoted
+// (https://docs.aws.amazon.com/AmazonS3/latest/API/API_Object.html, ETag).
+// Equal data, equal versions: as S3's ETag, it tells contents apart.
+func etag(data []byte) string {
+	sum := md5.Sum(data)
+	return `"` + hex.EncodeToString(sum[:]) + `"`
+}
+
+// ETag returns the version of the object key of bucket that a Source of it
+// reads (see job.Source's Version), or "" if there is no such object or it
+// is a stream.
+func (s *Store) ETag(bucket, key string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o := s.objects[name{bucket, key}]
+	if !o.exists() || o.stream {
+		return ""
+	}
+	return o.etag
 }
 
 // SetStream stores data as an object whose size cannot be known before its
 // end is read (as standard input or a pipe): it can be read once, from
 // byte 0.
 func (s *Store) SetStream(bucket, key string, data []byte) {
-	s.set(bucket, key, &object{stored: true, data: data, stream: true})
+	s.set(bucket, key, &object{stored: true, data: data, etag: etag(data), stream: true})
 }
 
 func (s *Store) set(bucket, key string, o *object) {
@@ -161,6 +186,16 @@ func (s *Store) Location(bucket, key string) string { return "mem://" + bucket +
 // Open opens the object key of bucket. size is not checked: a Source
 // always has the object's size.
 func (s *Store) Open(ctx context.Context, bucket, key string, size int64) (job.Source, error) {
+	return s.open(ctx, bucket, key, "")
+}
+
+// OpenVersion opens the object key of bucket if it is still the version
+// that version names (its ETag), and fails with job.ErrChanged otherwise.
+func (s *Store) OpenVersion(ctx context.Context, bucket, key string, size int64, version string) (job.Source, error) {
+	return s.open(ctx, bucket, key, version)
+}
+
+func (s *Store) open(ctx context.Context, bucket, key, version string) (job.Source, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("opening %s: %w", s.Location(bucket, key), err)
 	}
@@ -176,21 +211,45 @@ func (s *Store) Open(ctx context.Context, bucket, key string, size int64) (job.S
 		return nil, o.fail
 	case !o.exists():
 		return nil, &job.StorageError{Kind: job.ErrNotFound}
+	case version != "" && o.stream:
+		return nil, &job.StorageError{Kind: job.ErrUnreadable, Err: errors.New("a stream has no version to open")}
+	case version != "" && o.etag != version:
+		return nil, &job.StorageError{Kind: job.ErrChanged, Err: fmt.Errorf("ETag %s, not %s", o.etag, version)}
 	}
 	return &source{s: s, name: name{bucket, key}, o: o}, nil
 }
 
 // Put stores size bytes of body as the object key of bucket.
 func (s *Store) Put(ctx context.Context, bucket, key string, body io.ReadSeeker, size int64) error {
+	return s.put(ctx, bucket, key, body, size)
+}
+
+// PutStream stores body, read to its end, as the object key of bucket.
+func (s *Store) PutStream(ctx context.Context, bucket, key string, body io.Reader) error {
+	return s.put(ctx, bucket, key, body, -1)
+}
+
+// put stores size bytes of body (size < 0: all of it) as the object key of
+// bucket, once it has been read: if body fails, the object is as it was.
+func (s *Store) put(ctx context.Context, bucket, key string, body io.Reader, size int64) error {
 	s.mu.Lock()
 	o := s.objects[name{bucket, key}]
 	s.mu.Unlock()
 	if o != nil && o.fail != nil {
 		return o.fail
 	}
-	data := make([]byte, size)
-	if _, err := io.ReadFull(body, data); err != nil {
+	if size >= 0 {
+		body = io.LimitReader(body, size)
+	}
+	data, err := io.ReadAll(body)
+	if err == nil && size >= 0 && int64(len(data)) < size {
+		err = io.ErrUnexpectedEOF
+	}
+	if err != nil {
 		return &job.StorageError{Kind: job.ErrUnavailable, Err: fmt.Errorf("reading the body to put: %w", err)}
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("putting %s: %w", s.Location(bucket, key), err)
 	}
 	s.Set(bucket, key, data)
 	return nil
@@ -240,7 +299,12 @@ func (src *source) Size() int64 {
 	return int64(len(src.o.data))
 }
 
-func (src *source) Pinned() bool { return !src.o.stream }
+func (src *source) Version() string {
+	if src.o.stream {
+		return ""
+	}
+	return src.o.etag
+}
 func (src *source) Close() error { return nil }
 
 func (src *source) NewReader(ctx context.Context, off, n int64) (io.ReadCloser, error) {
@@ -286,7 +350,7 @@ func (r *reader) Read(p []byte) (int, error) {
 	s.mu.Lock()
 	now := s.objects[r.src.name]
 	s.mu.Unlock()
-	if now != r.src.o && (now == nil || !bytes.Equal(now.data, r.src.o.data) || now.stream != r.src.o.stream) {
+	if now != r.src.o && (now == nil || now.etag != r.src.o.etag || now.stream != r.src.o.stream) {
 		return 0, &job.StorageError{Kind: job.ErrChanged, Err: errors.New("replaced since it was opened")}
 	}
 	return r.r.Read(p)

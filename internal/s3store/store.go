@@ -10,17 +10,19 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/s3/transfermanager"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go"
 
 	"github.com/sumsq/sumsq/internal/job"
 )
 
-// API is the part of the S3 client a Store uses; *s3.Client has it.
+// API is the part of the S3 client a Store uses; *s3.Client has it. It
+// reads with GetObject, lists with ListObjectsV2 and writes with what the
+// SDK's transfer manager needs: PutObject, or a multipart upload for a
+// body larger than a part (which also asks for HeadObject, never called).
 type API interface {
-	GetObject(ctx context.Context, in *s3.GetObjectInput, optFns ...func(*s3.Options)) (*s3.GetObjectOutput, error)
-	PutObject(ctx context.Context, in *s3.PutObjectInput, optFns ...func(*s3.Options)) (*s3.PutObjectOutput, error)
-	ListObjectsV2(ctx context.Context, in *s3.ListObjectsV2Input, optFns ...func(*s3.Options)) (*s3.ListObjectsV2Output, error)
+	transfermanager.S3APIClient
 }
 
 // A Store is the job's Storage over S3.
@@ -31,6 +33,11 @@ type Store struct {
 	// next bytes of its body, before it is asked again; 0 means
 	// DefaultIdleTimeout.
 	IdleTimeout time.Duration
+
+	// PartSize is the size of the parts Put uploads a body larger than
+	// one part in, at least 5 MiB (S3's least but for the last part); 0
+	// means DefaultPartSize.
+	PartSize int64
 }
 
 var _ job.Storage = (*Store)(nil)
@@ -44,10 +51,23 @@ func New(client API) *Store { return &Store{S3: client} }
 const FirstGetBytes = 8 << 20
 
 // Open opens bucket/key. Given its size, it makes no request: the first GET
-// of the object pins its version. Otherwise it GETs the first
+// of the object pins its version, its ETag. Otherwise it GETs the first
 // FirstGetBytes bytes, which says the size and pins the version, and keeps
 // them for the first reader from byte 0.
 func (s *Store) Open(ctx context.Context, bucket, key string, size int64) (job.Source, error) {
+	return s.open(ctx, bucket, key, size, "")
+}
+
+// OpenVersion opens bucket/key as Open does, pinned to the ETag etag from
+// the start: every GET asks for it (If-Match), and S3 answers 412
+// PreconditionFailed once the object is another version
+// (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html,
+// If-Match).
+func (s *Store) OpenVersion(ctx context.Context, bucket, key string, size int64, etag string) (job.Source, error) {
+	return s.open(ctx, bucket, key, size, etag)
+}
+
+func (s *Store) open(ctx context.Context, bucket, key string, size int64, etag string) (job.Source, error) {
 	if err := checkName(bucket, key); err != nil {
 		return nil, err
 	}
@@ -55,9 +75,13 @@ func (s *Store) Open(ctx context.Context, bucket, key string, size int64) (job.S
 	if idle <= 0 {
 		idle = DefaultIdleTimeout
 	}
-	src := &source{api: s.S3, bucket: bucket, key: key, size: size, idle: idle}
+	src := &source{api: s.S3, bucket: bucket, key: key, size: size, idle: idle, etag: etag}
 	if size >= 0 {
 		return src, nil
+	}
+	in := &s3.GetObjectInput{Bucket: &bucket, Key: &key, Range: aws.String(byteRange(0, FirstGetBytes))}
+	if etag != "" {
+		in.IfMatch = &etag
 	}
 	var (
 		out *s3.GetObjectOutput
@@ -66,7 +90,7 @@ func (s *Store) Open(ctx context.Context, bucket, key string, size int64) (job.S
 	)
 	for tries := 0; ; tries++ {
 		dog = newWatchdog(ctx, idle)
-		out, err = s.S3.GetObject(dog.ctx, &s3.GetObjectInput{Bucket: &bucket, Key: &key, Range: aws.String(byteRange(0, FirstGetBytes))})
+		out, err = s.S3.GetObject(dog.ctx, in)
 		dog.disarm()
 		if err == nil {
 			break
@@ -100,7 +124,11 @@ func (s *Store) Open(ctx context.Context, bucket, key string, size int64) (job.S
 		dog.stop()
 		return nil, unavailableErr(fmt.Errorf("asked for bytes from 0, got Content-Range %q", aws.ToString(out.ContentRange)))
 	}
-	src.etag = aws.ToString(out.ETag)
+	if got := aws.ToString(out.ETag); !src.pin(got) {
+		out.Body.Close()
+		dog.stop()
+		return nil, changedErr(fmt.Errorf("ETag %s, not %s", got, etag))
+	}
 	src.first, src.firstDog = out.Body, dog
 	src.firstEnd = src.size
 	if out.ContentRange != nil && out.ContentLength != nil {
@@ -109,22 +137,97 @@ func (s *Store) Open(ctx context.Context, bucket, key string, size int64) (job.S
 	return src, nil
 }
 
-// Put stores body as bucket/key.
+// Writing. Put and PutStream hand the body to the SDK's transfer manager, which reads
+// it a part at a time: a body of one part or less is one PutObject; a
+// longer one, of known size or not, a multipart upload of PartSize parts,
+// uploadConcurrency at once
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/mpuoverview.html),
+// which it aborts if the body or a request fails, so that no object and no
+// stored parts are left. Memory stays within about (uploadConcurrency+2) ×
+// PartSize, whatever the body's length: at most MaxUploadParts parts, 80 GB
+// at the default part size.
+const (
+	// DefaultPartSize is the transfer manager's own default, 8 MiB.
+	DefaultPartSize = 8 << 20
+	// MinPartSize is the least part S3 takes, but for an upload's last.
+	MinPartSize = 5 << 20
+	// MaxUploadParts is S3's most parts of one upload.
+	MaxUploadParts = 10000
+	// uploadConcurrency: the parts uploaded at once. A list of failures is
+	// written as it is made: two parts in flight keep up with it.
+	uploadConcurrency = 2
+	// abortTimeout is how long an upload that failed is given to be
+	// aborted, with a context of its own: the caller's may have ended.
+	abortTimeout = 10 * time.Second
+)
+
+// Put stores size bytes of body as bucket/key.
 func (s *Store) Put(ctx context.Context, bucket, key string, body io.ReadSeeker, size int64) error {
+	return s.put(ctx, bucket, key, body, size)
+}
+
+// PutStream stores body, read to its end, as bucket/key.
+func (s *Store) PutStream(ctx context.Context, bucket, key string, body io.Reader) error {
+	return s.put(ctx, bucket, key, body, -1)
+}
+
+// put uploads size bytes of body (size < 0: all of it) as bucket/key.
+func (s *Store) put(ctx context.Context, bucket, key string, body io.Reader, size int64) error {
 	if err := checkName(bucket, key); err != nil {
 		return err
 	}
-	_, err := s.S3.PutObject(ctx, &s3.PutObjectInput{
-		Bucket:        &bucket,
-		Key:           &key,
-		Body:          body,
-		ContentLength: &size,
-		ContentType:   aws.String("application/jsonl"),
+	part := s.PartSize
+	if part <= 0 {
+		part = DefaultPartSize
+	}
+	tm := transfermanager.New(s.S3, func(o *transfermanager.Options) {
+		o.PartSizeBytes = part
+		o.MultipartUploadThreshold = part
+		o.Concurrency = uploadConcurrency
+		o.FailTimeout = abortTimeout
+		o.MaxUploadParts = MaxUploadParts
+		// The transfer manager's own default (a CRC32 of every request)
+		// would override the client's: keep the client's.
+		if c, ok := s.S3.(*s3.Client); ok {
+			o.RequestChecksumCalculation = c.Options().RequestChecksumCalculation
+		}
 	})
+	in := &transfermanager.UploadObjectInput{
+		Bucket:      &bucket,
+		Key:         &key,
+		Body:        &bodyReader{r: body},
+		ContentType: aws.String("application/jsonl"),
+	}
+	if size >= 0 {
+		in.Body = &bodyReader{r: io.LimitReader(body, size)}
+		in.ContentLength = &size
+	}
+	_, err := tm.UploadObject(ctx, in)
+	if br := in.Body.(*bodyReader); br.err != nil {
+		// The body failed: the caller's error, not S3's.
+		return &job.StorageError{Kind: job.ErrUnavailable, Err: fmt.Errorf("reading the body to put: %w", br.err)}
+	}
 	if err != nil {
 		return storageError(err)
 	}
 	return nil
+}
+
+// A bodyReader reads a body to put and keeps its first error other than
+// io.EOF, which the transfer manager reports in words of its own. It has
+// Read alone: the transfer manager then reads it once, a part at a time,
+// rather than seeking it.
+type bodyReader struct {
+	r   io.Reader
+	err error
+}
+
+func (b *bodyReader) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	if err != nil && err != io.EOF && b.err == nil {
+		b.err = err
+	}
+	return n, err
 }
 
 // checkName refuses what S3 would refuse before a request is made: the SDK
@@ -155,9 +258,10 @@ type source struct {
 
 func (s *source) Size() int64 { return s.size }
 
-// Pinned reports whether a GET has answered with an ETag: without one,
-// nothing tells two versions of the object apart.
-func (s *source) Pinned() bool { return s.pinned() != "" }
+// Version is the object's ETag, once a GET has answered with one, or the
+// one it was opened at: without one, nothing tells two versions of the
+// object apart.
+func (s *source) Version() string { return s.pinned() }
 
 func (s *source) Close() error {
 	s.mu.Lock()

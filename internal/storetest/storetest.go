@@ -73,12 +73,15 @@ func Run(t *testing.T, newFixture func(t *testing.T) *Fixture) {
 	t.Run("Empty", func(t *testing.T) { testEmpty(t, newFixture(t)) })
 	t.Run("Stream", func(t *testing.T) { testStream(t, newFixture(t)) })
 	t.Run("PutOpen", func(t *testing.T) { testPutOpen(t, newFixture(t)) })
+	t.Run("PutStream", func(t *testing.T) { testPutStream(t, newFixture(t)) })
+	t.Run("PutBodyFails", func(t *testing.T) { testPutBodyFails(t, newFixture(t)) })
 	t.Run("List", func(t *testing.T) { testList(t, newFixture(t)) })
 	t.Run("NotFound", func(t *testing.T) { testNotFound(t, newFixture(t)) })
 	for _, kind := range []error{job.ErrNotFound, job.ErrDenied, job.ErrUnreadable, job.ErrUnavailable} {
 		t.Run("Fail/"+kind.Error(), func(t *testing.T) { testFail(t, newFixture(t), kind) })
 	}
 	t.Run("Changed", func(t *testing.T) { testChanged(t, newFixture(t)) })
+	t.Run("Version", func(t *testing.T) { testVersion(t, newFixture(t)) })
 	t.Run("Canceled", func(t *testing.T) { testCanceled(t, newFixture(t)) })
 }
 
@@ -164,8 +167,8 @@ func testWindows(t *testing.T, f *Fixture) {
 			}
 			r.Close()
 		}
-		if !src.Pinned() {
-			t.Errorf("Open(size %d): Pinned() = false after reading; want true for an object of known size", size)
+		if src.Version() == "" {
+			t.Errorf("Open(size %d): Version() = \"\" after reading; want the version of an object of known size", size)
 		}
 		src.Close()
 	}
@@ -225,8 +228,14 @@ func testStream(t *testing.T, f *Fixture) {
 		t.Fatal(err)
 	}
 	defer src.Close()
-	if src.Size() != -1 || src.Pinned() {
-		t.Errorf("a stream: Size() = %d, Pinned() = %v; want -1, false", src.Size(), src.Pinned())
+	if src.Size() != -1 || src.Version() != "" {
+		t.Errorf("a stream: Size() = %d, Version() = %q; want -1, \"\"", src.Size(), src.Version())
+	}
+	if src, err := f.Storage.OpenVersion(ctx, f.Bucket, key, -1, "v"); !errors.Is(err, job.ErrUnreadable) {
+		if src != nil {
+			src.Close()
+		}
+		t.Errorf("OpenVersion of a stream = %v; want a job.ErrUnreadable: a stream has no version", err)
 	}
 	if _, err := src.NewReader(ctx, 1, -1); err == nil {
 		t.Errorf("NewReader(1, -1) of a stream = nil error; want one: a stream is read from 0")
@@ -258,6 +267,82 @@ func testPutOpen(t *testing.T, f *Fixture) {
 		got, err := read(ctx, f, key, -1, 0, -1)
 		if err != nil || !bytes.Equal(got, data) {
 			t.Fatalf("read after Put of %d bytes = %d bytes (equal: %v), %v", len(data), len(got), bytes.Equal(got, data), err)
+		}
+	}
+}
+
+// StreamBytes is the length of the bodies of unknown size the suite puts:
+// more than two parts of S3's least part size (5 MiB), so that an upload
+// in parts has a first, a middle and a last one.
+const StreamBytes = 11<<20 + 5
+
+// A streamBody is n bytes of content read in pieces of odd sizes, as a
+// pipe gives them, then err (io.EOF for a body that ends well): a reader
+// with Read alone, whose length cannot be known before its end.
+type streamBody struct {
+	data []byte
+	err  error
+	read int
+}
+
+func (b *streamBody) Read(p []byte) (int, error) {
+	if b.read == len(b.data) {
+		return 0, b.err
+	}
+	n := copy(p[:min(len(p), 1+(b.read*7919)%(100<<10))], b.data[b.read:])
+	b.read += n
+	return n, nil
+}
+
+// testPutStream puts bodies of unknown size with PutStream, of StreamBytes and of
+// nothing, through an io.Pipe as a writer streams them, and reads them back.
+func testPutStream(t *testing.T, f *Fixture) {
+	ctx := context.Background()
+	for _, n := range []int{StreamBytes, 0, 100} {
+		key := fmt.Sprintf("%sstream-put-%d", f.Prefix, n)
+		data := content(n)
+		pr, pw := io.Pipe()
+		go func() {
+			_, err := io.Copy(pw, &streamBody{data: data, err: io.EOF})
+			pw.CloseWithError(err)
+		}()
+		if err := f.Storage.PutStream(ctx, f.Bucket, key, pr); err != nil {
+			t.Fatalf("PutStream of %d bytes = %v", n, err)
+		}
+		got, err := read(ctx, f, key, -1, 0, -1)
+		if err != nil || !bytes.Equal(got, data) {
+			t.Fatalf("read after PutStream of %d bytes = %d bytes (equal: %v), %v", n, len(got), bytes.Equal(got, data), err)
+		}
+	}
+}
+
+// errBroken is what a body that breaks off fails with.
+var errBroken = errors.New("the writer gave up")
+
+// testPutBodyFails streams bodies that fail, at the start, after a few
+// bytes and after more than two parts: PutStream's error wraps the body's, and the
+// object is as it was, the old one or none.
+func testPutBodyFails(t *testing.T, f *Fixture) {
+	ctx := context.Background()
+	old := content(300)
+	for _, at := range []int{0, 10, StreamBytes} {
+		for _, existing := range []bool{true, false} {
+			key := fmt.Sprintf("%sput-fails-%d-%v", f.Prefix, at, existing)
+			if existing {
+				f.Create(t, key, old)
+			}
+			body := &streamBody{data: content(at), err: errBroken}
+			err := f.Storage.PutStream(ctx, f.Bucket, key, body)
+			if !errors.Is(err, errBroken) {
+				t.Errorf("PutStream of a body that fails after %d bytes = %v; want an error wrapping the body's", at, err)
+			}
+			got, err := read(ctx, f, key, -1, 0, -1)
+			switch {
+			case existing && (err != nil || !bytes.Equal(got, old)):
+				t.Errorf("after a PutStream that failed after %d bytes, the object = %d bytes (the old one: %v), %v; want the old one", at, len(got), bytes.Equal(got, old), err)
+			case !existing && !errors.Is(err, job.ErrNotFound):
+				t.Errorf("after a PutStream that failed after %d bytes, the object = %d bytes, %v; want none (job.ErrNotFound)", at, len(got), err)
+			}
 		}
 	}
 }
@@ -351,6 +436,82 @@ func testChanged(t *testing.T, f *Fixture) {
 	}
 	if !errors.Is(err, job.ErrChanged) {
 		t.Errorf("read of a window after the object was replaced = %v; want job.ErrChanged", err)
+	}
+}
+
+// testVersion reads an object at the version a Source of it names, as the
+// invocations summing ranges of one object do: the same data, opened with
+// its size and without, until the object is replaced; then a change
+// (job.ErrChanged), at OpenVersion or at the first read.
+func testVersion(t *testing.T, f *Fixture) {
+	const n = 5000
+	data := content(n)
+	key := f.Prefix + "versioned"
+	f.Create(t, key, data)
+	ctx := context.Background()
+	src, err := f.Storage.Open(ctx, f.Bucket, key, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := src.NewReader(ctx, 0, 4) // as a sniff of the codec: pins the version
+	if err == nil {
+		_, err = io.ReadAll(r)
+		r.Close()
+	}
+	version := src.Version()
+	src.Close()
+	if err != nil || version == "" {
+		t.Fatalf("Open, read 4 bytes: Version() = %q, %v; want a version", version, err)
+	}
+	// readAt opens key at version, telling it size, and reads [off, off+m).
+	readAt := func(size, off, m int64) ([]byte, string, error) {
+		src, err := f.Storage.OpenVersion(ctx, f.Bucket, key, size, version)
+		if err != nil {
+			return nil, "", err
+		}
+		defer src.Close()
+		r, err := src.NewReader(ctx, off, m)
+		if err != nil {
+			return nil, "", err
+		}
+		defer r.Close()
+		got, err := io.ReadAll(r)
+		return got, src.Version(), err
+	}
+	for _, size := range []int64{n, -1} {
+		for _, w := range [][2]int64{{0, -1}, {1000, 1000}} {
+			off, m := w[0], w[1]
+			end := int64(n)
+			if m >= 0 {
+				end = off + m
+			}
+			got, v, err := readAt(size, off, m)
+			if err != nil || !bytes.Equal(got, data[off:end]) || v != version {
+				t.Errorf("OpenVersion(size %d, %s): window [%d, %d) = %d bytes (equal: %v), Version() %q, %v; want the data, the version",
+					size, version, off, end, len(got), bytes.Equal(got, data[off:end]), v, err)
+			}
+		}
+	}
+	f.Create(t, key, content(4321)) // another size: a local file of the same size could keep its time
+	for _, size := range []int64{n, -1} {
+		if _, _, err := readAt(size, 0, -1); !errors.Is(err, job.ErrChanged) {
+			t.Errorf("OpenVersion(size %d, %s) of the object replaced, then a read = %v; want job.ErrChanged", size, version, err)
+		}
+	}
+	if _, err := read(ctx, f, key, -1, 0, 10); err != nil {
+		t.Fatal(err)
+	}
+	src, err = f.Storage.Open(ctx, f.Bucket, key, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	if r, err := src.NewReader(ctx, 0, 4); err == nil {
+		io.ReadAll(r)
+		r.Close()
+	}
+	if v := src.Version(); v == version || v == "" {
+		t.Errorf("Version() of the object replaced = %q; want a version other than %q", v, version)
 	}
 }
 

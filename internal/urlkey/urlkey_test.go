@@ -1,4 +1,4 @@
-package inventory_test
+package urlkey_test
 
 import (
 	"strconv"
@@ -6,7 +6,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"github.com/sumsq/sumsq/internal/inventory"
+	"github.com/sumsq/sumsq/internal/urlkey"
 )
 
 // trickyKeys are keys that need care: spaces and plus signs (one encoding
@@ -42,7 +42,7 @@ var trickyKeys = []string{
 	strings.Repeat("k", 1024),
 }
 
-func TestDecodeKey(t *testing.T) {
+func TestDecode(t *testing.T) {
 	tests := []struct {
 		name, field, want string
 	}{
@@ -66,15 +66,15 @@ func TestDecodeKey(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := inventory.DecodeKey(tt.field)
+			got, err := urlkey.Decode(tt.field)
 			if got != tt.want || err != nil {
-				t.Errorf("DecodeKey(%q) = %q, %v; want %q, nil", tt.field, got, err, tt.want)
+				t.Errorf("Decode(%q) = %q, %v; want %q, nil", tt.field, got, err, tt.want)
 			}
 		})
 	}
 }
 
-func TestDecodeKeyErrors(t *testing.T) {
+func TestDecodeErrors(t *testing.T) {
 	tests := []struct {
 		name, field, want string
 	}{
@@ -86,15 +86,15 @@ func TestDecodeKeyErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := inventory.DecodeKey(tt.field)
+			got, err := urlkey.Decode(tt.field)
 			if err == nil || err.Error() != tt.want {
-				t.Errorf("DecodeKey(%q) = %q, %v; want error %q", tt.field, got, err, tt.want)
+				t.Errorf("Decode(%q) = %q, %v; want error %q", tt.field, got, err, tt.want)
 			}
 		})
 	}
 }
 
-func TestEncodeKey(t *testing.T) {
+func TestEncode(t *testing.T) {
 	tests := []struct {
 		name, key, want string
 	}{
@@ -110,8 +110,8 @@ func TestEncodeKey(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := inventory.EncodeKey(tt.key); got != tt.want {
-				t.Errorf("EncodeKey(%q) = %q; want %q", tt.key, got, tt.want)
+			if got := urlkey.Encode(tt.key); got != tt.want {
+				t.Errorf("Encode(%q) = %q; want %q", tt.key, got, tt.want)
 			}
 		})
 	}
@@ -123,41 +123,41 @@ func TestKeyRoundTrip(t *testing.T) {
 		keys = append(keys, "x"+string(rune(c))+"y")
 	}
 	for _, key := range keys {
-		enc := inventory.EncodeKey(key)
-		got, err := inventory.DecodeKey(enc)
+		enc := urlkey.Encode(key)
+		got, err := urlkey.Decode(enc)
 		if got != key || err != nil {
-			t.Errorf("DecodeKey(EncodeKey(%q) = %q) = %q, %v; want %q, nil", key, enc, got, err, key)
+			t.Errorf("Decode(Encode(%q) = %q) = %q, %v; want %q, nil", key, enc, got, err, key)
 		}
 	}
 }
 
-// FuzzDecodeKey checks DecodeKey against decodeKeyReference, and that
-// EncodeKey's output, with only safe bytes, decodes back to the key.
-func FuzzDecodeKey(f *testing.F) {
+// FuzzDecode checks Decode against decodeKeyReference, and that
+// Encode's output, with only safe bytes, decodes back to the key.
+func FuzzDecode(f *testing.F) {
 	for _, k := range trickyKeys {
 		f.Add(k)
-		f.Add(inventory.EncodeKey(k))
+		f.Add(urlkey.Encode(k))
 	}
 	f.Add("%")
 	f.Add("%zz")
 	f.Add("%C3%A9+%2B")
 	f.Fuzz(func(t *testing.T, s string) {
-		got, err := inventory.DecodeKey(s)
+		got, err := urlkey.Decode(s)
 		want, ok := decodeKeyReference(s)
 		if (err == nil) != ok || got != want {
-			t.Errorf("DecodeKey(%q) = %q, %v; reference %q, %v", s, got, err, want, ok)
+			t.Errorf("Decode(%q) = %q, %v; reference %q, %v", s, got, err, want, ok)
 		}
 		if !utf8.ValidString(s) {
 			return
 		}
-		enc := inventory.EncodeKey(s)
+		enc := urlkey.Encode(s)
 		for i := 0; i < len(enc); i++ {
 			if c := enc[i]; c <= ' ' || c >= 0x7f || c == '"' || c == ',' {
-				t.Fatalf("EncodeKey(%q) = %q: byte %q is not safe in a CSV field", s, enc, c)
+				t.Fatalf("Encode(%q) = %q: byte %q is not safe in a CSV field", s, enc, c)
 			}
 		}
-		if back, err := inventory.DecodeKey(enc); back != s || err != nil {
-			t.Errorf("DecodeKey(EncodeKey(%q) = %q) = %q, %v", s, enc, back, err)
+		if back, err := urlkey.Decode(enc); back != s || err != nil {
+			t.Errorf("Decode(Encode(%q) = %q) = %q, %v", s, enc, back, err)
 		}
 	})
 }

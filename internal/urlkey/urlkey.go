@@ -1,4 +1,7 @@
-package inventory
+// Package urlkey decodes and encodes S3 object keys URL-encoded as S3
+// writes them where a key must be plain text: an S3 Inventory report's CSV
+// files, and the items a Distributed Map reads from one.
+package urlkey
 
 import (
 	"errors"
@@ -28,16 +31,16 @@ import (
 //     "a+b.txt" as "a%2Bb.txt", "100%.csv" as "100%25.csv" and "한글/x.txt"
 //     as "%ED%95%9C%EA%B8%80/x.txt": "/" as it is.
 //
-// DecodeKey therefore undoes the forms encoding, which reads "%2F" and "/",
-// "%7E" and "~" alike, whichever S3 chose. EncodeKey writes the forms
+// Decode therefore undoes the forms encoding, which reads "%2F" and "/",
+// "%7E" and "~" alike, whichever S3 chose. Encode writes the forms
 // encoding, keeping only letters, digits, "-", "_", "." and "/": any decoder
 // of URL-encoded keys reads that back.
 
-// DecodeKey returns the object key that the URL-encoded key field of a CSV
+// Decode returns the object key that the URL-encoded key field of a CSV
 // report stands for: "+" is a space, and "%" followed by two hexadecimal
 // digits is the byte they spell. It is an error if a "%" is not followed by
 // two hexadecimal digits, or if the key decoded is not UTF-8 (S3's keys are).
-func DecodeKey(field string) (string, error) {
+func Decode(field string) (string, error) {
 	key := field
 	// Most keys need no decoding; IndexByte finds that faster than
 	// QueryUnescape's loop.
@@ -65,10 +68,10 @@ func decode(field string) (string, error) {
 	return key, nil
 }
 
-// EncodeKey returns key URL-encoded as a CSV report writes it: letters,
+// Encode returns key URL-encoded as a CSV report writes it: letters,
 // digits, "-", "_", "." and "/" as they are, a space as "+", and every other
 // byte as "%" and two upper-case hexadecimal digits.
-func EncodeKey(key string) string {
+func Encode(key string) string {
 	n := 0
 	for i := 0; i < len(key); i++ {
 		if !keptInKey(key[i]) && key[i] != ' ' {
@@ -96,7 +99,7 @@ func EncodeKey(key string) string {
 	return b.String()
 }
 
-// keptInKey reports whether EncodeKey writes c as it is.
+// keptInKey reports whether Encode writes c as it is.
 func keptInKey(c byte) bool {
 	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
 		c == '-' || c == '_' || c == '.' || c == '/'
