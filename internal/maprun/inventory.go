@@ -17,10 +17,13 @@ type InventoryEvent struct {
 	Inventory *ReportLocation `json:"Inventory"`
 }
 
-// ReportLocation is where a report's manifest.json is.
+// ReportLocation is where a report's manifest.json is, and the bucket
+// whose objects the run sums, which the report must list: the stack's
+// data bucket.
 type ReportLocation struct {
-	Bucket string `json:"bucket"`
-	Key    string `json:"key"`
+	Bucket       string `json:"bucket"`
+	Key          string `json:"key"`
+	SourceBucket string `json:"sourceBucket"`
 }
 
 // Inventory is a report that can be summed: where its manifest is, the
@@ -35,8 +38,9 @@ type Inventory struct {
 
 // CheckInventory reads the manifest e names and checks that the report
 // can be summed as SumInventory sums it: a manifest S3 writes (see
-// inventory.Destination.Open), of a CSV report, of the bucket s reads
-// (s.Bucket, if set), of current versions only. A report of every version
+// inventory.Destination.Open), of a CSV report, of the bucket the event
+// names (SourceBucket) and s reads (s.Bucket, if set), of current versions
+// only. A report of every version
 // lists each key once a version, and a run, which reads each key as it is
 // now, would sum the object as many times: that is refused, as a report of
 // another bucket is (the batches would be refused, each). What cannot be
@@ -44,8 +48,8 @@ type Inventory struct {
 // transient failure of the storage is the job's error for it, to be
 // retried.
 func CheckInventory(ctx context.Context, s *job.Summer, e InventoryEvent) (Inventory, error) {
-	if e.Inventory == nil || e.Inventory.Bucket == "" || e.Inventory.Key == "" {
-		return Inventory{}, &job.InvalidEventError{Reason: `want {"Inventory": {"bucket": "...", "key": ".../manifest.json"}}`}
+	if e.Inventory == nil || e.Inventory.Bucket == "" || e.Inventory.Key == "" || e.Inventory.SourceBucket == "" {
+		return Inventory{}, &job.InvalidEventError{Reason: `want {"Inventory": {"bucket": "...", "key": ".../manifest.json", "sourceBucket": "..."}}`}
 	}
 	bucket, key := e.Inventory.Bucket, e.Inventory.Key
 	loc := s.Storage.Location(bucket, key)
@@ -66,8 +70,10 @@ func CheckInventory(ctx context.Context, s *job.Summer, e InventoryEvent) (Inven
 		return Inventory{}, s.Classify(ctx, err, bucket, key)
 	}
 	switch {
+	case r.SourceBucket != e.Inventory.SourceBucket:
+		return Inventory{}, invalid("it lists the objects of bucket %s; this stack sums those of %s", r.SourceBucket, e.Inventory.SourceBucket)
 	case s.Bucket != "" && r.SourceBucket != s.Bucket:
-		return Inventory{}, invalid("it lists the objects of bucket %s; this stack sums those of %s", r.SourceBucket, s.Bucket)
+		return Inventory{}, invalid("it lists the objects of bucket %s; this function reads those of %s", r.SourceBucket, s.Bucket)
 	case slices.Contains(r.Columns, "IsLatest") || slices.Contains(r.Columns, "VersionId"):
 		return Inventory{}, invalid("it lists every version of each key (its fileSchema has IsLatest): a run reads each key as it is now, " +
 			"and would sum it once a version; configure the inventory with IncludedObjectVersions Current")

@@ -37,7 +37,7 @@ func TestCheckInventory(t *testing.T) {
 	st.Set("data", "inventory/data/orc/2026-12-01T01-00Z/manifest.json",
 		[]byte(`{"sourceBucket": "data", "destinationBucket": "arn:aws:s3:::data", "version": "2016-11-30", "fileFormat": "ORC", "fileSchema": "struct<bucket:string,key:string>", "files": []}`))
 
-	s := &job.Summer{Storage: st, Bucket: "data"}
+	s := &job.Summer{Storage: st} // the bucket is the event's; a function bound to one (SUMSQ_BUCKET) checks it too
 	for _, tt := range []struct {
 		name, key string
 		reason    string // of the InvalidInventoryError; "" for none
@@ -49,7 +49,7 @@ func TestCheckInventory(t *testing.T) {
 		{"no manifest", "inventory/data/none/2026-12-01T01-00Z/manifest.json", "no such manifest"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := maprun.CheckInventory(ctx, s, maprun.InventoryEvent{Inventory: &maprun.ReportLocation{Bucket: "data", Key: tt.key}})
+			got, err := maprun.CheckInventory(ctx, s, maprun.InventoryEvent{Inventory: &maprun.ReportLocation{Bucket: "data", Key: tt.key, SourceBucket: "data"}})
 			if tt.reason == "" {
 				if err != nil || got.SourceBucket != "data" || got.Files != 1 || got.Key != tt.key {
 					t.Errorf("CheckInventory = %+v, %v; want the report of data, 1 file", got, err)
