@@ -86,6 +86,11 @@ func (p *followProgress) update(attempt time.Time, run *mapRunProgress, ended []
 		p.attempt = attempt
 	}
 	p.run = run
+	if p.term != nil && len(ended) > 0 && !final {
+		// The terminal writes the bar again under each line: let that be
+		// what runs now, not the Map Run that ended.
+		p.draw(now, p.term.width())
+	}
 	for _, e := range ended {
 		fmt.Fprintln(p.w, e.endedLine())
 	}
