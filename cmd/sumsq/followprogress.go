@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -156,16 +155,12 @@ func (p *followProgress) finish() {
 // "+" says that the total may still grow. On a narrow terminal the bar
 // gets narrower, then the parts that matter least go.
 func describeFollow(r *mapRunProgress, elapsed time.Duration, spinner string, width int) string {
-	type part struct {
-		text string
-		rank int // the lower, the longer it stays
-	}
-	var parts []part
-	lead := "execution running"
+	var parts []linePart
+	lead := "execution running,"
 	if spinner != "" {
 		lead = spinner + " " + lead
 	}
-	withBar := false
+	withBar, f := false, 0.0
 	if r != nil {
 		more := ""
 		if !r.totalKnown {
@@ -175,7 +170,7 @@ func describeFollow(r *mapRunProgress, elapsed time.Duration, spinner string, wi
 		switch {
 		case r.percent >= 0 && spinner != "":
 			lead += fmt.Sprintf(" %3d%%", r.percent)
-			withBar = true
+			withBar, f = true, float64(r.percent)/100
 		case r.percent >= 0:
 			lead += fmt.Sprintf(" %d%%:", r.percent)
 		case spinner != "":
@@ -184,58 +179,24 @@ func describeFollow(r *mapRunProgress, elapsed time.Duration, spinner string, wi
 			lead += ":"
 		}
 		parts = append(parts,
-			part{fmt.Sprintf("%d/%d%s items succeeded", r.succeeded, r.total, more), 1},
-			part{fmt.Sprintf("%d failed", r.failed), 2})
+			linePart{fmt.Sprintf("%d/%d%s items succeeded", r.succeeded, r.total, more), 1},
+			linePart{fmt.Sprintf("%d failed", r.failed), 2})
 		if r.aborted > 0 {
-			parts = append(parts, part{fmt.Sprintf("%d aborted", r.aborted), 2})
+			parts = append(parts, linePart{fmt.Sprintf("%d aborted", r.aborted), 2})
 		}
 		parts = append(parts,
-			part{fmt.Sprintf("%d running", r.running), 3},
-			part{fmt.Sprintf("%d pending", r.pending), 3},
-			part{rateString(r.rate) + " items/s", 4})
+			linePart{fmt.Sprintf("%d running", r.running), 3},
+			linePart{fmt.Sprintf("%d pending", r.pending), 3},
+			linePart{rateString(r.rate) + " items/s", 4})
 	}
-	parts = append(parts, part{"elapsed " + seconds(max(elapsed, 0)), 6})
+	parts = append(parts, linePart{"elapsed " + seconds(max(elapsed, 0)), 6})
 	if r != nil && r.left >= 0 {
-		parts = append(parts, part{"left " + seconds(r.left), 0})
-	}
-	line := func() string { // without the bar
-		var b strings.Builder
-		b.WriteString(lead)
-		for i, p := range parts {
-			if i > 0 || r == nil {
-				b.WriteByte(',')
-			}
-			b.WriteString(" " + p.text)
-		}
-		return b.String()
+		parts = append(parts, linePart{"left " + seconds(r.left), 0})
 	}
 	if spinner == "" {
-		return line()
+		return joinLine(lead, parts)
 	}
-
-	// Parts go, least needed first, until the line fits with a bar of
-	// at least minBar columns, or without one.
-	const maxBar, minBar = 22, 7 // with its brackets
-	barWidth := 0
-	for rank := 6; ; rank-- {
-		n := len(line())
-		if withBar && width-n-1 >= minBar {
-			barWidth = min(maxBar, width-n-1)
-			break
-		}
-		if !withBar && n <= width || rank == 0 {
-			break
-		}
-		if rank == 5 {
-			withBar = false
-		}
-		parts = slices.DeleteFunc(parts, func(p part) bool { return p.rank == rank })
-	}
-	if withBar {
-		name := r.name()
-		return name + strings.TrimPrefix(lead, name) + " " + barString(float64(r.percent)/100, barWidth-2) + strings.TrimPrefix(line(), lead)
-	}
-	return line()
+	return fitLine(lead, parts, withBar, f, width)
 }
 
 // name names the Map Run: its label, and its redrive if redriven.

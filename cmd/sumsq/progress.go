@@ -161,10 +161,6 @@ func (s progressState) fraction() (float64, bool) {
 // On a narrow terminal the bar gets narrower, then the parts that matter
 // least go: the time elapsed, the rates, the bar.
 func (s progressState) describe(spinner string, width int) string {
-	type part struct {
-		text string
-		rank int // the lower, the longer it stays
-	}
 	f, known := s.fraction()
 	lead, read := spinner, bytesString(s.read)
 	if known {
@@ -174,7 +170,7 @@ func (s progressState) describe(spinner string, width int) string {
 	if s.listing {
 		more = "+"
 	}
-	parts := []part{
+	parts := []linePart{
 		{read, 2},
 		{bytesString(int64(s.bytesPerSecond)) + "/s", 4},
 		{fmt.Sprintf("%d/%d%s objects", s.done, s.listed, more), 1},
@@ -182,26 +178,40 @@ func (s progressState) describe(spinner string, width int) string {
 		{"elapsed " + seconds(s.elapsed), 6},
 	}
 	if known && f > 0 && f < 1 {
-		parts = append(parts, part{"left " + seconds(time.Duration(float64(s.elapsed)*(1-f)/f)), 0})
+		parts = append(parts, linePart{"left " + seconds(time.Duration(float64(s.elapsed)*(1-f)/f)), 0})
 	}
-	line := func() string { // without the bar
-		var b strings.Builder
-		b.WriteString(lead)
-		for i, p := range parts {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			b.WriteString(" " + p.text)
-		}
-		return b.String()
-	}
+	return fitLine(lead, parts, known, f, width)
+}
 
-	// Parts go, least needed first, until the line fits with a bar of
-	// at least minBar columns, or without one.
+// A linePart is a part of a progress line: its text, and its rank, the
+// lower the longer it stays on a narrow terminal.
+type linePart struct {
+	text string
+	rank int
+}
+
+// joinLine returns lead and parts as one line: "lead part, part, ...".
+func joinLine(lead string, parts []linePart) string {
+	var b strings.Builder
+	b.WriteString(lead)
+	for i, p := range parts {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(" " + p.text)
+	}
+	return b.String()
+}
+
+// fitLine returns lead and parts as one line of at most width columns,
+// with a bar filled to f after lead if withBar: the bar gets narrower,
+// then the parts go, those of the highest rank first (the bar with rank
+// 5), until the line fits.
+func fitLine(lead string, parts []linePart, withBar bool, f float64, width int) string {
 	const maxBar, minBar = 22, 7 // with its brackets
-	withBar, barWidth := known, 0
+	barWidth := 0
 	for rank := 6; ; rank-- {
-		n := len(line())
+		n := len(joinLine(lead, parts))
 		if withBar && width-n-1 >= minBar {
 			barWidth = min(maxBar, width-n-1)
 			break
@@ -212,12 +222,12 @@ func (s progressState) describe(spinner string, width int) string {
 		if rank == 5 {
 			withBar = false
 		}
-		parts = slices.DeleteFunc(parts, func(p part) bool { return p.rank == rank })
+		parts = slices.DeleteFunc(parts, func(p linePart) bool { return p.rank == rank })
 	}
 	if withBar {
-		return lead + " " + barString(f, barWidth-2) + strings.TrimPrefix(line(), lead)
+		return lead + " " + barString(f, barWidth-2) + joinLine("", parts)
 	}
-	return line()
+	return joinLine(lead, parts)
 }
 
 // barString draws fraction f as a bar of n columns between brackets.
