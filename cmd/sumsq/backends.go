@@ -43,6 +43,19 @@ type target struct {
 	report bool
 }
 
+// noObjects says what t matched when it matched no object.
+func (t target) noObjects() string {
+	switch {
+	case t.report:
+		return "no objects in this S3 Inventory report"
+	case t.scheme != "" && t.prefix == "":
+		return "no objects in this bucket"
+	case t.scheme != "":
+		return "no objects under this prefix" // often a typo: keys are case-sensitive
+	}
+	return "no regular files under this folder"
+}
+
 // ManifestName ends the key of an S3 Inventory report's manifest: S3
 // delivers it as <prefix>/<source bucket>/<config>/<time>/manifest.json
 // (storage-inventory-location.html), and the workflow's input

@@ -247,16 +247,7 @@ func planCommand(ctx context.Context, args []string, connect connector, stdout, 
 		return err
 	}
 	if p.Listed == 0 {
-		what := "no regular files under this folder"
-		switch {
-		case t.report:
-			what = "no objects in this S3 Inventory report"
-		case t.scheme != "" && t.prefix == "":
-			what = "no objects in this bucket"
-		case t.scheme != "":
-			what = "no objects under this prefix"
-		}
-		fmt.Fprintf(stderr, "sumsq: %s: %s\n", quoteName(t.arg), what)
+		fmt.Fprintf(stderr, "sumsq: %s: %s\n", quoteName(t.arg), t.noObjects())
 		return errFailed
 	}
 	return nil

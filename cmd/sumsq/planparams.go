@@ -5,11 +5,9 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io/fs"
 	"strconv"
 	"strings"
 
-	"github.com/BurntSushi/toml"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/smithy-go"
@@ -147,27 +145,13 @@ func registerParamFlags(fs *flag.FlagSet) planFlags {
 // array of Name=value strings; a value may be quoted with double quotes
 // (https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/serverless-sam-cli-config.html).
 func readSAMParameters(path string) (map[string]string, error) {
-	type parameters struct {
-		Parameters struct {
-			Overrides any `toml:"parameter_overrides"`
-		} `toml:"parameters"`
+	deploy, global, found, err := decodeSAMConfig(path)
+	if err != nil || !found {
+		return nil, err
 	}
-	var c struct {
-		Default struct {
-			Global parameters `toml:"global"`
-			Deploy parameters `toml:"deploy"`
-		} `toml:"default"`
-	}
-	_, err := toml.DecodeFile(path, &c)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", path, err)
-	}
-	overrides := c.Default.Deploy.Parameters.Overrides
+	overrides := deploy.Overrides
 	if overrides == nil {
-		overrides = c.Default.Global.Parameters.Overrides
+		overrides = global.Overrides
 	}
 	var pairs []string
 	switch o := overrides.(type) {

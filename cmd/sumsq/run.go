@@ -212,16 +212,7 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 // target matched none.
 func (r *runner) summarize(stderr io.Writer, t *job.Tally) error {
 	for _, t := range r.empty {
-		what := "no regular files under this folder"
-		switch {
-		case t.report:
-			what = "no objects in this S3 Inventory report"
-		case t.scheme != "" && t.prefix == "":
-			what = "no objects in this bucket"
-		case t.scheme != "":
-			what = "no objects under this prefix" // often a typo: keys are case-sensitive
-		}
-		fmt.Fprintf(stderr, "sumsq: %s: %s\n", quoteName(t.arg), what)
+		fmt.Fprintf(stderr, "sumsq: %s: %s\n", quoteName(t.arg), t.noObjects())
 	}
 	failed := t.Failed.Len()
 	if failed > 0 || t.Skipped > 0 {
