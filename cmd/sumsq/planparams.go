@@ -31,7 +31,7 @@ var stackParams = []stackParam{
 	{"BatchSize", "batch-size", "1000", 1, 1000, "N", "objects per batch (MaxItemsPerBatch)"},
 	{"BatchMaxBytes", "batch-max-bytes", "131072", 4096, 131072, "N", "bytes of batch input (MaxInputBytesPerBatch)"},
 	{"MaxConcurrency", "max-concurrency", "10", 1, 10000, "N", "child executions of a Map at once"},
-	{"FunctionMemory", "memory", "1024", 128, 10240, "MB", "the memory of both functions"},
+	{"FunctionMemory", "memory", "1024", 128, 10240, "MB", "the memory of the batch function (the Total function has 1769)"},
 	{"FunctionTimeout", "function-timeout", "60", 10, 60, "S", "seconds: the batch function's timeout"},
 	{"SplitSizeMiB", "split-size-mib", "256", 8, 65536, "N", "MiB: objects of this size or more are summed in ranges of this size"},
 	{"Tracing", "tracing", "true", 0, 0, "B", "true or false: X-Ray traces of both functions"},

@@ -142,7 +142,7 @@ const (
 // Params are the stack's parameters a run's cost and time depend on.
 type Params struct {
 	MaxConcurrency int   // children of a Map at once
-	MemoryMB       int   // FunctionMemory: both functions
+	MemoryMB       int   // FunctionMemory: the batch function's (the Total function has TotalMemoryMB)
 	SplitBytes     int64 // SplitSizeMiB in bytes: larger objects are summed in ranges; 0: none are
 	TotalPartBytes int64 // TotalPartMiB in bytes: the results one TotalParts child reads
 	Tracing        bool  // X-Ray on (the template's Tracing)
