@@ -285,6 +285,7 @@ func TestExecution(t *testing.T) {
 	small = append(small, blogDataset(9, "redrive/", 59)...)
 	small = append(small, blogDataset(10, "redrivecli/", 59)...)
 	small = append(small, blogDataset(11, "short/", 199)...)
+	small = append(small, blogDataset(12, "partredrive/", 39)...)
 	start := time.Now()
 	for bucket, objs := range map[string][]testObject{"blog": blog, "small": small} {
 		if err := createBucket(ctx, h.S3, bucket); err != nil {
@@ -534,6 +535,34 @@ func TestExecution(t *testing.T) {
 		}
 		checkTotal(t, out.Total, runWant{bucket: "small", listed: len(objs), summed: objs})
 		checkMapRun(ctx, t, h.SFN, arn, 1, int64(len(objs)))
+	})
+
+	t.Run("a part of the total redriven", func(t *testing.T) {
+		// The one TotalParts child fails once with an error the ASL does
+		// not retry: no part may fail, and the run fails in TotalParts. A
+		// redrive re-runs that part alone, not the batches, and the run
+		// ends with the exact total.
+		objs := under(small, "partredrive/")
+		h.Proxy.reset()
+		h.Proxy.failOnceIn("TotalPart", "", "Sandbox.Timedout")
+		defer h.Proxy.clearFails()
+		d := execute(ctx, t, h.SFN, smallMachine, "partredrive", `{"prefix": "partredrive/"}`)
+		checkFailed(t, d, "States.ExceedToleratedFailureThreshold")
+		if k := eventKinds(t, h.Proxy.reset().Events); k["part"] != 1 || k["gather"] != 0 {
+			t.Errorf("before the redrive the function was sent %v; want one part, failed, and no gather", k)
+		}
+		d = redrive(ctx, t, h.SFN, aws.ToString(d.ExecutionArn))
+		checkTotal(t, succeededTotal(t, d), runWant{bucket: "small", listed: len(objs), summed: objs})
+		if k := eventKinds(t, h.Proxy.reset().Events); k["batch"] != 0 || k["part"] != 1 || k["total"] != 1 {
+			t.Errorf("the redrive sent the function %v; want no batch, the one part again, then the rest", k)
+		}
+		arn := aws.ToString(d.ExecutionArn)
+		if r := describeMapRun(ctx, t, h.SFN, arn, "TotalParts"); aws.ToInt32(r.RedriveCount) != 1 {
+			t.Errorf("TotalParts' Map Run redriven %d times; want 1", aws.ToInt32(r.RedriveCount))
+		}
+		if r := describeMapRun(ctx, t, h.SFN, arn, "SumObjects"); aws.ToInt32(r.RedriveCount) != 0 {
+			t.Errorf("SumObjects' Map Run redriven %d times; want 0", aws.ToInt32(r.RedriveCount))
+		}
 	})
 
 	t.Run("short manifest", func(t *testing.T) {

@@ -76,13 +76,14 @@ const FailNextBatchesPath = "/_sumsq/fail-next-batches"
 // defaultFailNextError is the error failNextBatches gives by default.
 const defaultFailNextError = "Sandbox.Timedout"
 
-// A failRule makes the batch invocations whose event contains Marker fail
-// with a function error of type ErrorType, without running the function:
-// every one, or the next Left. Only batches: the steps of the total name
+// A failRule makes the invocations whose event has the top-level field
+// Field ("Items": batches) and contains Marker fail with a function error
+// of type ErrorType, without running the function: every one, or the next
+// Left. The field keeps a rule to one step: the steps of the total name
 // failed objects in their events too.
 type failRule struct {
-	Marker, ErrorType string
-	Left              int // -1: every one
+	Field, Marker, ErrorType string
+	Left                     int // -1: every one
 }
 
 // proxyStats is what the proxy saw since the last reset.
@@ -143,13 +144,17 @@ func (p *lambdaProxy) reset() proxyStats {
 func (p *lambdaProxy) failWhen(marker, errorType string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.fails = append(p.fails, failRule{Marker: marker, ErrorType: errorType, Left: -1})
+	p.fails = append(p.fails, failRule{Field: "Items", Marker: marker, ErrorType: errorType, Left: -1})
 }
 
-func (p *lambdaProxy) failOnce(marker, errorType string) {
+func (p *lambdaProxy) failOnce(marker, errorType string) { p.failOnceIn("Items", marker, errorType) }
+
+// failOnceIn makes the next invocation whose event has the top-level field
+// field and contains marker fail with errorType.
+func (p *lambdaProxy) failOnceIn(field, marker, errorType string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.fails = append(p.fails, failRule{Marker: marker, ErrorType: errorType, Left: 1})
+	p.fails = append(p.fails, failRule{Field: field, Marker: marker, ErrorType: errorType, Left: 1})
 }
 
 func (p *lambdaProxy) clearFails() {
@@ -171,7 +176,7 @@ func (p *lambdaProxy) injectedFailure(event []byte) (string, bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for i, f := range p.fails {
-		if f.Left != 0 && isBatch(event) && bytes.Contains(event, []byte(f.Marker)) {
+		if f.Left != 0 && hasField(event, f.Field) && bytes.Contains(event, []byte(f.Marker)) {
 			if f.Left > 0 {
 				p.fails[i].Left--
 			}
@@ -183,6 +188,17 @@ func (p *lambdaProxy) injectedFailure(event []byte) (string, bool) {
 		return p.failNext.ErrorType, true
 	}
 	return "", false
+}
+
+// hasField reports whether event is a JSON object with the top-level
+// field name: "Items" for a batch.
+func hasField(event []byte, name string) bool {
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(event, &fields) != nil {
+		return false
+	}
+	_, ok := fields[name]
+	return ok
 }
 
 // isBatch reports whether event is a batch, {"Items": [...], ...}.
