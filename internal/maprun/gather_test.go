@@ -36,20 +36,7 @@ func TestGather(t *testing.T) {
 		}
 		c := newChain(t, st, 7, files...)
 		c.split = split
-		ctx := context.Background()
-		var err error
-		if c.plan, err = maprun.PlanTotal(ctx, c.s, maprun.PlanEvent{PlanTotal: c.data, PartBytes: ptr(c.partBytes)}); err != nil {
-			t.Fatal(err)
-		}
-		var partials []any
-		for _, p := range lines[maprun.Part](t, st, c.plan.Key) {
-			partial, err := maprun.TotalPart(ctx, c.s, maprun.PartEvent{TotalPart: &p})
-			if err != nil {
-				t.Fatal(err)
-			}
-			partials = append(partials, partial)
-		}
-		return c, partials
+		return c, planAndTotalParts(t, c)
 	}
 	rng := func(key string, size, start, end int64, part, parts int) job.Range {
 		return job.Range{Bucket: "data", Key: key, Size: size, ETag: `"e-` + key + `"`, Start: start, End: end, Part: part, Parts: parts}
@@ -141,17 +128,7 @@ func TestGatherPinsUnstarted(t *testing.T) {
 		}}
 	c := newChain(t, st, 2, resultFile{"SUCCEEDED", "SUCCEEDED_0.json", jsonLines(t, record)})
 	c.split = split
-	if c.plan, err = maprun.PlanTotal(ctx, c.s, maprun.PlanEvent{PlanTotal: c.data, PartBytes: ptr(c.partBytes)}); err != nil {
-		t.Fatal(err)
-	}
-	var partials []any
-	for _, p := range lines[maprun.Part](t, st, c.plan.Key) {
-		partial, err := maprun.TotalPart(ctx, c.s, maprun.PartEvent{TotalPart: &p})
-		if err != nil {
-			t.Fatal(err)
-		}
-		partials = append(partials, partial)
-	}
+	partials := planAndTotalParts(t, c)
 	parts := putRun(t, st, c.partsManifest, c.partsArn, int64(len(partials)),
 		resultFile{"SUCCEEDED", "SUCCEEDED_0.json", jsonLines(t, partials...)})
 	got, err := maprun.Gather(ctx, c.s, maprun.GatherEvent{Gather: parts, Objects: c.data, Plan: &c.plan, SplitBytes: ptr[int64](split)})
@@ -171,4 +148,18 @@ func TestGatherPinsUnstarted(t *testing.T) {
 	if ranges := lines[job.Range](t, st, got.Ranges.Key); !reflect.DeepEqual(ranges, want) {
 		t.Errorf("%s holds\n%+v\nwant\n%+v", got.Ranges.Key, ranges, want)
 	}
+}
+
+// planAndTotalParts runs the steps before Gather on c and returns the
+// parts' results, as TotalParts' ResultWriter would write them.
+func planAndTotalParts(t *testing.T, c *chain) []any {
+	t.Helper()
+	if err := c.planParts(t); err != nil {
+		t.Fatal(err)
+	}
+	var partials []any
+	for _, p := range c.partials {
+		partials = append(partials, p)
+	}
+	return partials
 }

@@ -234,23 +234,34 @@ func newChainAt(t testing.TB, st *memstore.Store, key, arn string, items int64, 
 		partsManifest: partsDir + "manifest.json", partsArn: partsArn, largeManifest: largeDir + "manifest.json", largeArn: largeArn}
 }
 
-// run runs the chain and returns the total, or the first error.
-func (c *chain) run(t testing.TB) (maprun.Total, error) {
+// planParts runs the chain's first steps: PlanTotal, recorded in c.plan,
+// then TotalPart on each part of the plan, recorded in c.partials.
+func (c *chain) planParts(t testing.TB) error {
 	t.Helper()
 	ctx := context.Background()
 	var err error
-	c.plan, err = maprun.PlanTotal(ctx, c.s, maprun.PlanEvent{PlanTotal: c.data, PartBytes: ptr(c.partBytes)})
-	if err != nil {
-		return maprun.Total{}, err
+	if c.plan, err = maprun.PlanTotal(ctx, c.s, maprun.PlanEvent{PlanTotal: c.data, PartBytes: ptr(c.partBytes)}); err != nil {
+		return err
 	}
 	c.partials = nil
 	for _, p := range lines[maprun.Part](t, c.st, c.plan.Key) {
 		partial, err := maprun.TotalPart(ctx, c.s, maprun.PartEvent{TotalPart: &p})
 		if err != nil {
-			return maprun.Total{}, err
+			return err
 		}
 		c.partials = append(c.partials, partial)
 	}
+	return nil
+}
+
+// run runs the chain and returns the total, or the first error.
+func (c *chain) run(t testing.TB) (maprun.Total, error) {
+	t.Helper()
+	ctx := context.Background()
+	if err := c.planParts(t); err != nil {
+		return maprun.Total{}, err
+	}
+	var err error
 	var records []any
 	for _, p := range c.partials {
 		records = append(records, p)
