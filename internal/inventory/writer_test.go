@@ -21,48 +21,15 @@ import (
 	"github.com/sumsq/sumsq/internal/inventory"
 	"github.com/sumsq/sumsq/internal/job"
 	"github.com/sumsq/sumsq/internal/memstore"
+	"github.com/sumsq/sumsq/internal/storetest"
 )
-
-// trickyKeys are keys that need care in a CSV report (those of package
-// urlkey's tests): spaces and plus signs (one encoding
-// writes both as "+"), percent signs (which look encoded), slashes,
-// non-ASCII, and the characters S3's object-keys.html lists as "might
-// require special handling" (& $ @ = ; / : + space , ? and ASCII 0-31 and
-// 127) and "to avoid" (\ { } ^ % ` ] " > [ ~ < # | and ASCII 128-255).
-var trickyKeys = []string{
-	"plain.txt",
-	"a b.txt",
-	"a+b.txt",
-	"a + b.txt",
-	"++",
-	"  ",
-	"100%.csv",
-	"100%25.csv", // a key that looks encoded
-	"%2B",
-	"photos/2024/summer trip/1.jpg",
-	"folder/",
-	"/leading/slash",
-	"double//slash",
-	"é/naïve café.txt",
-	"한글/x.txt",
-	"emoji 😀.txt",
-	"&$@=;:,?",
-	`\{}^` + "`" + `]">[~<#|`,
-	"ctl\x01\x1f\x7f.txt",
-	"tab\tnew\nline\rcr",
-	`quote".csv`,
-	"comma,and\"quote",
-	"test_file(3).png",
-	"*.!'()",
-	strings.Repeat("k", 1024),
-}
 
 var created = time.Date(2024, 6, 2, 0, 0, 0, 0, time.UTC)
 
 // TestRoundTrip writes reports and reads them back.
 func TestRoundTrip(t *testing.T) {
 	var tricky, many []inventory.Row
-	for i, k := range trickyKeys {
+	for i, k := range storetest.TrickyKeys {
 		tricky = append(tricky, inventory.Row{Key: k, Size: int64(i)})
 	}
 	for i := range 1000 {

@@ -2,45 +2,12 @@ package urlkey_test
 
 import (
 	"strconv"
-	"strings"
 	"testing"
 	"unicode/utf8"
 
+	"github.com/sumsq/sumsq/internal/storetest"
 	"github.com/sumsq/sumsq/internal/urlkey"
 )
-
-// trickyKeys are keys that need care: spaces and plus signs (one encoding
-// writes both as "+"), percent signs (which look encoded), slashes,
-// non-ASCII, and the characters S3's object-keys.html lists as "might
-// require special handling" (& $ @ = ; / : + space , ? and ASCII 0-31 and
-// 127) and "to avoid" (\ { } ^ % ` ] " > [ ~ < # | and ASCII 128-255).
-var trickyKeys = []string{
-	"plain.txt",
-	"a b.txt",
-	"a+b.txt",
-	"a + b.txt",
-	"++",
-	"  ",
-	"100%.csv",
-	"100%25.csv", // a key that looks encoded
-	"%2B",
-	"photos/2024/summer trip/1.jpg",
-	"folder/",
-	"/leading/slash",
-	"double//slash",
-	"é/naïve café.txt",
-	"한글/x.txt",
-	"emoji 😀.txt",
-	"&$@=;:,?",
-	`\{}^` + "`" + `]">[~<#|`,
-	"ctl\x01\x1f\x7f.txt",
-	"tab\tnew\nline\rcr",
-	`quote".csv`,
-	"comma,and\"quote",
-	"test_file(3).png",
-	"*.!'()",
-	strings.Repeat("k", 1024),
-}
 
 func TestDecode(t *testing.T) {
 	tests := []struct {
@@ -118,7 +85,7 @@ func TestEncode(t *testing.T) {
 }
 
 func TestKeyRoundTrip(t *testing.T) {
-	keys := append([]string(nil), trickyKeys...)
+	keys := append([]string(nil), storetest.TrickyKeys...)
 	for c := range utf8.RuneSelf {
 		keys = append(keys, "x"+string(rune(c))+"y")
 	}
@@ -134,7 +101,7 @@ func TestKeyRoundTrip(t *testing.T) {
 // FuzzDecode checks Decode against decodeKeyReference, and that
 // Encode's output, with only safe bytes, decodes back to the key.
 func FuzzDecode(f *testing.F) {
-	for _, k := range trickyKeys {
+	for _, k := range storetest.TrickyKeys {
 		f.Add(k)
 		f.Add(urlkey.Encode(k))
 	}
